@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts.api import MeView
+from core import views as core_views
+
+api_v1 = [
+    path("me", MeView.as_view()),
+    path("", include("statuspages.urls")),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz),
+    path("readyz", core_views.readyz),
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,136 @@
+"""The base view every management API endpoint uses: auth, scopes, rate limit, idempotency."""
+
+import json
+import time
+
+from django.db import transaction
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ApiKey
+from core.errors import validation_error
+from core.idempotency import (
+    HEADER,
+    idempotency_claim,
+    idempotency_complete,
+    idempotency_release,
+    key_is_valid,
+    request_fingerprint,
+)
+from core.ratelimit import rate_limit_hit
+
+
+class _NotStored(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+class ApiView(APIView):
+    """Subclasses set ``write_scope`` (or ``required_scopes``) and, for creates that must be
+    idempotent, ``idempotency_required = True`` (the key may then also come in the body)."""
+
+    write_scope: str | None = None
+    required_scopes: dict[str, str] | None = None
+    idempotency_required = False
+    idempotency_body_field = "idempotency_key"
+
+    @property
+    def api_key(self) -> ApiKey:
+        return self.request.auth
+
+    def perform_authentication(self, request):
+        super().perform_authentication(request)
+        if isinstance(request.auth, ApiKey):
+            self.rate_limit = rate_limit_hit(f"key:{request.auth.id}")
+            if self.rate_limit.exceeded:
+                raise exceptions.Throttled(wait=self.rate_limit.reset_at - time.time())
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        rate_limit = getattr(self, "rate_limit", None)
+        if rate_limit is not None:
+            for name, value in rate_limit.headers().items():
+                response[name] = value
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        # DRF's dispatch, with the idempotency step between the checks and the handler.
+        self.args = args
+        self.kwargs = kwargs
+        request = self.initialize_request(request, *args, **kwargs)
+        self.request = request
+        self.headers = self.default_response_headers
+        try:
+            self.initial(request, *args, **kwargs)
+            if request.method.lower() in self.http_method_names:
+                handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
+            else:
+                handler = self.http_method_not_allowed
+            key = self._idempotency_key(request) if request.method == "POST" else None
+            if key is None:
+                response = handler(request, *args, **kwargs)
+            else:
+                response = self._idempotent(key, handler, request, *args, **kwargs)
+        except Exception as exc:
+            response = self.handle_exception(exc)
+        self.response = self.finalize_response(request, response, *args, **kwargs)
+        return self.response
+
+    def _idempotency_key(self, request) -> str | None:
+        key = request.headers.get(HEADER)
+        if key is None and self.idempotency_required:
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError:
+                body = None  # the handler reports the parse error
+            if isinstance(body, dict) and isinstance(body.get(self.idempotency_body_field), str):
+                key = body[self.idempotency_body_field]
+        if key is None:
+            if self.idempotency_required and request.content_type == "application/json":
+                raise validation_error(
+                    self.idempotency_body_field,
+                    f"An idempotency key is required: send the {HEADER} header "
+                    f"or the '{self.idempotency_body_field}' field.",
+                )
+            return None
+        if not key_is_valid(key):
+            raise validation_error(
+                self.idempotency_body_field if HEADER not in request.headers else HEADER,
+                "Idempotency keys are 1 to 255 visible ASCII characters.",
+            )
+        return key
+
+    def _idempotent(self, key, handler, request, *args, **kwargs):
+        claim = idempotency_claim(
+            organization=request.auth.organization,
+            key=key,
+            method=request.method,
+            path=request.path,
+            fingerprint=request_fingerprint(request.method, request.path, request.body),
+        )
+        if claim.replay is not None:
+            return Response(
+                claim.replay.response_body,
+                status=claim.replay.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        try:
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        response = handler(request, *args, **kwargs)
+                except Exception as exc:
+                    response = self.handle_exception(exc)
+                if response.status_code >= 500:
+                    raise _NotStored(response)
+                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                idempotency_complete(record=claim.record, status=response.status_code, body=body)
+        except _NotStored as not_stored:
+            idempotency_release(record=claim.record)
+            return not_stored.response
+        except BaseException:
+            idempotency_release(record=claim.record)
+            raise
+        return response

@@ -1,0 +1,89 @@
+"""Keyset (cursor) pagination: stable under concurrent inserts, one query per page."""
+
+import base64
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 250
+
+
+class PaginationParams(serializers.Serializer):
+    page_size = serializers.IntegerField(
+        min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE, required=False
+    )
+    after = serializers.CharField(required=False, allow_blank=False, max_length=1024)
+
+
+@dataclass
+class Page:
+    items: list
+    page_size: int
+    next_cursor: str | None
+
+    def envelope(self, data: list) -> dict:
+        return {
+            "data": data,
+            "pagination": {"page_size": self.page_size, "next_cursor": self.next_cursor},
+        }
+
+
+def _encode(values: list) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, length: int) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError) as exc:
+        raise ValidationError({"after": ["Invalid cursor."]}) from exc
+    if not isinstance(values, list) or len(values) != length:
+        raise ValidationError({"after": ["Invalid cursor."]})
+    return values
+
+
+def _after(ordering: tuple[str, ...], values: list) -> Q:
+    """Rows strictly after ``values`` in ``ordering`` (lexicographic, per-field direction)."""
+    condition = Q()
+    for index in reversed(range(len(ordering))):
+        field = ordering[index]
+        name = field.lstrip("-")
+        lookup = "lt" if field.startswith("-") else "gt"
+        step = Q(**{f"{name}__{lookup}": values[index]})
+        if index < len(ordering) - 1:
+            step |= Q(**{name: values[index]}) & condition
+        condition = step
+    return condition
+
+
+def paginate(queryset: QuerySet, query_params, *, ordering: tuple[str, ...]) -> Page:
+    """``ordering`` must end with a unique field (``id``) so the order is total."""
+    params = PaginationParams(data=query_params)
+    params.is_valid(raise_exception=True)
+    page_size = params.validated_data.get("page_size", DEFAULT_PAGE_SIZE)
+    queryset = queryset.order_by(*ordering)
+    cursor = params.validated_data.get("after")
+    if cursor:
+        queryset = queryset.filter(_after(ordering, _decode(cursor, len(ordering))))
+    items = list(queryset[: page_size + 1])
+    next_cursor = None
+    if len(items) > page_size:
+        items = items[:page_size]
+        last = items[-1]
+        next_cursor = _encode([_value(last, field.lstrip("-")) for field in ordering])
+    return Page(items=items, page_size=page_size, next_cursor=next_cursor)
+
+
+def _value(obj, name: str):
+    value = obj
+    for part in name.split("__"):
+        value = getattr(value, part)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,164 @@
+"""OpenAPI: every operation documents its scope, the error envelope and idempotency."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from accounts.permissions import required_scope
+from core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details", "request_id"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": [
+                        "validation_error", "parse_error", "unauthenticated",
+                        "insufficient_scope", "not_found", "method_not_allowed", "conflict",
+                        "idempotency_key_in_use", "unsupported_media_type",
+                        "idempotency_key_reused", "rate_limited", "internal_error",
+                    ],
+                },
+                "message": {"type": "string"},
+                "details": {
+                    "type": "object",
+                    "description": "For `validation_error`: field → list of messages "
+                    "(nested fields as `field.0.sub`). For `insufficient_scope`: "
+                    "`required_scope`.",
+                    "additionalProperties": True,
+                },
+                "request_id": {"type": "string"},
+            },
+        }
+    },
+}
+
+_ERROR_DESCRIPTIONS = {
+    "400": "`validation_error` (details: field → messages) or `parse_error`",
+    "401": "`unauthenticated`: missing, malformed, unknown, revoked or expired key "
+    '(`WWW-Authenticate: Bearer realm="api"`)',
+    "403": "`insufficient_scope`: `details.required_scope` names the scope",
+    "404": "`not_found`: also for another organization's objects",
+    "409": "`conflict` or `idempotency_key_in_use`",
+    "415": "`unsupported_media_type`: send `application/json`",
+    "422": "`idempotency_key_reused`: same key, different request",
+    "429": "`rate_limited`, with `Retry-After`",
+}
+
+_RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "Requests allowed per window for this key (API_RATE_LIMIT).",
+    "X-RateLimit-Remaining": "Requests left in the current window.",
+    "X-RateLimit-Reset": "Unix time (seconds) at which the window resets.",
+    "X-Request-Id": "The request's id (an incoming valid X-Request-Id is echoed).",
+}
+
+
+def add_error_schema(result, generator, request, public):
+    """Postprocessing hook: the envelope every error response refers to."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    return result
+
+
+def _error_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiKeyAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "spk_<key-id>_<secret>",
+            "description": "An API key from `manage.py create_api_key`. Every valid key may "
+            "read; writes need the scope named in each operation.",
+        }
+
+
+class ApiAutoSchema(AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None or not path.startswith("/api/v1"):
+            return operation
+        scope = required_scope(self.view, self.method)
+        note = (
+            f"**Required scope:** `{scope}`." if scope else "**Required scope:** none (any valid key)."
+        )
+        operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
+        operation["x-required-scope"] = scope
+        responses = operation.setdefault("responses", {})
+        for response in responses.values():
+            if isinstance(response, dict):
+                response.setdefault("headers", {}).update(
+                    {name: {"schema": {"type": "string"}, "description": text}
+                     for name, text in _RATE_LIMIT_HEADERS.items()}
+                )
+        codes = ["401", "429"]
+        if scope:
+            codes.append("403")
+        if "{" in path:
+            codes.append("404")
+        if self.method in ("POST", "PATCH", "PUT"):
+            codes += ["400", "415"]
+        if self.method == "POST":
+            codes += ["409", "422"]
+            params = operation.setdefault("parameters", [])
+            required = getattr(self.view, "idempotency_required", False)
+            params.append({
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "description": (
+                    "1–255 visible ASCII characters. The same key with the same request returns "
+                    "the first response with `Idempotent-Replayed: true`; a different body is "
+                    "422, a request still running 409. Kept 24 hours."
+                    + (" Required here: as this header or as the body field "
+                       "`idempotency_key`." if required else "")
+                ),
+            })
+        if self.method == "DELETE" and "component" in path:
+            codes.append("409")
+        for code in sorted(set(codes)):
+            responses.setdefault(code, _error_response(_ERROR_DESCRIPTIONS[code]))
+        return operation
+
+
+_PAGINATION = inline_serializer(
+    "Pagination",
+    fields={
+        "page_size": serializers.IntegerField(),
+        "next_cursor": serializers.CharField(
+            allow_null=True, help_text="Pass as `after` for the next page; null on the last."
+        ),
+    },
+)
+
+
+def list_response(item_serializer) -> serializers.Serializer:
+    name = item_serializer.__name__.removesuffix("Out")
+    return inline_serializer(
+        f"{name}List",
+        fields={"data": item_serializer(many=True), "pagination": _PAGINATION},
+    )
+
+
+def paginated_parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            "page_size", int, description=f"1..{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."
+        ),
+        OpenApiParameter("after", str, description="`pagination.next_cursor` of the previous page."),
+        *extra,
+    ]

@@ -1,0 +1,50 @@
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Rejects fields it does not know, so a typo is a 400 rather than a silent no-op."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
+            )
+        unknown = sorted(set(data) - set(self.fields))
+        value = super().to_internal_value(data)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return value
+
+
+class TimestampField(serializers.DateTimeField):
+    """RFC 3339 in UTC with ``Z``; input must carry a time zone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=None, **kwargs)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if parsed.tzinfo is None:
+            raise serializers.ValidationError("Include a time zone, e.g. '2026-01-31T12:00:00Z'.")
+        return parsed
+
+
+def django_validator(func):
+    """Wrap a Django validator so DRF reports its message on the field."""
+
+    def run(value):
+        try:
+            func(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+
+    return run

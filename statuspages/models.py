@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from core.models import TimestampedModel, id_field
+
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
+    "Use 1 to 64 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
+)
+
+
+class ComponentStatus(models.TextChoices):
+    """Ordered from best to worst: the order is the severity."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+
+class StatusPage(TimestampedModel):
+    id = id_field("page")
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="status_pages"
+    )
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=64, unique=True, validators=[SLUG_VALIDATOR])
+    # Empty: the page's own address on this service (see public_url).
+    url_override = models.URLField(max_length=2048, blank=True, default="")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    custom_domain = models.CharField(max_length=253, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def public_url(self) -> str:
+        if self.url_override:
+            return self.url_override
+        if self.custom_domain:
+            return f"https://{self.custom_domain}"
+        return f"{settings.PUBLIC_BASE_URL}/pages/{self.slug}"
+
+
+class ComponentGroup(TimestampedModel):
+    id = id_field("grp")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=255)
+    description = models.TextField(max_length=1000, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Component(TimestampedModel):
+    id = id_field("cmp")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="components")
+    group = models.ForeignKey(
+        ComponentGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="components"
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField(max_length=1000, blank=True, default="")
+    position = models.PositiveIntegerField(default=0)
+    manual_status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
+    )
+    only_show_if_degraded = models.BooleanField(default=False)
+    showcase = models.BooleanField(default=True)
+    start_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["page", "position", "id"])]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,64 @@
+from collections import defaultdict
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import ApiKey
+from statuspages.models import Component, ComponentGroup, StatusPage
+from statuspages.status import effective_statuses, page_statuses
+
+
+def pages_for_key(api_key: ApiKey) -> QuerySet[StatusPage]:
+    pages = StatusPage.objects.filter(organization_id=api_key.organization_id)
+    if api_key.page_ids:
+        pages = pages.filter(id__in=api_key.page_ids)
+    return pages
+
+
+def page_for_key(api_key: ApiKey, page_id: str) -> StatusPage:
+    """The page if this key may see it; otherwise 404, whether or not it exists."""
+    page = pages_for_key(api_key).filter(id=page_id).first()
+    if page is None:
+        raise Http404("Status page not found.")
+    return page
+
+
+def page_status_map(pages: list[StatusPage]) -> dict[str, dict]:
+    """``{page_id: {"indicator", "description"}}``, in a fixed number of queries."""
+    components = Component.objects.filter(page__in=[page.id for page in pages]).only(
+        "id", "page_id", "manual_status"
+    )
+    statuses = effective_statuses(components)
+    by_page: dict[str, list[str]] = defaultdict(list)
+    for component in components:
+        by_page[component.page_id].append(statuses[component.id])
+    return page_statuses(pages, by_page)
+
+
+def page_components(page: StatusPage) -> list[Component]:
+    return list(Component.objects.filter(page=page).order_by("position", "id"))
+
+
+def page_structure(page: StatusPage) -> tuple[list[ComponentGroup], list[Component], dict]:
+    """Groups in order with ``group.ordered_components``, then ungrouped components."""
+    groups = list(ComponentGroup.objects.filter(page=page).order_by("position", "id"))
+    components = page_components(page)
+    statuses = effective_statuses(components)
+    by_group: dict[str | None, list[Component]] = defaultdict(list)
+    for component in components:
+        by_group[component.group_id].append(component)
+    for group in groups:
+        group.ordered_components = by_group.get(group.id, [])
+    return groups, by_group.get(None, []), statuses
+
+
+def group_component_ids(groups: list[ComponentGroup]) -> dict[str, list[str]]:
+    rows = (
+        Component.objects.filter(group__in=[group.id for group in groups])
+        .order_by("position", "id")
+        .values_list("group_id", "id")
+    )
+    ids: dict[str, list[str]] = defaultdict(list)
+    for group_id, component_id in rows:
+        ids[group_id].append(component_id)
+    return ids

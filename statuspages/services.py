@@ -1,0 +1,198 @@
+"""Every write to pages, groups and components. One transaction each; cache bumps on commit."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from statuspages.cache import page_invalidate_on_commit
+from statuspages.models import Component, ComponentGroup, StatusPage
+
+# Checks that say why a component may not be deleted (e.g. "used by an unresolved incident").
+ComponentUsageCheck = Callable[[Component], str | None]
+_component_usage_checks: list[ComponentUsageCheck] = []
+
+
+class ComponentInUse(Exception):
+    pass
+
+
+def register_component_usage_check(check: ComponentUsageCheck) -> None:
+    if check not in _component_usage_checks:
+        _component_usage_checks.append(check)
+
+
+PAGE_FIELDS = {"name", "slug", "url_override", "time_zone", "custom_domain"}
+GROUP_FIELDS = {"name", "description", "position"}
+COMPONENT_FIELDS = {
+    "name", "description", "group", "position", "manual_status", "only_show_if_degraded",
+    "showcase", "start_date",
+}
+
+
+def _check_custom_domain(custom_domain: str | None) -> None:
+    if not custom_domain:
+        return
+    base = settings.PUBLIC_BASE_DOMAIN.lower()
+    if custom_domain == base or custom_domain.endswith("." + base):
+        raise ValidationError(
+            {"custom_domain": [f"Pages under {base} are served by slug; use your own domain."]}
+        )
+
+
+def _save_page(page: StatusPage) -> StatusPage:
+    _check_custom_domain(page.custom_domain)
+    taken = StatusPage.objects.exclude(id=page.id)
+    if taken.filter(slug=page.slug).exists():
+        raise ValidationError({"slug": ["This slug is already taken."]})
+    if page.custom_domain and taken.filter(custom_domain=page.custom_domain).exists():
+        raise ValidationError({"custom_domain": ["This domain is already used by another page."]})
+    try:
+        with transaction.atomic():
+            page.save()
+    except IntegrityError as exc:  # lost a race with a concurrent create
+        raise ValidationError({"slug": ["This slug or domain is already taken."]}) from exc
+    page_invalidate_on_commit(page.id)
+    return page
+
+
+@transaction.atomic
+def status_page_create(*, organization, name: str, slug: str, time_zone: str = "UTC",
+                       custom_domain: str | None = None, url_override: str = "") -> StatusPage:
+    page = StatusPage(
+        organization=organization, name=name, slug=slug, time_zone=time_zone,
+        custom_domain=custom_domain or None, url_override=url_override or "",
+    )
+    return _save_page(page)
+
+
+@transaction.atomic
+def status_page_update(*, page: StatusPage, **changes) -> StatusPage:
+    unknown = set(changes) - PAGE_FIELDS
+    if unknown:
+        raise TypeError(f"status_page_update got unknown fields: {sorted(unknown)}")
+    if "custom_domain" in changes:
+        changes["custom_domain"] = changes["custom_domain"] or None
+    for name, value in changes.items():
+        setattr(page, name, "" if name == "url_override" and value is None else value)
+    return _save_page(page)
+
+
+@transaction.atomic
+def status_page_delete(*, page: StatusPage) -> None:
+    page_invalidate_on_commit(page.id)
+    page.delete()
+
+
+def _next_position(queryset) -> int:
+    current = queryset.aggregate(top=Max("position"))["top"]
+    return 0 if current is None else current + 1
+
+
+def _check_group(page: StatusPage, group: ComponentGroup | None) -> None:
+    if group is not None and group.page_id != page.id:
+        raise ValidationError({"group_id": ["This group belongs to another page."]})
+
+
+@transaction.atomic
+def component_group_create(*, page: StatusPage, name: str, description: str = "",
+                           position: int | None = None,
+                           component_ids: list[str] | None = None) -> ComponentGroup:
+    if position is None:
+        position = _next_position(ComponentGroup.objects.filter(page=page))
+    group = ComponentGroup.objects.create(
+        page=page, name=name, description=description, position=position
+    )
+    if component_ids is not None:
+        _group_set_components(group, component_ids)
+    page_invalidate_on_commit(page.id)
+    return group
+
+
+@transaction.atomic
+def component_group_update(*, group: ComponentGroup, component_ids: list[str] | None = None,
+                           **changes) -> ComponentGroup:
+    unknown = set(changes) - GROUP_FIELDS
+    if unknown:
+        raise TypeError(f"component_group_update got unknown fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(group, name, value)
+    group.save()
+    if component_ids is not None:
+        _group_set_components(group, component_ids)
+    page_invalidate_on_commit(group.page_id)
+    return group
+
+
+def _group_set_components(group: ComponentGroup, component_ids: list[str]) -> None:
+    """The group holds exactly these components, in this order; others leave it."""
+    if len(set(component_ids)) != len(component_ids):
+        raise ValidationError({"component_ids": ["Each component may be listed once."]})
+    found = {
+        component.id: component
+        for component in Component.objects.select_for_update().filter(
+            page_id=group.page_id, id__in=component_ids
+        )
+    }
+    unknown = [component_id for component_id in component_ids if component_id not in found]
+    if unknown:
+        raise ValidationError(
+            {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
+        )
+    Component.objects.filter(group=group).exclude(id__in=component_ids).update(group=None)
+    for position, component_id in enumerate(component_ids):
+        component = found[component_id]
+        component.group = group
+        component.position = position
+    Component.objects.bulk_update(found.values(), ["group", "position"])
+
+
+@transaction.atomic
+def component_group_delete(*, group: ComponentGroup) -> None:
+    """Its components stay on the page, ungrouped."""
+    page_invalidate_on_commit(group.page_id)
+    group.delete()
+
+
+@transaction.atomic
+def component_create(*, page: StatusPage, name: str, description: str = "",
+                     group: ComponentGroup | None = None, position: int | None = None,
+                     manual_status: str = "operational", only_show_if_degraded: bool = False,
+                     showcase: bool = True, start_date=None) -> Component:
+    _check_group(page, group)
+    if position is None:
+        position = _next_position(Component.objects.filter(page=page, group=group))
+    component = Component.objects.create(
+        page=page, name=name, description=description, group=group, position=position,
+        manual_status=manual_status, only_show_if_degraded=only_show_if_degraded,
+        showcase=showcase, start_date=start_date,
+    )
+    page_invalidate_on_commit(page.id)
+    return component
+
+
+@transaction.atomic
+def component_update(*, component: Component, **changes) -> Component:
+    unknown = set(changes) - COMPONENT_FIELDS
+    if unknown:
+        raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
+    if "group" in changes:
+        _check_group(component.page, changes["group"])
+    for name, value in changes.items():
+        setattr(component, name, value)
+    component.save()
+    page_invalidate_on_commit(component.page_id)
+    return component
+
+
+@transaction.atomic
+def component_delete(*, component: Component) -> None:
+    """Refused while an unresolved incident or an active maintenance uses the component."""
+    for check in _component_usage_checks:
+        reason = check(component)
+        if reason:
+            raise ComponentInUse(reason)
+    page_invalidate_on_commit(component.page_id)
+    component.delete()

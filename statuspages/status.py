@@ -1,0 +1,111 @@
+"""Derived status, in one place (CONTRACT.md "Derived status").
+
+A component's effective status is the worst of its manual status and what every *status
+source* says about it. Incidents and maintenances register sources; each answers for many
+components at once in a fixed number of queries.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from statuspages.models import ComponentStatus
+
+SEVERITY = {status: rank for rank, status in enumerate(ComponentStatus.values)}
+
+
+class Impact:
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    ORDER = ["none", "minor", "major", "critical"]
+
+
+IMPACT_BY_STATUS = {
+    ComponentStatus.OPERATIONAL: Impact.NONE,
+    ComponentStatus.UNDER_MAINTENANCE: Impact.NONE,
+    ComponentStatus.DEGRADED_PERFORMANCE: Impact.MINOR,
+    ComponentStatus.PARTIAL_OUTAGE: Impact.MAJOR,
+    ComponentStatus.MAJOR_OUTAGE: Impact.CRITICAL,
+}
+
+INDICATOR_DESCRIPTIONS = {
+    "none": "All Systems Operational",
+    "minor": "Partially Degraded Service",
+    "major": "Partial System Outage",
+    "critical": "Major Service Outage",
+    "maintenance": "Service Under Maintenance",
+}
+
+
+def worst_status(statuses: Iterable[str]) -> str:
+    return max(statuses, key=SEVERITY.__getitem__, default=ComponentStatus.OPERATIONAL)
+
+
+def worst_impact(impacts: Iterable[str]) -> str:
+    return max(impacts, key=Impact.ORDER.index, default=Impact.NONE)
+
+
+def impact_for_statuses(statuses: Iterable[str]) -> str:
+    """An incident's impact from its components' statuses (before any override)."""
+    return IMPACT_BY_STATUS[worst_status(statuses)]
+
+
+@dataclass
+class PageSignals:
+    """What sources say about whole pages: unresolved incident impacts, maintenance running."""
+
+    impacts: list[str] = field(default_factory=list)
+    maintenance_in_progress: bool = False
+
+
+# A component source: component ids -> {component_id: [statuses it imposes]}.
+ComponentSource = Callable[[list[str]], dict[str, list[str]]]
+# A page source: page ids -> {page_id: PageSignals-like contributions}, applied in place.
+PageSource = Callable[[list[str], dict[str, PageSignals]], None]
+
+_component_sources: list[ComponentSource] = []
+_page_sources: list[PageSource] = []
+
+
+def register_component_source(source: ComponentSource) -> None:
+    if source not in _component_sources:
+        _component_sources.append(source)
+
+
+def register_page_source(source: PageSource) -> None:
+    if source not in _page_sources:
+        _page_sources.append(source)
+
+
+def effective_statuses(components: Iterable) -> dict[str, str]:
+    """``{component_id: effective status}`` for the given Component rows."""
+    components = list(components)
+    imposed: dict[str, list[str]] = defaultdict(list)
+    ids = [component.id for component in components]
+    if ids:
+        for source in _component_sources:
+            for component_id, statuses in source(ids).items():
+                imposed[component_id].extend(statuses)
+    return {
+        component.id: worst_status([component.manual_status, *imposed[component.id]])
+        for component in components
+    }
+
+
+def page_statuses(pages: Iterable, statuses_by_page: dict[str, list[str]]) -> dict[str, dict]:
+    """``{page_id: {"indicator", "description"}}`` given each page's effective statuses."""
+    page_ids = [page.id for page in pages]
+    signals = {page_id: PageSignals() for page_id in page_ids}
+    if page_ids:
+        for source in _page_sources:
+            source(page_ids, signals)
+    result = {}
+    for page_id in page_ids:
+        component_impact = impact_for_statuses(statuses_by_page.get(page_id, []))
+        indicator = worst_impact([component_impact, *signals[page_id].impacts])
+        if indicator == Impact.NONE and signals[page_id].maintenance_in_progress:
+            indicator = "maintenance"
+        result[page_id] = {"indicator": indicator, "description": INDICATOR_DESCRIPTIONS[indicator]}
+    return result
