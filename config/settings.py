@@ -11,7 +11,9 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
 
-DEBUG = env_bool("DEBUG", default=False)
+# The embedded default (no DATABASE_URL: SQLite) is a development machine; a deployment names
+# its database and so gets DEBUG off and a required SECRET_KEY unless it says otherwise.
+DEBUG = env_bool("DEBUG", default=not env_str("DATABASE_URL"))
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG and not TESTING:
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "maintenances",
     "subscribers",
     "notifications",
+    "public",
 ]
 
 MIDDLEWARE = [

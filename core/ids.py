@@ -5,6 +5,7 @@ type sort by creation time, which keyset pagination and "newest first" rely on.
 """
 
 import secrets
+import threading
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -18,11 +19,26 @@ def _base32(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
+_lock = threading.Lock()
+_last: dict[int, tuple[int, int]] = {}  # random_bits -> (millisecond, random part) issued last
+
+
 def new_id(prefix: str, random_bits: int = 80) -> str:
-    """Return ``<prefix>_<ulid>``; ``random_bits`` above 80 lengthens the id (subscribers)."""
+    """Return ``<prefix>_<ulid>``; ``random_bits`` above 80 lengthens the id (subscribers).
+
+    Monotonic within a process (as the ULID spec's monotonic mode): an id made in the same
+    millisecond as the previous one increments its random part, so creation order is id order.
+    """
     random_bits = max(80, random_bits + (-random_bits) % 5)
-    timestamp = _base32(time.time_ns() // 1_000_000, 10)
-    return f"{prefix}_{timestamp}{_base32(secrets.randbits(random_bits), random_bits // 5)}"
+    with _lock:
+        millis = time.time_ns() // 1_000_000
+        last_millis, last_random = _last.get(random_bits, (-1, 0))
+        if millis <= last_millis and last_random + 1 < 1 << random_bits:
+            millis, random = last_millis, last_random + 1
+        else:
+            random = secrets.randbits(random_bits)
+        _last[random_bits] = (millis, random)
+    return f"{prefix}_{_base32(millis, 10)}{_base32(random, random_bits // 5)}"
 
 
 class IdFactory:

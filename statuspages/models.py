@@ -20,6 +20,15 @@ class ComponentStatus(models.TextChoices):
     MAJOR_OUTAGE = "major_outage"
 
 
+class Impact(models.TextChoices):
+    """An incident's (and the page indicator's) severity, least to most severe."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
 class StatusPage(TimestampedModel):
     id = id_field("page")
     organization = models.ForeignKey(

@@ -9,17 +9,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from statuspages.models import ComponentStatus
+from statuspages.models import ComponentStatus, Impact
 
 SEVERITY = {status: rank for rank, status in enumerate(ComponentStatus.values)}
-
-
-class Impact:
-    NONE = "none"
-    MINOR = "minor"
-    MAJOR = "major"
-    CRITICAL = "critical"
-    ORDER = ["none", "minor", "major", "critical"]
 
 
 IMPACT_BY_STATUS = {
@@ -44,7 +36,7 @@ def worst_status(statuses: Iterable[str]) -> str:
 
 
 def worst_impact(impacts: Iterable[str]) -> str:
-    return max(impacts, key=Impact.ORDER.index, default=Impact.NONE)
+    return max(impacts, key=Impact.values.index, default=Impact.NONE)
 
 
 def impact_for_statuses(statuses: Iterable[str]) -> str:

@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimestampedModel, id_field
+from statuspages.models import ComponentStatus, Impact
+
+
+class IncidentStatus(models.TextChoices):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class Incident(TimestampedModel):
+    id = id_field("inc")
+    page = models.ForeignKey(
+        "statuspages.StatusPage", on_delete=models.CASCADE, related_name="incidents"
+    )
+    name = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=IncidentStatus.choices)
+    # Derived by the services on every publish (impact_override, else the worst component
+    # status); kept once resolved, so history shows how bad it was.
+    impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
+    impact_override = models.CharField(
+        max_length=16, choices=Impact.choices, null=True, blank=True
+    )
+    started_at = models.DateTimeField()
+    monitoring_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    postmortem = models.TextField(max_length=100_000, blank=True, default="")
+    postmortem_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["page", "-created_at", "-id"]),
+            models.Index(
+                fields=["page"], condition=~Q(status="resolved"), name="incident_unresolved"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == IncidentStatus.RESOLVED
+
+    @property
+    def shortlink(self) -> str:
+        return f"{settings.PUBLIC_BASE_URL}/pages/{self.page.slug}/incidents/{self.id}"
+
+
+class IncidentComponent(models.Model):
+    """This incident's own view of a component; the component's effective status is the worst
+    of these over unresolved incidents (see statuspages.status)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="component_links")
+    component = models.ForeignKey(
+        "statuspages.Component", on_delete=models.CASCADE, related_name="incident_links"
+    )
+    status = models.CharField(max_length=32, choices=ComponentStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "component"], name="incident_component_once")
+        ]
+
+
+class IncidentUpdate(models.Model):
+    id = id_field("incu")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=16, choices=IncidentStatus.choices)
+    message = models.TextField(max_length=25_000, blank=True, default="")
+    # What this update changed: [{component_id, name, old_status, new_status}].
+    component_statuses = models.JSONField(default=list, blank=True)
+    notify_subscribers = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.status}: {self.message[:40]}"

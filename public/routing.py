@@ -1,0 +1,44 @@
+"""Which status page a public request is for: by path slug, by ``{slug}.PUBLIC_BASE_DOMAIN``,
+or by a page's ``custom_domain``."""
+
+from django.conf import settings
+from django.http import Http404
+
+from statuspages.models import StatusPage
+
+
+def request_host(request) -> str:
+    """The Host header without port, lower-cased (no ALLOWED_HOSTS check: pages are dynamic)."""
+    host = request.META.get("HTTP_HOST", "") or request.META.get("SERVER_NAME", "")
+    if host.startswith("["):  # IPv6 literal
+        return host.split("]")[0].lstrip("[").lower()
+    return host.rsplit(":", 1)[0].lower() if ":" in host else host.lower()
+
+
+def slug_from_host(host: str) -> str | None:
+    base = settings.PUBLIC_BASE_DOMAIN.lower()
+    if host.endswith("." + base):
+        label = host[: -len(base) - 1]
+        if label and "." not in label:
+            return label
+    return None
+
+
+def resolve_page(request, slug: str | None = None) -> StatusPage:
+    """The page this request addresses; Http404 if none. ``slug`` comes from a path route."""
+    if getattr(request, "status_page", None) is not None:
+        return request.status_page
+    pages = StatusPage.objects.select_related("organization")
+    if slug is not None:
+        page = pages.filter(slug=slug).first()
+    else:
+        host = request_host(request)
+        host_slug = slug_from_host(host)
+        if host_slug is not None:
+            page = pages.filter(slug=host_slug).first()
+        else:
+            page = pages.filter(custom_domain=host).first() if host else None
+    if page is None:
+        raise Http404("No status page here.")
+    request.status_page = page
+    return page
