@@ -127,11 +127,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "maintenances-auto-transition": {
+        "task": "maintenances.tasks.maintenances_auto_transition",
+        "schedule": 30.0,
+    },
     "purge-idempotency-records": {
         "task": "core.tasks.idempotency_records_purge",
         "schedule": 3600.0,
     },
+    # Re-queues notification events and deliveries whose message was lost (broker down, worker
+    # killed); claims keep it from ever sending one twice.
+    "notifications-sweep": {
+        "task": "notifications.tasks.notifications_sweep",
+        "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 60)),
+    },
 }
+# A delivery still "sending" after this long lost its worker and is sent again.
+NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 300)
+# A pending event or delivery older than this without progress is re-queued by the sweep.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
+PUBLIC_SUBSCRIBE_RATE_LIMIT = env_str("PUBLIC_SUBSCRIBE_RATE_LIMIT") or "30/10min"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,6 +219,13 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "status@localhost"
+
+# SMS: "notifications.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
+SMS_BACKEND = env_str("SMS_BACKEND") or "notifications.transports.sms.LoggingSmsBackend"
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID") or ""
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN") or ""
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER") or ""
+TWILIO_API_BASE = env_str("TWILIO_API_BASE") or "https://api.twilio.com"
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ from core import views as core_views
 api_v1 = [
     path("me", MeView.as_view()),
     path("", include("statuspages.urls")),
+    path("", include("incidents.urls")),
+    path("", include("maintenances.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
@@ -25,6 +26,13 @@ class StrictInputSerializer(serializers.Serializer):
         return value
 
 
+def rfc3339(value: datetime.datetime | None) -> str | None:
+    """RFC 3339 in UTC with ``Z``, as every API and payload of this service writes times."""
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
 class TimestampField(serializers.DateTimeField):
     """RFC 3339 in UTC with ``Z``; input must carry a time zone."""
 
@@ -32,15 +40,15 @@ class TimestampField(serializers.DateTimeField):
         super().__init__(default_timezone=None, **kwargs)
 
     def to_representation(self, value):
-        if value is None:
-            return None
-        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
 
     def to_internal_value(self, value):
-        parsed = super().to_internal_value(value)
-        if parsed.tzinfo is None:
+        # DRF would silently read a naive time in the server's zone; refuse it instead.
+        naive = isinstance(value, str) and (parsed := parse_datetime(value.strip())) is not None \
+            and parsed.tzinfo is None
+        if naive or (isinstance(value, datetime.datetime) and value.tzinfo is None):
             raise serializers.ValidationError("Include a time zone, e.g. '2026-01-31T12:00:00Z'.")
-        return parsed
+        return super().to_internal_value(value)
 
 
 def django_validator(func):

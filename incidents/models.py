@@ -20,9 +20,11 @@ class Incident(TimestampedModel):
     )
     name = models.CharField(max_length=255)
     status = models.CharField(max_length=16, choices=IncidentStatus.choices)
-    # Derived by the services on every publish (impact_override, else the worst component
-    # status); kept once resolved, so history shows how bad it was.
+    # Both derived by the services: component_impact from the worst status this incident gives
+    # its components (frozen at resolve, so history shows how bad it was); impact is
+    # impact_override if set, else component_impact. Stored so lists and pages filter cheaply.
     impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
+    component_impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
     impact_override = models.CharField(
         max_length=16, choices=Impact.choices, null=True, blank=True
     )

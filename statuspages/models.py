@@ -92,3 +92,8 @@ class Component(TimestampedModel):
 
     def __str__(self):
         return self.name
+
+
+def page_snapshot(page: StatusPage) -> dict:
+    """What a notification needs to say about the page, frozen at publish time."""
+    return {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url}

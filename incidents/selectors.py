@@ -1,0 +1,41 @@
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
+
+from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
+
+STATUS_FILTERS = ("unresolved", "resolved", *IncidentStatus.values)
+
+
+def incidents_for_page(page, *, status: str | None = None) -> QuerySet[Incident]:
+    """``status``: ``unresolved``, or one incident status (``resolved`` included)."""
+    incidents = Incident.objects.filter(page=page).select_related("page")
+    if status is None or status == "":
+        return incidents
+    if status not in STATUS_FILTERS:
+        raise ValidationError({"status": [f"Use one of: {', '.join(STATUS_FILTERS)}."]})
+    if status == "unresolved":
+        return incidents.exclude(status=IncidentStatus.RESOLVED)
+    return incidents.filter(status=status)
+
+
+def incident_for_page(page, incident_id: str) -> Incident:
+    incident = incidents_for_page(page).filter(id=incident_id).first()
+    if incident is None:
+        raise Http404("Incident not found.")
+    return incident
+
+
+def incidents_with_details(incidents: list[Incident]) -> list[Incident]:
+    """Components and updates for all ``incidents`` in two queries, however many."""
+    prefetch_related_objects(
+        incidents,
+        Prefetch(
+            "component_links",
+            queryset=IncidentComponent.objects.select_related("component").order_by(
+                "component__position", "component_id"
+            ),
+        ),
+        Prefetch("updates", queryset=IncidentUpdate.objects.order_by("-created_at", "-id")),
+    )
+    return incidents

@@ -1,0 +1,243 @@
+"""Every write to incidents: create, publish an update, resolve, change, delete.
+
+Each is one transaction that also derives the incident's impact, records the notification
+event (when subscribers are to be told) and invalidates the page's public documents on commit.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.serializers import rfc3339
+from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
+from notifications.models import EventKind
+from notifications.services import notification_event_record
+from statuspages.cache import page_invalidate_on_commit
+from statuspages.models import Component, ComponentStatus, page_snapshot
+from statuspages.status import effective_statuses, impact_for_statuses
+
+CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
+
+
+def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, str]:
+    """``{component_id: status}`` from ``[{component_id, status}]``, checked against the page."""
+    changes: dict[str, str] = {}
+    for entry in component_statuses:
+        component_id, status = entry["component_id"], entry["status"]
+        if component_id in changes:
+            raise ValidationError(
+                {"component_statuses": [f"Component {component_id} is listed twice."]}
+            )
+        if status not in ComponentStatus.values:
+            raise ValidationError(
+                {"component_statuses": [f"'{status}' is not a component status."]}
+            )
+        changes[component_id] = status
+    if changes:
+        known = set(
+            Component.objects.filter(page=page, id__in=changes).values_list("id", flat=True)
+        )
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ValidationError(
+                {"component_statuses": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
+            )
+    return changes
+
+
+def _follow_status(incident: Incident, status: str, now) -> None:
+    """``monitoring_at`` and ``resolved_at`` follow the status; reopening clears ``resolved_at``."""
+    previous = incident.status
+    incident.status = status
+    if status == IncidentStatus.MONITORING and previous != IncidentStatus.MONITORING:
+        incident.monitoring_at = now
+    elif status in (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED):
+        incident.monitoring_at = None
+    if status == IncidentStatus.RESOLVED:
+        if previous != IncidentStatus.RESOLVED:
+            incident.resolved_at = now
+    else:
+        incident.resolved_at = None
+
+
+def _derive_impact(incident: Incident, link_statuses: Iterable[str]) -> None:
+    if not incident.is_resolved:
+        incident.component_impact = impact_for_statuses(link_statuses)
+    incident.impact = incident.impact_override or incident.component_impact
+
+
+def _incident_snapshot(incident: Incident) -> dict:
+    return {
+        "id": incident.id,
+        "name": incident.name,
+        "status": incident.status,
+        "impact": incident.impact,
+        "shortlink": incident.shortlink,
+        "started_at": rfc3339(incident.started_at),
+        "created_at": rfc3339(incident.created_at),
+        "updated_at": rfc3339(incident.updated_at),
+        "monitoring_at": rfc3339(incident.monitoring_at),
+        "resolved_at": rfc3339(incident.resolved_at),
+    }
+
+
+def _publish(*, incident: Incident, status: str, message: str, changes: dict[str, str],
+             notify_subscribers: bool, kind: str) -> IncidentUpdate:
+    """Apply ``changes`` (component id → status within this incident) and the new status,
+    write the update, derive the impact, record the event. The caller holds the transaction."""
+    now = timezone.now()
+    links = {link.component_id: link for link in incident.component_links.select_related("component")}
+    if status == IncidentStatus.RESOLVED:
+        changes = dict.fromkeys(links, ComponentStatus.OPERATIONAL)
+    touched_ids = set(changes)
+    components = {c.id: c for c in Component.objects.filter(id__in=touched_ids)}
+    before = effective_statuses(components.values())
+
+    new_links, changed_links = [], []
+    for component_id, component_status in changes.items():
+        link = links.get(component_id)
+        if link is None:
+            link = IncidentComponent(
+                incident=incident, component=components[component_id], status=component_status
+            )
+            links[component_id] = link
+            new_links.append(link)
+        elif link.status != component_status:
+            link.status = component_status
+            changed_links.append(link)
+    IncidentComponent.objects.bulk_create(new_links)
+    IncidentComponent.objects.bulk_update(changed_links, ["status"])
+
+    _follow_status(incident, status, now)
+    _derive_impact(incident, [link.status for link in links.values()])
+    incident.save()
+
+    after = effective_statuses(components.values())
+    component_report = [
+        {
+            "component_id": component_id,
+            "name": components[component_id].name,
+            "status": changes[component_id],
+            "old_status": before[component_id],
+            "new_status": after[component_id],
+        }
+        for component_id in sorted(changes, key=lambda cid: (components[cid].position, cid))
+    ]
+    update = IncidentUpdate.objects.create(
+        incident=incident, status=status, message=message,
+        component_statuses=component_report, notify_subscribers=notify_subscribers,
+    )
+    if notify_subscribers:
+        notification_event_record(
+            page=incident.page,
+            kind=kind,
+            publish_key=update.id,
+            incident_id=incident.id,
+            incident_update_id=update.id,
+            component_ids=list(changes),
+            payload={
+                "page": page_snapshot(incident.page),
+                "incident": _incident_snapshot(incident),
+                "update": {
+                    "id": update.id, "status": update.status, "message": update.message,
+                    "created_at": rfc3339(update.created_at),
+                },
+                "components": [
+                    {"id": entry["component_id"], "name": entry["name"],
+                     "old_status": entry["old_status"], "new_status": entry["new_status"]}
+                    for entry in component_report
+                ],
+            },
+        )
+    page_invalidate_on_commit(incident.page_id)
+    return update
+
+
+def _reject_components_on_resolve(status: str, component_statuses) -> None:
+    if status == IncidentStatus.RESOLVED and component_statuses:
+        raise ValidationError({
+            "component_statuses": [
+                "Resolving resets this incident's components to operational; "
+                "send no component_statuses with status 'resolved'."
+            ]
+        })
+
+
+@transaction.atomic
+def incident_create(*, page, name: str, status: str = IncidentStatus.INVESTIGATING,
+                    message: str = "", component_statuses: Iterable[dict] = (),
+                    impact_override: str | None = None, notify_subscribers: bool = True,
+                    started_at=None) -> Incident:
+    component_statuses = list(component_statuses)
+    _reject_components_on_resolve(status, component_statuses)
+    changes = _component_changes(page, component_statuses)
+    incident = Incident(
+        page=page, name=name, status=IncidentStatus.INVESTIGATING,
+        impact_override=impact_override or None, started_at=started_at or timezone.now(),
+    )
+    incident.save()
+    _publish(incident=incident, status=status, message=message, changes=changes,
+             notify_subscribers=notify_subscribers, kind=EventKind.INCIDENT_CREATED)
+    return incident
+
+
+def _locked(incident: Incident) -> Incident:
+    """Re-read the incident under a row lock, so concurrent updates apply one after another."""
+    return Incident.objects.select_for_update().select_related("page").get(pk=incident.pk)
+
+
+@transaction.atomic
+def incident_update_publish(*, incident: Incident, status: str, message: str = "",
+                            component_statuses: Iterable[dict] = (),
+                            notify_subscribers: bool = True) -> IncidentUpdate:
+    """Publish an update; ``component_statuses`` merge into the incident's. ``resolved``
+    resets every component of this incident to operational (and must carry none)."""
+    component_statuses = list(component_statuses)
+    _reject_components_on_resolve(status, component_statuses)
+    incident = _locked(incident)
+    changes = _component_changes(incident.page, component_statuses)
+    if status == IncidentStatus.RESOLVED:
+        kind = EventKind.INCIDENT_RESOLVED
+    else:
+        kind = EventKind.INCIDENT_UPDATED
+    return _publish(incident=incident, status=status, message=message, changes=changes,
+                    notify_subscribers=notify_subscribers, kind=kind)
+
+
+def incident_resolve(*, incident: Incident, message: str = "",
+                     notify_subscribers: bool = True) -> IncidentUpdate:
+    return incident_update_publish(incident=incident, status=IncidentStatus.RESOLVED,
+                                   message=message, notify_subscribers=notify_subscribers)
+
+
+@transaction.atomic
+def incident_change(*, incident: Incident, **changes) -> Incident:
+    """Change ``name``, ``impact_override`` or ``postmortem`` (the last only once resolved)."""
+    unknown = set(changes) - CHANGEABLE_FIELDS
+    if unknown:
+        raise TypeError(f"incident_change got unknown fields: {sorted(unknown)}")
+    incident = _locked(incident)
+    if changes.get("postmortem") and not incident.is_resolved:
+        raise ValidationError(
+            {"postmortem": ["A postmortem can be added once the incident is resolved."]}
+        )
+    for name, value in changes.items():
+        setattr(incident, name, value)
+    if "impact_override" in changes:
+        incident.impact_override = changes["impact_override"] or None
+        _derive_impact(incident, incident.component_links.values_list("status", flat=True))
+    if "postmortem" in changes:
+        incident.postmortem = changes["postmortem"] or ""
+        incident.postmortem_published_at = timezone.now() if incident.postmortem else None
+    incident.save()
+    page_invalidate_on_commit(incident.page_id)
+    return incident
+
+
+@transaction.atomic
+def incident_delete(*, incident: Incident) -> None:
+    """Deleting an incident also removes what it did to its components' statuses."""
+    page_invalidate_on_commit(incident.page_id)
+    incident.delete()

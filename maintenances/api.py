@@ -1,0 +1,183 @@
+"""Thin HTTP layer for maintenance windows and their updates."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from accounts.models import Scope
+from core.api import ApiView
+from core.pagination import paginate
+from core.schema import list_response, paginated_parameters
+from core.serializers import StrictInputSerializer, TimestampField
+from maintenances import selectors, services
+from maintenances.models import MaintenanceStatus
+from statuspages.selectors import page_for_key
+
+TAGS = ["Maintenances"]
+
+
+class MaintenanceComponentOut(serializers.Serializer):
+    component_id = serializers.CharField(source="id")
+    name = serializers.CharField()
+
+
+class MaintenanceUpdateOut(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
+    message = serializers.CharField()
+    notify_subscribers = serializers.BooleanField()
+    created_at = TimestampField()
+
+
+class MaintenanceOut(serializers.Serializer):
+    id = serializers.CharField()
+    page_id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
+    start_at = TimestampField()
+    end_at = TimestampField()
+    auto_transition = serializers.BooleanField()
+    components = MaintenanceComponentOut(many=True)
+    updates = MaintenanceUpdateOut(many=True, help_text="Newest first.")
+    created_at = TimestampField()
+    updated_at = TimestampField()
+    started_at = TimestampField(allow_null=True)
+    completed_at = TimestampField(allow_null=True)
+
+
+class MaintenanceIn(StrictInputSerializer):
+    name = serializers.CharField(max_length=255)
+    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True,
+                                    default="", help_text="Becomes the first update.")
+    start_at = TimestampField()
+    end_at = TimestampField(help_text="After `start_at`.")
+    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
+                                          required=False, default=list, max_length=1000)
+    status = serializers.ChoiceField(choices=MaintenanceStatus.choices,
+                                     default=MaintenanceStatus.SCHEDULED)
+    auto_transition = serializers.BooleanField(
+        default=True,
+        help_text="Start at `start_at` and complete at `end_at`, each with a published update "
+        "(checked every 30 seconds). A window created already due starts at once.",
+    )
+    notify_subscribers = serializers.BooleanField(default=True)
+    idempotency_key = serializers.CharField(
+        max_length=255, required=False,
+        help_text="Required unless sent as the `Idempotency-Key` header.",
+    )
+
+    def validate(self, attrs):
+        if attrs["end_at"] <= attrs["start_at"]:
+            raise serializers.ValidationError({"end_at": ["end_at must be after start_at."]})
+        return attrs
+
+    def service_arguments(self) -> dict:
+        data = dict(self.validated_data)
+        data.pop("idempotency_key", None)
+        return data
+
+
+class MaintenancePatchIn(StrictInputSerializer):
+    name = serializers.CharField(max_length=255, required=False)
+    start_at = TimestampField(required=False)
+    end_at = TimestampField(required=False)
+    auto_transition = serializers.BooleanField(required=False)
+    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
+                                          required=False, max_length=1000)
+
+
+class MaintenanceUpdateIn(StrictInputSerializer):
+    status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
+    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True,
+                                    default="")
+    notify_subscribers = serializers.BooleanField(default=True)
+
+
+def _maintenance_out(maintenance) -> dict:
+    return MaintenanceOut(selectors.maintenances_with_details([maintenance])[0]).data
+
+
+class MaintenanceListView(ApiView):
+    write_scope = Scope.INCIDENTS_WRITE
+    idempotency_required = True
+
+    @extend_schema(
+        operation_id="maintenances_list", tags=TAGS, responses=list_response(MaintenanceOut),
+        parameters=paginated_parameters(
+            OpenApiParameter("status", str, enum=MaintenanceStatus.values)
+        ),
+        description="Latest `start_at` first.",
+    )
+    def get(self, request, page_id):
+        page = page_for_key(self.api_key, page_id)
+        maintenances = selectors.maintenances_for_page(page,
+                                                       status=request.query_params.get("status"))
+        result = paginate(maintenances, request.query_params, ordering=("-start_at", "-id"))
+        selectors.maintenances_with_details(result.items)
+        return Response(result.envelope(MaintenanceOut(result.items, many=True).data))
+
+    @extend_schema(operation_id="maintenances_create", tags=TAGS, request=MaintenanceIn,
+                   responses={201: MaintenanceOut},
+                   description="Schedules a maintenance window. An idempotency key is required "
+                   "(header or body).")
+    def post(self, request, page_id):
+        page = page_for_key(self.api_key, page_id)
+        body = MaintenanceIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        maintenance = services.maintenance_create(page=page, **body.service_arguments())
+        return Response(_maintenance_out(maintenance), status=status.HTTP_201_CREATED)
+
+
+class MaintenanceDetailView(ApiView):
+    write_scope = Scope.INCIDENTS_WRITE
+
+    def _maintenance(self, page_id, maintenance_id):
+        return selectors.maintenance_for_page(page_for_key(self.api_key, page_id), maintenance_id)
+
+    @extend_schema(operation_id="maintenances_retrieve", tags=TAGS, responses=MaintenanceOut)
+    def get(self, request, page_id, maintenance_id):
+        return Response(_maintenance_out(self._maintenance(page_id, maintenance_id)))
+
+    @extend_schema(operation_id="maintenances_update", tags=TAGS, request=MaintenancePatchIn,
+                   responses=MaintenanceOut,
+                   description="Changes the window, its name, components or `auto_transition`. "
+                   "Status changes are published as updates (`POST .../updates`).")
+    def patch(self, request, page_id, maintenance_id):
+        maintenance = self._maintenance(page_id, maintenance_id)
+        body = MaintenancePatchIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        maintenance = services.maintenance_change(maintenance=maintenance, **body.validated_data)
+        return Response(_maintenance_out(maintenance))
+
+    @extend_schema(operation_id="maintenances_destroy", tags=TAGS, responses={204: None})
+    def delete(self, request, page_id, maintenance_id):
+        services.maintenance_delete(maintenance=self._maintenance(page_id, maintenance_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MaintenanceUpdateListView(ApiView):
+    write_scope = Scope.INCIDENTS_WRITE
+
+    @extend_schema(operation_id="maintenance_updates_list", tags=TAGS,
+                   parameters=paginated_parameters(),
+                   responses=list_response(MaintenanceUpdateOut), description="Newest first.")
+    def get(self, request, page_id, maintenance_id):
+        page = page_for_key(self.api_key, page_id)
+        maintenance = selectors.maintenance_for_page(page, maintenance_id)
+        result = paginate(maintenance.updates.all(), request.query_params,
+                          ordering=("-created_at", "-id"))
+        return Response(result.envelope(MaintenanceUpdateOut(result.items, many=True).data))
+
+    @extend_schema(operation_id="maintenance_updates_create", tags=TAGS,
+                   request=MaintenanceUpdateIn, responses={201: MaintenanceUpdateOut},
+                   description="Publishes an update and moves the window to its `status` "
+                   "(`in_progress`/`verifying` put its components under maintenance, "
+                   "`completed` ends it).")
+    def post(self, request, page_id, maintenance_id):
+        page = page_for_key(self.api_key, page_id)
+        maintenance = selectors.maintenance_for_page(page, maintenance_id)
+        body = MaintenanceUpdateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        update = services.maintenance_update_publish(maintenance=maintenance,
+                                                     **body.validated_data)
+        return Response(MaintenanceUpdateOut(update).data, status=status.HTTP_201_CREATED)

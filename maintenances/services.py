@@ -1,0 +1,202 @@
+"""Every write to maintenance windows, including the automatic start and completion."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.serializers import rfc3339
+from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
+from notifications.models import EventKind
+from notifications.services import notification_event_record
+from statuspages.cache import page_invalidate_on_commit
+from statuspages.models import Component, page_snapshot
+from statuspages.status import effective_statuses
+
+CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
+STARTED_MESSAGE = "Scheduled maintenance is currently in progress. We will provide updates as necessary."
+COMPLETED_MESSAGE = "The scheduled maintenance has been completed."
+
+
+def maintenance_shortlink(maintenance: Maintenance) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/pages/{maintenance.page.slug}/incidents/{maintenance.id}"
+
+
+def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
+    component_ids = list(component_ids)
+    if len(set(component_ids)) != len(component_ids):
+        raise ValidationError({"component_ids": ["Each component may be listed once."]})
+    components = list(Component.objects.filter(page=page, id__in=component_ids))
+    unknown = sorted(set(component_ids) - {component.id for component in components})
+    if unknown:
+        raise ValidationError(
+            {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
+        )
+    return components
+
+
+def _check_window(start_at, end_at) -> None:
+    if end_at <= start_at:
+        raise ValidationError({"end_at": ["end_at must be after start_at."]})
+
+
+def _event_kind(previous: str | None, status: str) -> str:
+    if previous is None:
+        return EventKind.MAINTENANCE_SCHEDULED if status == MaintenanceStatus.SCHEDULED else (
+            EventKind.MAINTENANCE_COMPLETED if status == MaintenanceStatus.COMPLETED
+            else EventKind.MAINTENANCE_STARTED
+        )
+    if status == MaintenanceStatus.COMPLETED and previous != status:
+        return EventKind.MAINTENANCE_COMPLETED
+    if status in ACTIVE_STATUSES and previous == MaintenanceStatus.SCHEDULED:
+        return EventKind.MAINTENANCE_STARTED
+    return EventKind.MAINTENANCE_UPDATED
+
+
+def _publish(*, maintenance: Maintenance, status: str, message: str, notify_subscribers: bool,
+             previous: str | None) -> MaintenanceUpdate:
+    """Move to ``status``, write the update and the event. The caller holds the transaction."""
+    now = timezone.now()
+    components = list(maintenance.components.all())
+    before = effective_statuses(components)
+    maintenance.status = status
+    if status in ACTIVE_STATUSES and maintenance.started_at is None:
+        maintenance.started_at = now
+    if status == MaintenanceStatus.COMPLETED:
+        maintenance.completed_at = maintenance.completed_at or now
+    else:
+        maintenance.completed_at = None
+    maintenance.save()
+    after = effective_statuses(components)
+    update = MaintenanceUpdate.objects.create(
+        maintenance=maintenance, status=status, message=message,
+        notify_subscribers=notify_subscribers,
+    )
+    if notify_subscribers:
+        notification_event_record(
+            page=maintenance.page,
+            kind=_event_kind(previous, status),
+            publish_key=update.id,
+            maintenance_id=maintenance.id,
+            maintenance_update_id=update.id,
+            component_ids=[component.id for component in components],
+            payload={
+                "page": page_snapshot(maintenance.page),
+                "maintenance": {
+                    "id": maintenance.id, "name": maintenance.name, "status": maintenance.status,
+                    "start_at": rfc3339(maintenance.start_at),
+                    "end_at": rfc3339(maintenance.end_at),
+                    "shortlink": maintenance_shortlink(maintenance),
+                    "created_at": rfc3339(maintenance.created_at),
+                    "updated_at": rfc3339(maintenance.updated_at),
+                    "started_at": rfc3339(maintenance.started_at),
+                    "completed_at": rfc3339(maintenance.completed_at),
+                },
+                "update": {
+                    "id": update.id, "status": update.status, "message": update.message,
+                    "created_at": rfc3339(update.created_at),
+                },
+                "components": [
+                    {"id": c.id, "name": c.name, "old_status": before[c.id],
+                     "new_status": after[c.id]}
+                    for c in sorted(components, key=lambda c: (c.position, c.id))
+                ],
+            },
+        )
+    page_invalidate_on_commit(maintenance.page_id)
+    return update
+
+
+def _transition_if_due(maintenance: Maintenance, now) -> int:
+    """Start a due window and complete an ended one; returns how many updates it published."""
+    published = 0
+    if not maintenance.auto_transition:
+        return published
+    if maintenance.status == MaintenanceStatus.SCHEDULED and maintenance.start_at <= now:
+        _publish(maintenance=maintenance, status=MaintenanceStatus.IN_PROGRESS,
+                 message=STARTED_MESSAGE, notify_subscribers=True,
+                 previous=MaintenanceStatus.SCHEDULED)
+        published += 1
+    if maintenance.status in ACTIVE_STATUSES and maintenance.end_at <= now:
+        _publish(maintenance=maintenance, status=MaintenanceStatus.COMPLETED,
+                 message=COMPLETED_MESSAGE, notify_subscribers=True,
+                 previous=maintenance.status)
+        published += 1
+    return published
+
+
+@transaction.atomic
+def maintenance_create(*, page, name: str, start_at, end_at, message: str = "",
+                       component_ids: Iterable[str] = (), status: str = MaintenanceStatus.SCHEDULED,
+                       auto_transition: bool = True, notify_subscribers: bool = True) -> Maintenance:
+    """A window created already due (with ``auto_transition``) starts at once."""
+    _check_window(start_at, end_at)
+    components = _page_components(page, component_ids)
+    maintenance = Maintenance.objects.create(
+        page=page, name=name, start_at=start_at, end_at=end_at, auto_transition=auto_transition,
+        status=MaintenanceStatus.SCHEDULED,
+    )
+    maintenance.components.set(components)
+    _publish(maintenance=maintenance, status=status, message=message,
+             notify_subscribers=notify_subscribers, previous=None)
+    _transition_if_due(maintenance, timezone.now())
+    return maintenance
+
+
+def _locked(maintenance: Maintenance) -> Maintenance:
+    return Maintenance.objects.select_for_update().select_related("page").get(pk=maintenance.pk)
+
+
+@transaction.atomic
+def maintenance_update_publish(*, maintenance: Maintenance, status: str, message: str = "",
+                               notify_subscribers: bool = True) -> MaintenanceUpdate:
+    maintenance = _locked(maintenance)
+    return _publish(maintenance=maintenance, status=status, message=message,
+                    notify_subscribers=notify_subscribers, previous=maintenance.status)
+
+
+@transaction.atomic
+def maintenance_change(*, maintenance: Maintenance, **changes) -> Maintenance:
+    unknown = set(changes) - CHANGEABLE_FIELDS
+    if unknown:
+        raise TypeError(f"maintenance_change got unknown fields: {sorted(unknown)}")
+    maintenance = _locked(maintenance)
+    component_ids = changes.pop("component_ids", None)
+    for name, value in changes.items():
+        setattr(maintenance, name, value)
+    _check_window(maintenance.start_at, maintenance.end_at)
+    maintenance.save()
+    if component_ids is not None:
+        maintenance.components.set(_page_components(maintenance.page, component_ids))
+    page_invalidate_on_commit(maintenance.page_id)
+    _transition_if_due(maintenance, timezone.now())
+    return maintenance
+
+
+@transaction.atomic
+def maintenance_delete(*, maintenance: Maintenance) -> None:
+    page_invalidate_on_commit(maintenance.page_id)
+    maintenance.delete()
+
+
+def maintenances_auto_transition(*, now=None) -> int:
+    """Start due windows and complete ended ones, each in its own transaction. Idempotent and
+    safe to run concurrently: each window is re-read under a lock and re-checked."""
+    now = now or timezone.now()
+    due = Maintenance.objects.filter(auto_transition=True).filter(
+        status=MaintenanceStatus.SCHEDULED, start_at__lte=now
+    ) | Maintenance.objects.filter(
+        auto_transition=True, status__in=ACTIVE_STATUSES, end_at__lte=now
+    )
+    published = 0
+    for maintenance_id in due.order_by("start_at").values_list("id", flat=True)[:500]:
+        with transaction.atomic():
+            maintenance = (
+                Maintenance.objects.select_for_update(skip_locked=True)
+                .select_related("page").filter(id=maintenance_id).first()
+            )
+            if maintenance is not None:
+                published += _transition_if_due(maintenance, now)
+    return published
