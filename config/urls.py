@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, 
 
 from accounts.api import MeView
 from core import views as core_views
+from public import urls as public_urls
 
 api_v1 = [
     path("me", MeView.as_view()),
@@ -20,4 +21,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("", include(public_urls.urlpatterns)),
+    # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
+    path("", include(public_urls.host_urlpatterns)),
 ]

@@ -1,0 +1,59 @@
+"""The Statuspage v2 public API: unauthenticated, cached per page, CORS open."""
+
+import json
+
+from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from core.errors import json_error
+from public.documents import DOCUMENTS
+from public.http import add_public_headers, cached_body, conditional_response
+from public.routing import resolve_page
+from public.selectors import page_state
+
+JSON = "application/json; charset=utf-8"
+READ_METHODS = ("GET", "HEAD")
+
+
+def _preflight() -> HttpResponse:
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "If-None-Match, Content-Type"
+    response["Access-Control-Max-Age"] = "86400"
+    return add_public_headers(response)
+
+
+def _error(request, status: int, message: str | None = None) -> HttpResponse:
+    response = add_public_headers(json_error(request, status, message))
+    if status == 405:
+        response["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+def _render(document: str, page) -> bytes:
+    payload = DOCUMENTS[document](page_state(page))
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@csrf_exempt
+def document_view(request, document: str, slug: str | None = None):
+    request.json_errors = True
+    if request.method == "OPTIONS":
+        return _preflight()
+    if request.method not in READ_METHODS:
+        return _error(request, 405)
+    try:
+        page = resolve_page(request, slug)
+    except Http404:
+        return _error(request, 404, "No status page here.")
+    body, etag = cached_body(page, document, lambda: _render(document, page))
+    return conditional_response(request, body, etag, JSON)
+
+
+@csrf_exempt
+def not_found_view(request, slug: str | None = None, **kwargs):
+    """Any other path under ``api/v2/``: the JSON 404, never an HTML page."""
+    request.json_errors = True
+    if request.method == "OPTIONS":
+        return _preflight()
+    return _error(request, 404)

@@ -1,0 +1,75 @@
+"""``history.rss`` (RSS 2.0) and ``history.atom`` (Atom 1.0): incidents and maintenances,
+newest first, each item carrying its updates as escaped HTML."""
+
+from django.utils import feedgenerator
+from django.utils.html import escape, linebreaks
+
+from public import selectors
+from public.documents import maintenance_shortlink
+from public.http import cached_body, conditional_response
+from public.routing import resolve_page
+from public.templatetags.public_tags import status_label
+from public.views import page_zone
+
+FEED_LIMIT = 50
+FEED_CLASSES = {
+    "rss": (feedgenerator.Rss201rev2Feed, "application/rss+xml; charset=utf-8"),
+    "atom": (feedgenerator.Atom1Feed, "application/atom+xml; charset=utf-8"),
+}
+
+
+def _updates_html(updates, zone) -> str:
+    parts = []
+    for update in updates:
+        when = update.created_at.astimezone(zone).strftime("%b %d, %Y %H:%M %Z")
+        parts.append(
+            f"<p><small>{escape(when)}</small><br><strong>{escape(status_label(update.status))}"
+            f"</strong> - {linebreaks(escape(update.message))}</p>"
+        )
+    return "".join(parts)
+
+
+def _feed_items(page):
+    items = [
+        (incident.created_at, incident.name, incident.shortlink, incident.updated_at,
+         list(incident.updates.all()))
+        for incident in selectors.incidents_recent(page, FEED_LIMIT)
+    ]
+    items += [
+        (maintenance.created_at, maintenance.name, maintenance_shortlink(maintenance),
+         maintenance.updated_at, list(maintenance.updates.all()))
+        for maintenance in selectors.maintenances_recent(page, FEED_LIMIT)
+    ]
+    items.sort(key=lambda item: item[0], reverse=True)
+    return items[:FEED_LIMIT]
+
+
+def render_feed(page, kind: str) -> bytes:
+    feed_class, _ = FEED_CLASSES[kind]
+    zone = page_zone(page)
+    base_url = page.public_url
+    feed = feed_class(
+        title=f"{page.name} Status - Incident History",
+        link=base_url,
+        description=f"Statuspage incident and maintenance history for {page.name}",
+        language="en",
+        feed_url=f"{base_url}/history.{kind}",
+        feed_guid=f"{base_url}/history.{kind}",
+    )
+    for created_at, name, link, updated_at, updates in _feed_items(page):
+        feed.add_item(
+            title=name,
+            link=link,
+            description=_updates_html(updates, zone),
+            unique_id=link,
+            unique_id_is_permalink=True,
+            pubdate=created_at,
+            updateddate=updated_at,
+        )
+    return feed.writeString("utf-8").encode()
+
+
+def history_feed_view(request, kind: str, slug: str | None = None):
+    page = resolve_page(request, slug)
+    body, etag = cached_body(page, f"history.{kind}", lambda: render_feed(page, kind))
+    return conditional_response(request, body, etag, FEED_CLASSES[kind][1])

@@ -1,0 +1,28 @@
+"""Public routes of one status page. ``urlpatterns`` mounts them under ``/pages/{slug}/``;
+``host_urlpatterns`` is the same list for ``/`` when the Host names the page (config/urls.py
+includes it after every other route)."""
+
+from django.urls import include, path, re_path
+
+from public import api, feeds, views
+from public.documents import DOCUMENTS
+from subscribers import public_urls as subscriber_urls
+
+api_v2_patterns = [
+    *[path(name, api.document_view, {"document": name}) for name in DOCUMENTS],
+    *subscriber_urls.api_patterns,
+    # Anything else under api/v2/ is a JSON 404, whichever way the page was addressed.
+    re_path(r"^.*$", api.not_found_view),
+]
+
+page_patterns = [
+    path("", views.status_page_view, name="public-status-page"),
+    path("incidents/<str:incident_id>", views.incident_view, name="public-incident"),
+    path("history.rss", feeds.history_feed_view, {"kind": "rss"}, name="public-history-rss"),
+    path("history.atom", feeds.history_feed_view, {"kind": "atom"}, name="public-history-atom"),
+    path("api/v2/", include(api_v2_patterns)),
+    *subscriber_urls.page_patterns,
+]
+
+urlpatterns = [path("pages/<slug:slug>/", include(page_patterns))]
+host_urlpatterns = page_patterns

@@ -1,0 +1,124 @@
+"""The human status page and incident pages: server-rendered, no JavaScript needed."""
+
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.template.loader import render_to_string
+
+from public import selectors
+from public.documents import maintenance_shortlink, public_incident_status
+from public.http import cached_body, conditional_response
+from public.routing import resolve_page
+from statuspages.models import StatusPage
+
+HTML = "text/html; charset=utf-8"
+
+
+def page_zone(page: StatusPage) -> ZoneInfo:
+    try:
+        return ZoneInfo(page.time_zone)
+    except (ValueError, KeyError, OSError):  # an unknown zone name must not break the page
+        return ZoneInfo("UTC")
+
+
+def page_base(slug: str | None) -> str:
+    """The page root for links: path-routed pages live under /pages/{slug}, host-routed at /."""
+    return f"/pages/{slug}" if slug else ""
+
+
+def _annotate_incidents(incidents, state):
+    for incident in incidents:
+        incident.public_status = public_incident_status(incident)
+        incident.component_names = [
+            state.by_id[link.component_id].name
+            for link in incident.component_links.all()
+            if link.component_id in state.by_id
+        ]
+    return incidents
+
+
+def _annotate_maintenances(maintenances, state):
+    for maintenance in maintenances:
+        maintenance.component_names = [
+            state.by_id[component_id].name
+            for component_id in maintenance.public_component_ids
+            if component_id in state.by_id
+        ]
+    return maintenances
+
+
+def _common_context(page: StatusPage, base: str) -> dict:
+    return {"page": page, "base": base, "zone": page_zone(page)}
+
+
+def status_page_context(page: StatusPage, base: str) -> dict:
+    state = selectors.page_state(page)
+    zone = page_zone(page)
+    sections = [
+        {
+            "group": group,
+            "status": status,
+            "components": [
+                {"component": component, "status": state.statuses[component.id]}
+                for component in children
+            ],
+        }
+        for group, children, status in state.layout()
+    ]
+    history = _annotate_incidents(selectors.incidents_history(page), state)
+    history_days = [
+        {"day": day, "incidents": list(items)}
+        for day, items in groupby(history, key=lambda i: i.started_at.astimezone(zone).date())
+    ]
+    return {
+        **_common_context(page, base),
+        "state": state,
+        "sections": sections,
+        "unresolved": _annotate_incidents(selectors.incidents_unresolved(page), state),
+        "active": _annotate_maintenances(selectors.maintenances_active(page), state),
+        "upcoming": _annotate_maintenances(selectors.maintenances_upcoming(page), state),
+        "history_days": history_days,
+        "history_window": selectors.HISTORY_DAYS,
+    }
+
+
+def status_page_view(request, slug: str | None = None):
+    page = resolve_page(request, slug)
+    base = page_base(slug)
+    def render() -> bytes:
+        return render_to_string("public/status_page.html", status_page_context(page, base)).encode()
+
+    body, etag = cached_body(page, f"index.html:{base}", render)
+    return conditional_response(request, body, etag, HTML)
+
+
+def _detail_context(page: StatusPage, base: str, item_id: str) -> dict:
+    state = selectors.page_state(page)
+    context = {**_common_context(page, base), "state": state}
+    if item_id.startswith("mnt_"):
+        maintenance = selectors.maintenance_for_page(page, item_id)
+        if maintenance is None:
+            raise Http404("No such maintenance.")
+        context["maintenance"] = _annotate_maintenances([maintenance], state)[0]
+        context["shortlink"] = maintenance_shortlink(maintenance)
+    else:
+        incident = selectors.incident_for_page(page, item_id)
+        if incident is None:
+            raise Http404("No such incident.")
+        context["incident"] = _annotate_incidents([incident], state)[0]
+        context["shortlink"] = incident.shortlink
+    return context
+
+
+def incident_view(request, incident_id: str, slug: str | None = None):
+    """An incident (or a maintenance: they share this route, as on Statuspage)."""
+    page = resolve_page(request, slug)
+    base = page_base(slug)
+    context = _detail_context(page, base, incident_id)
+    body, etag = cached_body(
+        page,
+        f"incident:{incident_id}:{base}",
+        lambda: render_to_string("public/incident.html", context).encode(),
+    )
+    return conditional_response(request, body, etag, HTML)
