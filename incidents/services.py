@@ -185,7 +185,7 @@ def incident_create(*, page, name: str, status: str = IncidentStatus.INVESTIGATI
 
 def _locked(incident: Incident) -> Incident:
     """Re-read the incident under a row lock, so concurrent updates apply one after another."""
-    return Incident.objects.select_for_update().select_related("page").get(pk=incident.pk)
+    return Incident.objects.select_for_update(of=("self",)).select_related("page").get(pk=incident.pk)
 
 
 @transaction.atomic

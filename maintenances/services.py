@@ -146,7 +146,7 @@ def maintenance_create(*, page, name: str, start_at, end_at, message: str = "",
 
 
 def _locked(maintenance: Maintenance) -> Maintenance:
-    return Maintenance.objects.select_for_update().select_related("page").get(pk=maintenance.pk)
+    return Maintenance.objects.select_for_update(of=("self",)).select_related("page").get(pk=maintenance.pk)
 
 
 @transaction.atomic
@@ -194,7 +194,7 @@ def maintenances_auto_transition(*, now=None) -> int:
     for maintenance_id in due.order_by("start_at").values_list("id", flat=True)[:500]:
         with transaction.atomic():
             maintenance = (
-                Maintenance.objects.select_for_update(skip_locked=True)
+                Maintenance.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("page").filter(id=maintenance_id).first()
             )
             if maintenance is not None:

@@ -153,3 +153,40 @@ def test_maintenance_list_filters_by_status(api, page):
     assert [m["id"] for m in listed] == [later["id"], running["id"]]
     scheduled = api.get(f"/api/v1/status-pages/{page.id}/maintenances?status=scheduled").json()
     assert [m["id"] for m in scheduled["data"]] == [later["id"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_running_at_once_start_a_window_once(on_postgres, page):
+    import threading
+
+    from django.db import connection
+
+    from maintenances.models import MaintenanceUpdate
+    from maintenances.services import maintenance_create
+
+    with time_machine.travel(NOW, tick=False):
+        windows = [maintenance_create(page=page, name=f"W{i}", start_at=NOW + timedelta(minutes=1),
+                                      end_at=NOW + timedelta(hours=1)) for i in range(10)]
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def beat():
+        try:
+            barrier.wait()
+            maintenances_auto_transition(now=NOW + timedelta(minutes=2))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for window in windows:
+        statuses = list(MaintenanceUpdate.objects.filter(maintenance=window)
+                        .values_list("status", flat=True))
+        assert sorted(statuses) == ["in_progress", "scheduled"]
