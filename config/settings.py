@@ -206,7 +206,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ComponentStatusEnum": "statuspages.models.ComponentStatus",
+        "ImpactEnum": "statuspages.models.Impact",
+        "IncidentStatusEnum": "incidents.models.IncidentStatus",
+        "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
+        "ScopeEnum": "accounts.models.Scope",
+        "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.add_error_schema",
