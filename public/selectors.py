@@ -133,11 +133,12 @@ def incidents_unresolved(page: StatusPage) -> list[Incident]:
 
 
 def incidents_history(page: StatusPage, days: int = HISTORY_DAYS) -> list[Incident]:
-    """Resolved incidents that started within the last ``days`` days, newest first."""
+    """Incidents that started within the last ``days`` days, newest first (as Statuspage's
+    "Past Incidents", which lists unresolved ones on their day too)."""
     since = timezone.now() - timedelta(days=days)
-    incidents = Incident.objects.filter(
-        page=page, status=IncidentStatus.RESOLVED, started_at__gte=since
-    ).order_by("-started_at", "-id")
+    incidents = Incident.objects.filter(page=page, started_at__gte=since).order_by(
+        "-started_at", "-id"
+    )
     return _with_children(incidents, page)
 
 
