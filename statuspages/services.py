@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentGroup, StatusPage
+from statuspages.status import effective_statuses
 
 # Checks that say why a component may not be deleted (e.g. "used by an unresolved incident").
 ComponentUsageCheck = Callable[[Component], str | None]
@@ -180,9 +181,17 @@ def component_update(*, component: Component, **changes) -> Component:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
     if "group" in changes:
         _check_group(component.page, changes["group"])
+    old_status = None
+    if "manual_status" in changes:
+        old_status = effective_statuses([component])[component.id]
     for name, value in changes.items():
         setattr(component, name, value)
     component.save()
+    if old_status is not None:
+        # Webhook subscribers hear about manual status changes (a component_updated event).
+        from notifications.services import component_update_record
+
+        component_update_record(component=component, old_status=old_status)
     page_invalidate_on_commit(component.page_id)
     return component
 

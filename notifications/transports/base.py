@@ -1,0 +1,79 @@
+import email.utils
+import json
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from notifications import outbound
+from notifications.messages import Notice
+
+
+class TransportError(Exception):
+    """A failed send. ``permanent``: retrying cannot help; ``gone``: the receiver said 410."""
+
+    def __init__(self, message: str, *, permanent: bool = False, response_code: int | None = None,
+                 retry_after: float | None = None, gone: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent or gone
+        self.response_code = response_code
+        self.retry_after = retry_after
+        self.gone = gone
+
+
+@dataclass
+class Envelope:
+    """Everything a transport needs for one delivery."""
+
+    delivery_id: str
+    event: object  # NotificationEvent
+    subscriber: object  # Subscriber
+    notice: Notice
+    unsubscribe_url: str
+    timestamp: int  # Unix seconds of this attempt
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, parsed.timestamp() - time.time())
+
+
+def response_check(response: httpx.Response) -> int:
+    """Raise the right TransportError for a non-2xx answer; return the code otherwise."""
+    code = response.status_code
+    if 200 <= code < 300:
+        return code
+    if code == 410:
+        raise TransportError("410 Gone: the receiver asked us to stop.", gone=True,
+                             response_code=code)
+    if code == 429 or code >= 500:
+        raise TransportError(
+            f"HTTP {code}", response_code=code,
+            retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+        )
+    if 300 <= code < 400:
+        raise TransportError(f"HTTP {code}: redirects are not followed.", permanent=True,
+                             response_code=code)
+    raise TransportError(f"HTTP {code}", permanent=True, response_code=code)
+
+
+def post_json(url: str, body: dict | bytes, headers: dict[str, str] | None = None) -> int:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    try:
+        response = outbound.post(
+            url, content=content, headers={"Content-Type": "application/json", **(headers or {})}
+        )
+    except outbound.UnsafeURL as exc:
+        raise TransportError(str(exc), permanent=True) from exc
+    except httpx.HTTPError as exc:
+        raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+    return response_check(response)

@@ -1,0 +1,56 @@
+"""SMS through a provider backend chosen by ``SMS_BACKEND``: logging (default) or Twilio."""
+
+import logging
+
+import httpx
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from notifications.outbound import USER_AGENT
+from notifications.transports.base import Envelope, TransportError, response_check
+
+logger = logging.getLogger(__name__)
+MAX_LENGTH = 480  # three concatenated segments
+
+
+class LoggingSmsBackend:
+    def send(self, *, to: str, body: str) -> int | None:
+        logger.info("SMS to %s: %s", to, body)
+        return None
+
+
+class TwilioSmsBackend:
+    """Twilio's Messages resource (https://www.twilio.com/docs/messaging/api/message-resource)."""
+
+    def send(self, *, to: str, body: str) -> int | None:
+        sid = settings.TWILIO_ACCOUNT_SID
+        url = f"{settings.TWILIO_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json"
+        try:
+            response = httpx.post(
+                url,
+                data={"To": to, "From": settings.TWILIO_FROM_NUMBER, "Body": body},
+                auth=(sid, settings.TWILIO_AUTH_TOKEN),
+                headers={"User-Agent": USER_AGENT},
+                timeout=httpx.Timeout(10.0, connect=5.0),
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        return response_check(response)
+
+
+def sms_backend():
+    return import_string(settings.SMS_BACKEND)()
+
+
+def sms_send(*, to: str, body: str) -> int | None:
+    return sms_backend().send(to=to, body=body[:MAX_LENGTH])
+
+
+def send(envelope: Envelope) -> int | None:
+    notice = envelope.notice
+    text = f"{notice.subject}\n{notice.message}".strip()
+    if len(text) > MAX_LENGTH - 60:
+        text = text[: MAX_LENGTH - 61] + "…"
+    return sms_send(to=envelope.subscriber.phone_number,
+                    body=f"{text}\n{notice.url}\nStop: {envelope.unsubscribe_url}")

@@ -1,0 +1,76 @@
+import base64
+import secrets
+
+from django.db import models
+
+from core.models import TimestampedModel, id_field
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+    SLACK = "slack"
+    TEAMS = "teams"
+    DISCORD = "discord"
+    GOOGLE_CHAT = "google_chat"
+
+
+# Channels whose owner must click a link before anything is sent (double opt-in).
+OPT_IN_CHANNELS = (Channel.EMAIL, Channel.SMS)
+# Channels that post to a URL the subscriber gave us (SSRF-checked at subscribe and send time).
+URL_CHANNELS = (Channel.WEBHOOK, Channel.SLACK, Channel.TEAMS, Channel.DISCORD, Channel.GOOGLE_CHAT)
+
+
+def new_signing_secret() -> str:
+    """Standard Webhooks secret: ``whsec_`` + base64 of 32 random bytes."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class Subscriber(TimestampedModel):
+    """Someone who hears about a page: all of it, some components, or one incident."""
+
+    # 130 random bits: the id is the capability for the public PATCH/DELETE endpoints.
+    id = id_field("sub", random_bits=130)
+    page = models.ForeignKey(
+        "statuspages.StatusPage", on_delete=models.CASCADE, related_name="subscribers"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    email = models.EmailField(max_length=254, blank=True, default="")
+    phone_number = models.CharField(max_length=32, blank=True, default="")
+    phone_country = models.CharField(max_length=2, blank=True, default="")
+    endpoint = models.CharField(max_length=2048, blank=True, default="")
+    # Empty: every component (page-wide).
+    component_ids = models.JSONField(default=list, blank=True)
+    incident = models.ForeignKey(
+        "incidents.Incident", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="subscribers",
+    )
+    signing_secret = models.CharField(max_length=80, blank=True, default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["page", "id"], name="subscriber_active",
+                condition=models.Q(confirmed_at__isnull=False, quarantined_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} {self.address}"
+
+    @property
+    def address(self) -> str:
+        if self.channel == Channel.EMAIL:
+            return self.email
+        if self.channel == Channel.SMS:
+            return self.phone_number
+        return self.endpoint
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.quarantined_at is None

@@ -1,0 +1,194 @@
+"""Every write to subscribers: create (with double opt-in), update, confirm, delete."""
+
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from incidents.models import Incident, IncidentStatus
+from statuspages.models import Component, StatusPage
+from subscribers.models import (
+    OPT_IN_CHANNELS,
+    Channel,
+    Subscriber,
+    new_signing_secret,
+)
+from subscribers.validators import endpoint_validate, phone_normalize
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "subscribers.confirm"
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+
+
+def confirm_url(subscriber_id: str) -> str:
+    token = signing.dumps(subscriber_id, salt=CONFIRM_SALT, compress=True)
+    return f"{settings.PUBLIC_BASE_URL}/subscriptions/confirm/{token}"
+
+
+def subscriber_from_token(token: str, *, salt: str,
+                          max_age: int | None = None) -> Subscriber | None:
+    try:
+        subscriber_id = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.select_related("page").filter(id=subscriber_id).first()
+
+
+def _component_ids_check(page: StatusPage, component_ids) -> list[str]:
+    ids = list(dict.fromkeys(component_ids or []))
+    if ids:
+        found = set(Component.objects.filter(page=page, id__in=ids).values_list("id", flat=True))
+        unknown = [cid for cid in ids if cid not in found]
+        if unknown:
+            raise ValidationError(
+                {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
+            )
+    return ids
+
+
+def _address_fields(channel, *, email, phone_number, phone_country, endpoint) -> dict:
+    if channel == Channel.EMAIL:
+        if not email:
+            raise ValidationError({"email": ["An email address is required."]})
+        return {"email": email.strip(), "phone_number": "", "phone_country": "", "endpoint": ""}
+    if channel == Channel.SMS:
+        if not phone_number:
+            raise ValidationError({"phone_number": ["A phone number is required."]})
+        try:
+            number = phone_normalize(phone_number, phone_country)
+        except ValidationError as exc:
+            raise ValidationError({"phone_number": exc.messages}) from exc
+        return {"email": "", "phone_number": number,
+                "phone_country": (phone_country or "").upper(), "endpoint": ""}
+    if not endpoint:
+        raise ValidationError({"endpoint": ["An endpoint URL is required."]})
+    try:
+        endpoint_validate(endpoint)
+    except ValidationError as exc:
+        raise ValidationError({"endpoint": exc.messages}) from exc
+    return {"email": email or "", "phone_number": "", "phone_country": "", "endpoint": endpoint}
+
+
+@transaction.atomic
+def subscriber_create(*, page: StatusPage, channel: str, email: str = "", phone_number: str = "",
+                      phone_country: str = "", endpoint: str = "", component_ids=(),
+                      incident: Incident | None = None, confirmed: bool = False) -> Subscriber:
+    """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
+    URL channels are active at once. Webhooks get a signing secret."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
+    if incident is not None:
+        if incident.page_id != page.id:
+            raise ValidationError({"incident_id": ["No such incident on this page."]})
+        if incident.status == IncidentStatus.RESOLVED:
+            raise ValidationError({"incident_id": ["This incident is resolved."]})
+    fields = _address_fields(channel, email=email, phone_number=phone_number,
+                             phone_country=phone_country, endpoint=endpoint)
+    needs_opt_in = channel in OPT_IN_CHANNELS and not confirmed
+    subscriber = Subscriber.objects.create(
+        page=page, channel=channel, incident=incident,
+        component_ids=[] if incident else _component_ids_check(page, component_ids),
+        signing_secret=new_signing_secret() if channel == Channel.WEBHOOK else "",
+        confirmed_at=None if needs_opt_in else timezone.now(),
+        **fields,
+    )
+    if needs_opt_in:
+        _confirmation_enqueue_on_commit(subscriber.id)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_update(*, subscriber: Subscriber, component_ids=None,
+                      quarantined: bool | None = None) -> Subscriber:
+    if component_ids is not None:
+        if subscriber.incident_id:
+            raise ValidationError(
+                {"component_ids": ["An incident subscription has no components."]}
+            )
+        subscriber.component_ids = _component_ids_check(subscriber.page, component_ids)
+    if quarantined is False:
+        subscriber.quarantined_at = None
+        subscriber.consecutive_failures = 0
+    elif quarantined is True and subscriber.quarantined_at is None:
+        subscriber.quarantined_at = timezone.now()
+    subscriber.save()
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_delete(*, subscriber: Subscriber) -> None:
+    """Delivery records stay (they keep the subscriber's id); pending ones are skipped."""
+    Subscriber.objects.filter(id=subscriber.id).delete()
+
+
+@transaction.atomic
+def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
+    """Confirm, replacing any earlier subscription of the same address to the same thing, so a
+    second sign-up changes preferences instead of doubling every message."""
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["confirmed_at", "updated_at"])
+        same_address = Subscriber.objects.filter(
+            page_id=subscriber.page_id, channel=subscriber.channel,
+            incident_id=subscriber.incident_id, confirmed_at__isnull=False,
+            email=subscriber.email, phone_number=subscriber.phone_number,
+        ).exclude(id=subscriber.id)
+        same_address.delete()
+    return subscriber
+
+
+def subscriber_confirmation_resend(*, subscriber: Subscriber) -> bool:
+    """Queue the link again if the subscription still waits for it; False otherwise."""
+    if subscriber.confirmed_at is not None or subscriber.channel not in OPT_IN_CHANNELS:
+        return False
+    with transaction.atomic():
+        _confirmation_enqueue_on_commit(subscriber.id)
+    return True
+
+
+def _confirmation_enqueue_on_commit(subscriber_id: str) -> None:
+    def enqueue():
+        from notifications.tasks import subscriber_confirmation_send
+
+        try:
+            subscriber_confirmation_send.delay(subscriber_id)
+        except Exception:  # broker down: the subscriber can ask for a resend
+            logger.exception("Could not queue the confirmation for %s", subscriber_id)
+
+    transaction.on_commit(enqueue)
+
+
+def subscriber_confirmation_deliver(*, subscriber_id: str) -> None:
+    """Send the double opt-in link by email or SMS (a task; quiet if the row is gone)."""
+    subscriber = Subscriber.objects.select_related("page").filter(id=subscriber_id).first()
+    if subscriber is None or subscriber.confirmed_at is not None:
+        return
+    from notifications.messages import unsubscribe_url
+    from notifications.transports.sms import sms_send
+
+    link = confirm_url(subscriber.id)
+    page = subscriber.page
+    if subscriber.channel == Channel.SMS:
+        sms_send(to=subscriber.phone_number,
+                 body=f"Confirm your {page.name} status updates: {link}")
+        return
+    context = {"page": page, "confirm_url": link, "subscriber": subscriber,
+               "unsubscribe_url": unsubscribe_url(subscriber.id)}
+    mail = EmailMultiAlternatives(
+        subject=f"[{page.name}] Confirm your subscription",
+        body=render_to_string("subscribers/confirm_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[subscriber.email],
+    )
+    html = render_to_string("subscribers/confirm_email.html", context)
+    mail.attach_alternative(html, "text/html")
+    mail.send()
+
+
+

@@ -1,0 +1,85 @@
+"""Shared helpers for the notifications and subscribers tests: eager Celery, events as the
+publishing services record them, and an incident row."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from incidents.models import Incident
+from notifications.models import EventKind
+from notifications.services import notification_event_record
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process (the SQLite default; with REDIS_URL set tests would need a worker)."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def allow_private(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    return settings
+
+
+@pytest.fixture
+def deny_private(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    return settings
+
+
+def _z(value: datetime.datetime | None) -> str | None:
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def incident_make(page, *, name="Database down", status="investigating") -> Incident:
+    now = timezone.now()
+    return Incident.objects.create(page=page, name=name, status=status, started_at=now,
+                                   resolved_at=now if status == "resolved" else None)
+
+
+_counter = iter(range(1, 10**9))
+
+
+def incident_event(page, incident, *, kind=EventKind.INCIDENT_CREATED, components=(),
+                   status=None, message="We are investigating.") -> dict:
+    """Keyword arguments for notification_event_record, shaped like INTERFACES.md."""
+    update_id = f"incu_test{next(_counter)}"
+    component_rows = [
+        {"id": c.id, "name": c.name, "old_status": "operational", "new_status": "major_outage"}
+        for c in components
+    ]
+    return {
+        "page": page,
+        "kind": kind,
+        "publish_key": update_id,
+        "incident_id": incident.id,
+        "incident_update_id": update_id,
+        "component_ids": [c.id for c in components],
+        "payload": {
+            "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
+            "incident": {
+                "id": incident.id, "name": incident.name, "status": status or incident.status,
+                "impact": "critical", "shortlink": incident.shortlink,
+                "started_at": _z(incident.started_at), "created_at": _z(incident.created_at),
+                "updated_at": _z(incident.updated_at), "monitoring_at": None,
+                "resolved_at": _z(incident.resolved_at),
+            },
+            "update": {"id": update_id, "status": status or incident.status, "message": message,
+                       "created_at": _z(timezone.now())},
+            "components": component_rows,
+        },
+    }
+
+
+def publish(capture, **event_kwargs):
+    """Record an event in a transaction and run what commits trigger (fan-out, sends)."""
+    with capture(execute=True), transaction.atomic():
+        event = notification_event_record(**event_kwargs)
+    return event

@@ -1,0 +1,193 @@
+"""Every channel's message as the receiver sees it: a local HTTP sink and the locmem mail box."""
+
+import base64
+import hmac
+import json
+import time
+
+import pytest
+from django.core import mail
+from werkzeug import Response
+
+from notifications.models import Delivery
+from tests.factories import ComponentFactory, SubscriberFactory
+from tests.notifications_support import (  # noqa: F401 - fixtures
+    allow_private,
+    eager_celery,
+    incident_event,
+    incident_make,
+    publish,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "allow_private")]
+
+
+def _publish_incident(page, capture, message="Writes are failing."):
+    component = ComponentFactory(page=page, name="Database")
+    incident = incident_make(page, name="Database <down>")
+    publish(capture, **incident_event(page, incident, components=[component], message=message))
+    return incident, component
+
+
+def _only_request(httpserver):
+    assert len(httpserver.log) == 1
+    request, response = httpserver.log[0]
+    return request
+
+
+def _verify_standard_webhook(secret: str, headers, body: bytes) -> bool:
+    """An independent Standard Webhooks verifier (as the spec's reference libraries do it)."""
+    key = base64.b64decode(secret.split("_", 1)[1])
+    to_sign = b".".join(
+        [headers["webhook-id"].encode(), headers["webhook-timestamp"].encode(), body]
+    )
+    expected = base64.b64encode(hmac.digest(key, to_sign, "sha256")).decode()
+    signatures = [s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ")
+                  if s.startswith("v1,")]
+    return any(hmac.compare_digest(expected, s) for s in signatures)
+
+
+def test_webhook_is_a_signed_statuspage_style_json_post(page, httpserver,
+                                                        django_capture_on_commit_callbacks):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    incident, component = _publish_incident(page, django_capture_on_commit_callbacks)
+    request = _only_request(httpserver)
+    delivery = Delivery.objects.get()
+    assert request.headers["webhook-id"] == delivery.id
+    assert abs(int(request.headers["webhook-timestamp"]) - time.time()) < 60
+    assert _verify_standard_webhook(subscriber.signing_secret, request.headers, request.get_data())
+    assert not _verify_standard_webhook(
+        SubscriberFactory(page=page).signing_secret, request.headers, request.get_data()
+    )
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["User-Agent"].startswith("StatusPageNotifier/")
+    body = json.loads(request.get_data())
+    assert body["page"]["id"] == page.id
+    assert body["page"]["status_indicator"] in {"none", "minor", "major", "critical", "maintenance"}
+    assert body["meta"]["unsubscribe"].startswith("http")
+    assert body["incident"]["id"] == incident.id
+    assert body["incident"]["name"] == "Database <down>"
+    assert body["incident"]["shortlink"] == incident.shortlink
+    update = body["incident"]["incident_updates"][0]
+    assert update["body"] == "Writes are failing."
+    assert update["status"] == "investigating"
+    assert update["affected_components"][0]["code"] == component.id
+    assert delivery.status == "sent" and delivery.response_code == 200 and delivery.attempts == 1
+
+
+def test_email_has_text_html_one_click_unsubscribe_and_message_id(
+    page, django_capture_on_commit_callbacks
+):
+    SubscriberFactory(page=page, channel="email", email="ops@example.com", endpoint="")
+    _publish_incident(page, django_capture_on_commit_callbacks, message="Writes <b>fail</b>.")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    delivery = Delivery.objects.get()
+    assert message.to == ["ops@example.com"]
+    assert message.subject == "[Acme] Database <down> - Investigating"
+    assert "Writes <b>fail</b>." in message.body
+    html = message.alternatives[0][0]
+    assert "Writes &lt;b&gt;fail&lt;/b&gt;." in html and "Database &lt;down&gt;" in html
+    assert message.extra_headers["Message-ID"].startswith(f"<{delivery.id}@")
+    unsubscribe = message.extra_headers["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http") and "/subscriptions/unsubscribe/" in unsubscribe
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert delivery.status == "sent"
+
+
+def test_sms_goes_through_twilios_messages_api(page, httpserver, settings,
+                                               django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_API_BASE = httpserver.url_for("/")
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json", method="POST") \
+        .respond_with_json({"sid": "SM1", "status": "queued"}, status=201)
+    SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
+    _publish_incident(page, django_capture_on_commit_callbacks)
+    request = _only_request(httpserver)
+    assert request.authorization.username == "AC123"
+    assert request.authorization.password == "token"
+    assert request.form["To"] == "+14155550100"
+    assert request.form["From"] == "+15005550006"
+    assert "Database <down>" in request.form["Body"]
+    assert Delivery.objects.get().response_code == 201
+
+
+def test_sms_is_logged_by_default(page, caplog, django_capture_on_commit_callbacks):
+    SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
+    with caplog.at_level("INFO", logger="notifications.transports.sms"):
+        _publish_incident(page, django_capture_on_commit_callbacks)
+    assert "SMS to +14155550100" in caplog.text
+    assert Delivery.objects.get().status == "sent"
+
+
+@pytest.mark.parametrize("channel", ["slack", "teams", "discord", "google_chat"])
+def test_chat_platforms_get_their_incoming_webhook_format(channel, page, httpserver,
+                                                          django_capture_on_commit_callbacks):
+    httpserver.expect_request("/chat", method="POST").respond_with_data("", status=204)
+    SubscriberFactory(page=page, channel=channel, endpoint=httpserver.url_for("/chat"),
+                      signing_secret="")
+    _publish_incident(page, django_capture_on_commit_callbacks)
+    body = json.loads(_only_request(httpserver).get_data())
+    if channel == "slack":
+        assert body["text"] == "[Acme] Database &lt;down&gt; - Investigating"
+        assert body["blocks"][0]["type"] == "section"
+        assert "Writes are failing." in body["blocks"][0]["text"]["text"]
+    elif channel == "teams":
+        card = body["attachments"][0]
+        assert body["type"] == "message"
+        assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
+        assert card["content"]["type"] == "AdaptiveCard"
+        assert card["content"]["body"][0]["text"] == "Database <down>"
+    elif channel == "discord":
+        assert body["embeds"][0]["title"] == "Database <down>"
+        assert body["allowed_mentions"] == {"parse": []}
+        assert body["embeds"][0]["fields"][0]["name"] == "Database"
+    else:
+        assert "Database <down>" in body["text"]
+        assert body["cardsV2"][0]["card"]["header"]["title"] == "Database <down>"
+    assert Delivery.objects.get().status == "sent"
+
+
+def test_manual_component_change_is_sent_to_webhooks_as_component_update(
+    page, api, httpserver, django_capture_on_commit_callbacks
+):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    SubscriberFactory(page=page, channel="email", email="ops@example.com", endpoint="")
+    component = ComponentFactory(page=page, name="API")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(f"/api/v1/status-pages/{page.id}/components/{component.id}",
+                             {"status": "partial_outage"}, format="json")
+    assert response.status_code == 200
+    body = json.loads(_only_request(httpserver).get_data())
+    assert body["component_update"]["component_id"] == component.id
+    assert body["component_update"]["old_status"] == "operational"
+    assert body["component_update"]["new_status"] == "partial_outage"
+    assert body["component"]["name"] == "API"
+    assert mail.outbox == []
+
+
+def test_renaming_a_component_sends_nothing(page, api, httpserver,
+                                            django_capture_on_commit_callbacks):
+    SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    component = ComponentFactory(page=page, name="API")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch(f"/api/v1/status-pages/{page.id}/components/{component.id}",
+                  {"name": "Public API", "status": "operational"}, format="json")
+    assert httpserver.log == []
+    assert not Delivery.objects.exists()
+
+
+def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_callbacks):
+    httpserver.expect_request("/hook").respond_with_response(
+        Response(status=302, headers={"Location": httpserver.url_for("/elsewhere")})
+    )
+    SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    _publish_incident(page, django_capture_on_commit_callbacks)
+    assert [r.path for r, _ in httpserver.log] == ["/hook"]
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and delivery.response_code == 302
+    assert "redirect" in delivery.last_error
