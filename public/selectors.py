@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
@@ -132,14 +132,21 @@ def incidents_unresolved(page: StatusPage) -> list[Incident]:
     return _with_children(incidents.order_by("-created_at", "-id"), page)
 
 
-def incidents_history(page: StatusPage, days: int = HISTORY_DAYS) -> list[Incident]:
-    """Incidents that started within the last ``days`` days, newest first (as Statuspage's
-    "Past Incidents", which lists unresolved ones on their day too)."""
+def incidents_for_status_page(page: StatusPage, days: int = HISTORY_DAYS):
+    """``(unresolved, history)`` in one go: unresolved incidents, newest first, and every
+    incident started within the last ``days`` days, newest first."""
     since = timezone.now() - timedelta(days=days)
-    incidents = Incident.objects.filter(page=page, started_at__gte=since).order_by(
-        "-started_at", "-id"
+    incidents = Incident.objects.filter(page=page).filter(
+        ~Q(status=IncidentStatus.RESOLVED) | Q(started_at__gte=since)
     )
-    return _with_children(incidents, page)
+    incidents = _with_children(incidents.order_by("-created_at", "-id"), page)
+    unresolved = [incident for incident in incidents if not incident.is_resolved]
+    history = sorted(
+        (incident for incident in incidents if incident.started_at >= since),
+        key=lambda incident: (incident.started_at, incident.id),
+        reverse=True,
+    )
+    return unresolved, history
 
 
 def incident_for_page(page: StatusPage, incident_id: str) -> Incident | None:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.http import Http404
 from django.template.loader import render_to_string
 
+from maintenances.models import MaintenanceStatus
 from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_body, conditional_response
@@ -66,7 +67,9 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         }
         for group, children, status in state.layout()
     ]
-    history = _annotate_incidents(selectors.incidents_history(page), state)
+    unresolved, history = selectors.incidents_for_status_page(page)
+    _annotate_incidents(history + unresolved, state)
+    maintenances = _annotate_maintenances(selectors.maintenances_open(page), state)
     history_days = [
         {"day": day, "incidents": list(items)}
         for day, items in groupby(history, key=lambda i: i.started_at.astimezone(zone).date())
@@ -75,9 +78,9 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         **_common_context(page, base),
         "state": state,
         "sections": sections,
-        "unresolved": _annotate_incidents(selectors.incidents_unresolved(page), state),
-        "active": _annotate_maintenances(selectors.maintenances_active(page), state),
-        "upcoming": _annotate_maintenances(selectors.maintenances_upcoming(page), state),
+        "unresolved": unresolved,
+        "active": [m for m in maintenances if m.is_active],
+        "upcoming": [m for m in maintenances if m.status == MaintenanceStatus.SCHEDULED],
         "history_days": history_days,
         "history_window": selectors.HISTORY_DAYS,
     }

@@ -201,5 +201,5 @@ def test_page_and_feed_take_a_fixed_number_of_queries(
 ):
     _page_with(page, size)
     cache.clear()
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(14):
         assert Client().get(path).status_code == 200
