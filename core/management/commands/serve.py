@@ -17,6 +17,7 @@ from config.celery import app
 
 
 def _run_schedule_forever(stop: threading.Event) -> None:
+    app.loader.import_default_modules()  # registers every app's tasks (autodiscovery is lazy)
     schedule = settings.CELERY_BEAT_SCHEDULE
     last_run = dict.fromkeys(schedule, 0.0)
     while not stop.wait(1.0):
