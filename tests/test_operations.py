@@ -89,12 +89,28 @@ def test_create_api_key_makes_read_only_and_expiring_keys():
                      stdout=io.StringIO(), stderr=io.StringIO())
 
 
-def test_seed_demo_is_idempotent():
+def test_seed_demo_tells_a_story_and_is_idempotent():
+    from incidents.models import Incident, IncidentUpdate
+    from maintenances.models import Maintenance
+
+    def counts():
+        return (StatusPage.objects.count(), Component.objects.count(), Incident.objects.count(),
+                IncidentUpdate.objects.count(), Maintenance.objects.count())
+
     assert _last_line("seed_demo") == "acme"
-    counts = (StatusPage.objects.count(), Component.objects.count())
+    first = counts()
     assert _last_line("seed_demo") == "acme"
-    assert (StatusPage.objects.count(), Component.objects.count()) == counts
-    assert counts[1] >= 5
+    assert counts() == first
+    assert first[1] >= 5
+    assert Incident.objects.filter(status="resolved").count() >= 3
+    assert Incident.objects.exclude(status="resolved").count() == 1
+    assert Maintenance.objects.filter(status="scheduled").count() == 1
+    oldest = Incident.objects.order_by("started_at").first()
+    assert (oldest.resolved_at - oldest.started_at).total_seconds() == 25 * 60
+    client = APIClient()
+    status = client.get("/pages/acme/api/v2/status.json")
+    assert status.status_code == 200
+    assert status.json()["status"]["indicator"] == "minor"
 
 
 def test_compose_file_runs_web_worker_beat_postgres_and_redis():

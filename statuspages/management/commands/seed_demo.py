@@ -8,6 +8,7 @@ from django.db import transaction
 
 from accounts.services import organization_get_or_create
 from statuspages import services
+from statuspages.demo import demo_story
 from statuspages.models import ComponentGroup, StatusPage
 
 STRUCTURE = [
@@ -24,8 +25,6 @@ STRUCTURE = [
 ]
 UNGROUPED = [("Email delivery", "Transactional email to your customers.")]
 
-# Other apps add their demo content (incidents, maintenances) through these hooks.
-DEMO_EXTENSIONS: list = []
 
 
 class Command(BaseCommand):
@@ -53,7 +52,6 @@ class Command(BaseCommand):
         for name, description in UNGROUPED:
             if not page.components.filter(name=name).exists():
                 services.component_create(page=page, name=name, description=description)
-        for extend in DEMO_EXTENSIONS:
-            extend(page)
+        demo_story(page)
         self.stderr.write(f"Demo page 'acme' ready ({page.id}).")
         self.stdout.write(page.slug)
