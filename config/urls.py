@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularJSONAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from accounts.api import MeView
 from core import views as core_views
@@ -11,6 +15,7 @@ api_v1 = [
     path("", include("statuspages.urls")),
     path("", include("incidents.urls")),
     path("", include("maintenances.urls")),
+    path("", include("subscribers.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 
@@ -21,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("subscriptions/", include("subscribers.link_urls")),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
     path("", include(public_urls.host_urlpatterns)),

@@ -1,0 +1,35 @@
+"""Reads for the subscriber and delivery endpoints (the caller already checked the page)."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from notifications.models import Delivery
+from subscribers.models import Subscriber
+
+
+def subscribers_for_page(page, *, channel: str | None = None) -> QuerySet[Subscriber]:
+    subscribers = Subscriber.objects.filter(page=page)
+    if channel:
+        subscribers = subscribers.filter(channel=channel)
+    return subscribers
+
+
+def subscriber_for_page(page, subscriber_id: str) -> Subscriber:
+    subscriber = (
+        Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
+    )
+    if subscriber is None:
+        raise Http404("Subscriber not found.")
+    return subscriber
+
+
+def deliveries_for_page(page, *, subscriber_id: str | None = None, incident_id: str | None = None,
+                        status: str | None = None) -> QuerySet[Delivery]:
+    deliveries = Delivery.objects.filter(page=page)
+    if subscriber_id:
+        deliveries = deliveries.filter(subscriber_id=subscriber_id)
+    if incident_id:
+        deliveries = deliveries.filter(incident_id=incident_id)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return deliveries
