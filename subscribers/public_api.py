@@ -105,6 +105,7 @@ class PublicSubscriberOut(serializers.Serializer):
 
 
 class PublicSubscriberView(APIView):
+    schema = None  # the public v2 API is Statuspage's, documented there, not in /api/v1
     authentication_classes: list = []
     permission_classes: list = []
     parser_classes = [JSONParser, FormParser, MultiPartParser]
