@@ -2,7 +2,7 @@
 newest first, each item carrying its updates as escaped HTML."""
 
 from django.utils import feedgenerator
-from django.utils.html import escape, linebreaks
+from django.utils.html import escape
 
 from public import selectors
 from public.documents import maintenance_shortlink
@@ -24,7 +24,7 @@ def _updates_html(updates, zone) -> str:
         when = update.created_at.astimezone(zone).strftime("%b %d, %Y %H:%M %Z")
         parts.append(
             f"<p><small>{escape(when)}</small><br><strong>{escape(status_label(update.status))}"
-            f"</strong> - {linebreaks(escape(update.message))}</p>"
+            f"</strong> - {escape(update.message).replace(chr(10), '<br>')}</p>"
         )
     return "".join(parts)
 
