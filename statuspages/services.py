@@ -33,7 +33,7 @@ COMPONENT_FIELDS = {
 }
 
 
-def _check_custom_domain(custom_domain: str | None) -> None:
+def validate_custom_domain(custom_domain: str | None) -> None:
     if not custom_domain:
         return
     base = settings.PUBLIC_BASE_DOMAIN.lower()
@@ -44,7 +44,7 @@ def _check_custom_domain(custom_domain: str | None) -> None:
 
 
 def _save_page(page: StatusPage) -> StatusPage:
-    _check_custom_domain(page.custom_domain)
+    validate_custom_domain(page.custom_domain)
     taken = StatusPage.objects.exclude(id=page.id)
     if taken.filter(slug=page.slug).exists():
         raise ValidationError({"slug": ["This slug is already taken."]})

@@ -51,8 +51,11 @@ class Command(RunserverCommand):
             ]
             self.stdout.write("Started a Celery worker and beat.")
         base = settings.PUBLIC_BASE_URL
+        login = " (log in as admin / admin: development only)" if settings.DEBUG else ""
         self.stdout.write(
-            f"Status page: {base}/pages/acme/  API docs: {base}/api/docs/  Admin: {base}/admin/"
+            f"\n  Status page: {base}/pages/acme/   (also http://acme.{settings.PUBLIC_BASE_DOMAIN}"
+            f":{self.port}/)\n  Public API:  {base}/pages/acme/api/v2/summary.json\n"
+            f"  API docs:    {base}/api/docs/\n  Admin:       {base}/admin/{login}\n"
         )
         try:
             super().inner_run(*args, **options)

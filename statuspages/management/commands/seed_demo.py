@@ -3,6 +3,8 @@
 Idempotent: a second run finds what the first made and changes nothing.
 """
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -25,6 +27,10 @@ STRUCTURE = [
 ]
 UNGROUPED = [("Email delivery", "Transactional email to your customers.")]
 
+
+
+DEV_ADMIN_USERNAME = "admin"
+DEV_ADMIN_PASSWORD = "admin"  # noqa: S105 - development only, see _development_superuser
 
 
 class Command(BaseCommand):
@@ -53,5 +59,21 @@ class Command(BaseCommand):
             if not page.components.filter(name=name).exists():
                 services.component_create(page=page, name=name, description=description)
         demo_story(page)
+        if settings.DEBUG:
+            self._development_superuser(organization)
         self.stderr.write(f"Demo page 'acme' ready ({page.id}).")
         self.stdout.write(page.slug)
+
+    def _development_superuser(self, organization) -> None:
+        """``admin``/``admin`` on a development machine (DEBUG) only, so the admin is one click
+        away after ``make run``; never created where DEBUG is off."""
+        users = get_user_model()
+        user = users.objects.filter(username=DEV_ADMIN_USERNAME).first()
+        if user is None:
+            user = users.objects.create_superuser(
+                DEV_ADMIN_USERNAME, "admin@localhost", DEV_ADMIN_PASSWORD
+            )
+            self.stderr.write(
+                f"Created the development superuser {DEV_ADMIN_USERNAME}/{DEV_ADMIN_PASSWORD}."
+            )
+        organization.members.add(user)

@@ -1,0 +1,130 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from accounts.models import ApiKey, Organization, Scope
+from accounts.services import api_key_create, api_key_revoke
+from core.admin import OrganizationScopedAdmin, user_organization_ids
+from statuspages.models import StatusPage
+
+
+@admin.register(Organization)
+class OrganizationAdmin(OrganizationScopedAdmin):
+    organization_field = ""
+    list_display = ("name", "slug", "created_at")
+    search_fields = ("name", "slug")
+    filter_horizontal = ("members",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not request.user.is_superuser and form.instance.id in user_organization_ids(request.user):
+            # An operator may not remove themselves from the organization they are editing.
+            form.instance.members.add(request.user)
+
+
+class ApiKeyCreateForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=Scope.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None: a read-only key (it may read everything that needs no scope).",
+    )
+    pages = forms.ModelMultipleChoiceField(
+        queryset=StatusPage.objects.none(), required=False,
+        help_text="Limit the key to these pages; none: every page of the organization.",
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ("organization", "name", "scopes", "pages", "expires_at")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        pages = StatusPage.objects.all()
+        if request is not None and not request.user.is_superuser:
+            pages = pages.filter(organization__in=user_organization_ids(request.user))
+        self.fields["pages"].queryset = pages
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization")
+        for page in cleaned.get("pages") or []:
+            if organization and page.organization_id != organization.id:
+                raise ValidationError({"pages": f"{page} belongs to another organization."})
+        expires_at = cleaned.get("expires_at")
+        if expires_at and expires_at <= timezone.now():
+            raise ValidationError({"expires_at": "Choose a time in the future."})
+        return cleaned
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(OrganizationScopedAdmin):
+    list_display = ("name", "token_hint", "organization", "scope_list", "last_used_at",
+                    "expires_at", "state")
+    list_filter = ("organization",)
+    search_fields = ("name", "id")
+    readonly_fields = ("id", "token_hint", "organization", "scopes", "page_ids", "last_used_at",
+                       "revoked_at", "created_at")
+    fields = ("id", "token_hint", "name", "organization", "scopes", "page_ids", "expires_at",
+              "last_used_at", "revoked_at", "created_at")
+    actions = ["revoke"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, key):
+        return ", ".join(key.scopes) or "read-only"
+
+    @admin.display(description="state")
+    def state(self, key):
+        if key.revoked_at:
+            return "revoked"
+        return "active" if key.is_active else "expired"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = ApiKeyCreateForm
+
+            class RequestForm(form):
+                def __init__(self, *args, **inner):
+                    super().__init__(*args, request=request, **inner)
+
+            return RequestForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("organization", "name", "scopes", "pages", "expires_at") if obj is None \
+            else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "POST":
+            form = self.get_form(request)(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                key, token = api_key_create(
+                    organization=data["organization"], name=data["name"],
+                    scopes=list(data["scopes"]), page_ids=[p.id for p in data["pages"]],
+                    expires_at=data["expires_at"],
+                )
+                self.log_addition(request, key, [{"added": {}}])
+                # Rendered, never stored or redirected: the token exists only in this response.
+                return TemplateResponse(request, "admin/accounts/apikey/token.html", {
+                    **self.admin_site.each_context(request),
+                    "title": "Your new API key", "key": key, "token": token,
+                    "opts": self.model._meta,
+                })
+        return super().add_view(request, form_url, extra_context)
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request, queryset):
+        for key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=key)
+        messages.success(request, "The selected keys are revoked; requests with them get 401.")

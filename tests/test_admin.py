@@ -1,0 +1,178 @@
+"""Operators run pages, keys and incidents from the admin site, through the API's services."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import ApiKey
+from incidents.models import Incident
+from incidents.services import incident_create
+from maintenances.models import Maintenance
+from notifications.models import NotificationEvent
+from statuspages.models import Component
+from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(client, organization):
+    user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
+    organization.members.add(user)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def other_page():
+    return StatusPageFactory(organization=OrganizationFactory(slug="globex"), slug="globex")
+
+
+def _public_status(page):
+    return APIClient().get(f"/pages/{page.slug}/api/v2/status.json").json()["status"]
+
+
+def test_an_operator_sees_only_their_organizations_pages(operator, page, other_page):
+    listing = operator.get("/admin/statuspages/statuspage/").content.decode()
+    assert page.name in listing and other_page.name not in listing
+    foreign = operator.get(f"/admin/statuspages/statuspage/{other_page.id}/change/")
+    assert foreign.status_code == 302  # the admin's "does not exist" redirect
+
+
+def test_an_operator_cannot_see_another_organizations_incident(operator, other_page):
+    incident = incident_create(page=other_page, name="Secret outage")
+    assert "Secret outage" not in operator.get("/admin/incidents/incident/").content.decode()
+    assert operator.get(f"/admin/incidents/incident/{incident.id}/publish/").status_code == 404
+
+
+def test_creating_an_api_key_shows_the_token_once_and_it_works(operator, organization, page):
+    response = operator.post("/admin/accounts/apikey/add/", {
+        "organization": organization.id, "name": "deploy bot",
+        "scopes": ["incidents:write"], "pages": [page.id],
+    })
+    assert response.status_code == 200
+    token = re.search(r'id="api-token"[^>]*>(spk_[^<]+)<', response.content.decode()).group(1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    me = client.get("/api/v1/me").json()
+    assert me["name"] == "deploy bot" and me["scopes"] == ["incidents:write"]
+    assert me["pages"] == [page.id]
+    key = ApiKey.objects.get(id=me["id"])
+    change = operator.get(f"/admin/accounts/apikey/{key.id}/change/").content.decode()
+    assert token not in change and key.token_hint in change
+    assert token not in operator.get("/admin/accounts/apikey/").content.decode()
+
+
+def test_the_revoke_action_makes_the_key_fail(operator, make_client, organization):
+    keyed = make_client(organization=organization)
+    operator.post("/admin/accounts/apikey/", {
+        "action": "revoke", "_selected_action": [keyed.key.id]})
+    assert keyed.get("/api/v1/me").status_code == 401
+
+
+def test_publishing_an_update_in_the_admin_acts_like_the_api(operator, page,
+                                                             django_capture_on_commit_callbacks):
+    api_component = ComponentFactory(page=page, name="API")
+    incident = incident_create(page=page, name="Errors", component_statuses=[
+        {"component_id": api_component.id, "status": "degraded_performance"}])
+    assert _public_status(page)["indicator"] == "minor"
+
+    form = operator.get(f"/admin/incidents/incident/{incident.id}/publish/")
+    assert form.status_code == 200 and "API" in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(f"/admin/incidents/incident/{incident.id}/publish/", {
+            "status": "identified", "message": "Database overloaded.", "notify_subscribers": "on",
+            f"component_{api_component.id}": "major_outage",
+        })
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.status == "identified" and incident.impact == "critical"
+    assert _public_status(page)["indicator"] == "critical", "the public cache was invalidated"
+    assert NotificationEvent.objects.filter(incident_id=incident.id).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        operator.post("/admin/incidents/incident/", {
+            "action": "resolve", "_selected_action": [incident.id]})
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
+    assert _public_status(page)["indicator"] == "none"
+
+
+def test_resolving_in_the_admin_refuses_component_changes(operator, page):
+    component = ComponentFactory(page=page)
+    incident = incident_create(page=page, name="Errors")
+    response = operator.post(f"/admin/incidents/incident/{incident.id}/publish/", {
+        "status": "resolved", f"component_{component.id}": "major_outage"})
+    assert response.status_code == 200
+    assert "leave the components unchanged" in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.status == "investigating"
+
+
+def test_opening_an_incident_in_the_admin(operator, page):
+    component = ComponentFactory(page=page, name="Checkout")
+    response = operator.post(f"/admin/incidents/incident/add/?page={page.id}", {
+        "page": page.id, "name": "Checkout failing", "status": "investigating",
+        "message": "Payments fail.", "notify_subscribers": "on",
+        f"component_{component.id}": "partial_outage",
+    })
+    assert response.status_code == 302
+    incident = Incident.objects.get(name="Checkout failing")
+    assert incident.impact == "major"
+    assert _public_status(page)["indicator"] == "major"
+
+
+def test_a_postmortem_waits_for_the_resolution_in_the_admin_too(operator, page):
+    incident = incident_create(page=page, name="Errors")
+    response = operator.post(f"/admin/incidents/incident/{incident.id}/change/", {
+        "name": "Errors", "impact_override": "", "postmortem": "# Why",
+        "incidentupdate_set-TOTAL_FORMS": "0", "incidentupdate_set-INITIAL_FORMS": "0",
+        "updates-TOTAL_FORMS": "0", "updates-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200
+    assert "once the incident is resolved" in response.content.decode()
+
+
+def test_editing_components_inline_goes_through_the_services(operator, page):
+    component = ComponentFactory(page=page, name="API", position=0)
+    data = {
+        "organization": page.organization.id, "name": page.name, "slug": page.slug,
+        "time_zone": "UTC", "custom_domain": "", "url_override": "",
+        "groups-TOTAL_FORMS": "1", "groups-INITIAL_FORMS": "0",
+        "groups-0-name": "Core", "groups-0-description": "", "groups-0-position": "0",
+        "components-TOTAL_FORMS": "2", "components-INITIAL_FORMS": "1",
+        "components-0-id": component.id, "components-0-page": page.id,
+        "components-0-name": "API", "components-0-position": "0",
+        "components-0-manual_status": "partial_outage", "components-0-showcase": "on",
+        "components-0-description": "",
+        "components-1-page": page.id, "components-1-name": "Search",
+        "components-1-position": "1", "components-1-manual_status": "operational",
+        "components-1-showcase": "on", "components-1-description": "",
+    }
+    response = operator.post(f"/admin/statuspages/statuspage/{page.id}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Component.objects.filter(page=page).values_list("name", flat=True)) == {
+        "API", "Search"}
+    assert _public_status(page)["indicator"] == "major"
+
+
+def test_scheduling_a_maintenance_in_the_admin(operator, page):
+    component = ComponentFactory(page=page)
+    start = timezone.now() + timedelta(days=1)
+    response = operator.post("/admin/maintenances/maintenance/add/", {
+        "page": page.id, "name": "Upgrade", "start_at_0": start.strftime("%Y-%m-%d"),
+        "start_at_1": start.strftime("%H:%M:%S"),
+        "end_at_0": (start + timedelta(hours=1)).strftime("%Y-%m-%d"),
+        "end_at_1": (start + timedelta(hours=1)).strftime("%H:%M:%S"),
+        "auto_transition": "on", "components": [component.id], "message": "Planned.",
+        "notify_subscribers": "on",
+        "updates-TOTAL_FORMS": "0", "updates-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    maintenance = Maintenance.objects.get(name="Upgrade")
+    assert list(maintenance.components.all()) == [component]
+    assert maintenance.updates.count() == 1
