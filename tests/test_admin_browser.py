@@ -1,0 +1,69 @@
+"""An operator in a real browser: log in, make an API key, publish an incident update, and
+see it on the public page (Debian's chromium driven by Playwright)."""
+
+import re
+
+import httpx
+import pytest
+from django.contrib.auth import get_user_model
+
+from incidents.services import incident_create
+from tests.factories import ComponentFactory
+from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
+
+
+@pytest.fixture
+def operator_world(page):
+    user = get_user_model().objects.create_user("olivia", password="correct horse",
+                                                is_staff=True)
+    page.organization.members.add(user)
+    checkout = ComponentFactory(page=page, name="Checkout")
+    incident = incident_create(page=page, name="Payments failing", message="Investigating.",
+                               component_statuses=[{"component_id": checkout.id,
+                                                    "status": "degraded_performance"}])
+    return {"page": page, "component": checkout, "incident": incident}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
+    live_server, operator_world, browser  # noqa: F811
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab = browser.new_page()
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.goto(f"{live_server.url}/admin/")
+    tab.fill("#id_username", "olivia")
+    tab.fill("#id_password", "correct horse")
+    tab.click("input[type=submit]")
+    assert "Operate your status pages" in tab.content()
+
+    tab.goto(f"{live_server.url}/admin/accounts/apikey/add/")
+    tab.select_option("#id_organization", label="Acme Inc")
+    tab.fill("#id_name", "pager bot")
+    tab.check("input[name=scopes][value='incidents:write']")
+    tab.click("input[name=_save]")
+    token = tab.locator("#api-token").inner_text().strip()
+    assert re.fullmatch(r"spk_[0-9A-Z]+_[\w-]+", token)
+    tab.screenshot(path=str(ARTIFACTS / "admin-api-key-token.png"), full_page=True)
+    me = httpx.get(f"{live_server.url}/api/v1/me",
+                   headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["name"] == "pager bot" and me["scopes"] == ["incidents:write"]
+    tab.goto(f"{live_server.url}/admin/accounts/apikey/")
+    assert token not in tab.content(), "the token is shown once only"
+
+    incident, component = operator_world["incident"], operator_world["component"]
+    tab.goto(f"{live_server.url}/admin/incidents/incident/{incident.id}/change/")
+    tab.click("text=Publish update")
+    tab.select_option("#id_status", "identified")
+    tab.fill("#id_message", "A card processor is timing out; we are failing over.")
+    tab.select_option(f"#id_component_{component.id}", "major_outage")
+    tab.screenshot(path=str(ARTIFACTS / "admin-publish-update.png"), full_page=True)
+    tab.click("input[name=_publish]")
+    assert "Update published" in tab.content()
+
+    tab.goto(f"{live_server.url}/pages/acme/")
+    assert tab.locator(".banner").inner_text().strip() == "Major Service Outage"
+    assert "A card processor is timing out" in tab.content()
+    row = tab.locator("li", has_text="Checkout")
+    assert row.locator(".status").first.inner_text().strip() == "Major Outage"
+    tab.screenshot(path=str(ARTIFACTS / "public-page-after-admin-update.png"), full_page=True)
