@@ -203,3 +203,37 @@ def test_page_and_feed_take_a_fixed_number_of_queries(
     cache.clear()
     with django_assert_max_num_queries(14):
         assert Client().get(path).status_code == 200
+
+
+def test_human_page_shows_the_same_state_as_summary_json(page, on_commit):
+    group = ComponentGroupFactory(page=page, name="Core")
+    api = ComponentFactory(page=page, group=group, name="API")
+    ComponentFactory(page=page, name="Website")
+    ComponentFactory(page=page, name="Hidden", only_show_if_degraded=True)
+    with on_commit():
+        incident_create(
+            page=page, name="API slow", message="Slow.",
+            component_statuses=[{"component_id": api.id, "status": "degraded_performance"}],
+        )
+    summary = Client().get("/pages/acme/api/v2/summary.json").json()
+    body = html("/pages/acme/")
+    assert f'data-indicator="{summary["status"]["indicator"]}"' in body
+    for component in summary["components"]:
+        if not component["group"]:
+            assert (
+                f'<li data-component="{component["id"]}">' in body
+            ), component["name"]
+            row = body.split(f'data-component="{component["id"]}"', 1)[1].split("</li>", 1)[0]
+            assert f'data-status="{component["status"]}"' in row
+    assert "Hidden" not in body
+
+
+def test_human_page_answers_if_none_match_with_304(page):
+    first = Client().get("/pages/acme/")
+    again = Client().get("/pages/acme/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_an_unknown_time_zone_falls_back_to_utc(organization):
+    StatusPageFactory(organization=organization, slug="tz", time_zone="Mars/Olympus_Mons")
+    assert "Times shown in UTC." in html("/pages/tz/")
