@@ -98,11 +98,28 @@ def event_candidates(event: NotificationEvent):
     return candidates.filter(incident__isnull=True)
 
 
-def subscriber_matches(event: NotificationEvent, *, incident_id, component_ids) -> bool:
+def event_component_ids(event: NotificationEvent) -> set[str]:
+    """What the event is about: the components it touched, and for incidents and maintenances
+    every component they list (a resolve that changes nothing still concerns them)."""
+    component_ids = set(event.component_ids or [])
+    if event.incident_id:
+        from incidents.models import IncidentComponent
+
+        component_ids |= set(IncidentComponent.objects.filter(incident_id=event.incident_id)
+                             .values_list("component_id", flat=True))
+    if event.maintenance_id:
+        from maintenances.models import Maintenance
+
+        component_ids |= set(Maintenance.components.through.objects.filter(
+            maintenance_id=event.maintenance_id).values_list("component_id", flat=True))
+    return component_ids
+
+
+def subscriber_matches(*, event_components: set[str], incident_id, component_ids) -> bool:
     """Incident subscribers were already narrowed; component-tuned ones need a touched one."""
     if incident_id or not component_ids:
         return True
-    return not set(component_ids).isdisjoint(event.component_ids or [])
+    return not event_components.isdisjoint(component_ids)
 
 
 def event_fan_out(*, event_id: str) -> int:
@@ -122,6 +139,7 @@ def event_fan_out(*, event_id: str) -> int:
     candidates = event_candidates(event).order_by("id").values_list(
         "id", "incident_id", "component_ids"
     )
+    event_components = event_component_ids(event)
     after, matched = "", 0
     while True:
         rows = list(candidates.filter(id__gt=after)[:FANOUT_CHUNK])
@@ -129,7 +147,8 @@ def event_fan_out(*, event_id: str) -> int:
             break
         after = rows[-1][0]
         ids = [sid for sid, inc, comps in rows
-               if subscriber_matches(event, incident_id=inc, component_ids=comps)]
+               if subscriber_matches(event_components=event_components, incident_id=inc,
+                                     component_ids=comps)]
         if not ids:
             continue
         Delivery.objects.bulk_create(
