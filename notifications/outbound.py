@@ -4,8 +4,10 @@
 (keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect it.
 """
 
+import functools
 import ipaddress
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -75,11 +77,17 @@ def address_check(url: str) -> Target:
     return Target(scheme=parts.scheme, host=host, port=port, address=str(addresses[0]))
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes tens of milliseconds: once per process, not per request.
+    return httpx.create_ssl_context()
+
+
 class _PinnedTransport(httpx.HTTPTransport):
     """Connects to ``target.address`` whatever the URL's host; Host and SNI stay the name."""
 
     def __init__(self, target: Target):
-        super().__init__(retries=0)
+        super().__init__(retries=0, verify=_tls_context())
         self.target = target
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
