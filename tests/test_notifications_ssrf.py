@@ -141,3 +141,43 @@ def test_connection_goes_to_the_checked_address_with_the_original_host_header(
     assert post_json(url, {"x": 1}) == 200
     request, _ = httpserver.log[0]
     assert request.headers["Host"] == f"rebind.example.test:{httpserver.port}"
+
+
+@pytest.fixture
+def tls_sink(tmp_path, monkeypatch):
+    """An HTTPS sink on 127.0.0.1 with a certificate for hooks.example.test only."""
+    import ssl
+    import subprocess
+
+    from pytest_httpserver import HTTPServer
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.example.test",
+         "-addext", "subjectAltName=DNS:hooks.example.test"],
+        check=True, capture_output=True,
+    )
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    client_context = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(outbound, "_tls_context", lambda: client_context)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=server_context)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_https_to_the_pinned_address_verifies_the_certificate_for_the_host_name(
+    tls_sink, monkeypatch
+):
+    """SNI and certificate checks use the name, although the connection goes to the IP."""
+    tls_sink.expect_request("/hook").respond_with_data("ok")
+    monkeypatch.setattr(outbound, "resolve", lambda host, port, *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))])
+    assert post_json(f"https://hooks.example.test:{tls_sink.port}/hook", {"x": 1}) == 200
+    with pytest.raises(TransportError):  # a name the certificate does not cover
+        post_json(f"https://other.example.test:{tls_sink.port}/hook", {"x": 1})
+    assert len(tls_sink.log) == 1
