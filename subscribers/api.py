@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from accounts.models import Scope
 from core.api import ApiView
+from core.errors import Conflict
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
@@ -196,8 +197,6 @@ class ResendConfirmationView(ApiView):
         subscriber = selectors.subscriber_for_page(page_for_key(self.api_key, page_id),
                                                    subscriber_id)
         if not services.subscriber_confirmation_resend(subscriber=subscriber):
-            from core.errors import Conflict
-
             raise Conflict("This subscriber needs no confirmation.",
                            {"subscriber_id": subscriber.id})
         return Response(status=status.HTTP_202_ACCEPTED)

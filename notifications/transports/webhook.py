@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 
-from notifications.messages import Notice
 from notifications.models import EventKind
 from notifications.transports.base import Envelope, post_json
 
@@ -107,5 +106,3 @@ def send(envelope: Envelope) -> int:
     }
     return post_json(envelope.subscriber.endpoint, body, headers)
 
-
-__all__ = ["Notice", "body_for", "send", "sign"]
