@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from core.admin import OrganizationScopedAdmin, ScopedInline
+from core.validators import validate_url
 from statuspages import services
 from statuspages.models import Component, ComponentGroup, StatusPage
 from statuspages.selectors import page_status_map
@@ -16,6 +17,11 @@ COMPONENT_FIELDS = ("name", "description", "group", "position", "manual_status",
 
 
 class StatusPageForm(forms.ModelForm):
+    url_override = forms.URLField(
+        assume_scheme="https", required=False, max_length=2048, validators=[validate_url],
+        help_text="Where the page is published; empty: its address on this service.",
+    )
+
     class Meta:
         model = StatusPage
         fields = ("organization", "name", "slug", "time_zone", "custom_domain", "url_override")
