@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as real receivers do
+    disable_nagle_algorithm = True  # headers and body go out as two writes
     received = 0
     lock = threading.Lock()
 

@@ -4,6 +4,8 @@
 (keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect it.
 """
 
+import contextlib
+import contextvars
 import functools
 import ipaddress
 import socket
@@ -98,14 +100,38 @@ class _PinnedTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
+# Within a batch, one client per checked target keeps connections alive between sends.
+_clients: contextvars.ContextVar[dict | None] = contextvars.ContextVar("clients", default=None)
+
+
+@contextlib.contextmanager
+def connection_reuse():
+    clients: dict[Target, httpx.Client] = {}
+    token = _clients.set(clients)
+    try:
+        yield
+    finally:
+        _clients.reset(token)
+        for client in clients.values():
+            client.close()
+
+
+def _client(target: Target) -> httpx.Client:
+    return httpx.Client(transport=_PinnedTransport(target), timeout=TIMEOUT,
+                        follow_redirects=False)
+
+
 def post(url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
     """POST to a subscriber URL after the address check; no redirects, short timeouts."""
     target = address_check(url)
     all_headers = {"User-Agent": USER_AGENT, "Host": _host_header(target), **headers}
-    with httpx.Client(
-        transport=_PinnedTransport(target), timeout=TIMEOUT, follow_redirects=False
-    ) as client:
-        return client.post(url, content=content, headers=all_headers)
+    clients = _clients.get()
+    if clients is None:
+        with _client(target) as client:
+            return client.post(url, content=content, headers=all_headers)
+    if target not in clients:
+        clients[target] = _client(target)
+    return clients[target].post(url, content=content, headers=all_headers)
 
 
 def _host_header(target: Target) -> str:

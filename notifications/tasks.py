@@ -3,7 +3,7 @@ reject_on_worker_lost redeliver a message whose worker died; claims make repeats
 
 from celery import shared_task
 
-from notifications import services
+from notifications import outbound, services
 
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -17,8 +17,9 @@ def event_fan_out(event_id: str) -> int:
 @shared_task(name="notifications.tasks.deliveries_send", time_limit=240, soft_time_limit=220,
              **_AT_LEAST_ONCE)
 def deliveries_send(delivery_ids: list[str]) -> None:
-    for delivery_id in delivery_ids:
-        services.delivery_send(delivery_id=delivery_id)
+    with outbound.connection_reuse():
+        for delivery_id in delivery_ids:
+            services.delivery_send(delivery_id=delivery_id)
 
 
 @shared_task(name="notifications.tasks.notifications_sweep", time_limit=300,
