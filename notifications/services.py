@@ -93,9 +93,18 @@ def event_candidates(event: NotificationEvent):
     )
     if event.kind == EventKind.COMPONENT_UPDATED:
         return candidates.filter(channel=Channel.WEBHOOK, incident__isnull=True)
-    if event.incident_id:
+    if event.incident_id and not _incident_resolved_before(event):
         return candidates.filter(Q(incident__isnull=True) | Q(incident_id=event.incident_id))
     return candidates.filter(incident__isnull=True)
+
+
+def _incident_resolved_before(event: NotificationEvent) -> bool:
+    """An incident subscription ends with the first resolution (a reopened incident is news
+    for the page's subscribers, not for those who asked about it until it resolved)."""
+    return NotificationEvent.objects.filter(
+        incident_id=event.incident_id, kind=EventKind.INCIDENT_RESOLVED,
+        created_at__lt=event.created_at,
+    ).exists()
 
 
 def event_component_ids(event: NotificationEvent) -> set[str]:

@@ -66,6 +66,12 @@ def test_incident_subscriber_hears_only_about_that_incident_until_resolved(
     kinds = sorted(Delivery.objects.filter(subscriber=fan, status="sent").values_list("kind",
                                                                                       flat=True))
     assert kinds == ["incident_resolved", "incident_updated"]
+    # Reopened after it resolved: the page's subscribers hear it, the incident's do not.
+    page_fan = _subscriber(page, sink)
+    publish(django_capture_on_commit_callbacks,
+            **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"))
+    assert Delivery.objects.filter(subscriber=fan).count() == 2
+    assert Delivery.objects.filter(subscriber=page_fan).count() == 1
 
 
 def test_unconfirmed_and_quarantined_subscribers_get_nothing(page, sink,

@@ -191,3 +191,19 @@ def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_c
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and delivery.response_code == 302
     assert "redirect" in delivery.last_error
+
+
+def test_a_number_that_replied_stop_is_unsubscribed(page, httpserver, settings,
+                                                    django_capture_on_commit_callbacks):
+    from subscribers.models import Subscriber
+
+    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_API_BASE = httpserver.url_for("/")
+    settings.TWILIO_ACCOUNT_SID = "AC123"
+    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
+        {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400)
+    subscriber = SubscriberFactory(page=page, channel="sms", phone_number="+14155550100",
+                                   endpoint="")
+    _publish_incident(page, django_capture_on_commit_callbacks)
+    assert not Subscriber.objects.filter(id=subscriber.id).exists()
+    assert Delivery.objects.get().status == "failed"

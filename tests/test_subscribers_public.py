@@ -200,3 +200,13 @@ def test_link_pages_escape_what_subscribers_typed(page, client):
     subscriber = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="")
     html = client.get(_path(unsubscribe_url(subscriber.id))).content.decode()
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
+
+
+def test_resend_confirmation_by_host(page, settings, django_capture_on_commit_callbacks):
+    settings.PUBLIC_BASE_DOMAIN = "status.test"
+    pending = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="",
+                                confirmed_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client(HTTP_HOST="acme.status.test").post(
+            f"/resend_confirmation/{pending.id}")
+    assert response.status_code == 200 and len(mail.outbox) == 1

@@ -36,7 +36,21 @@ class TwilioSmsBackend:
             )
         except httpx.HTTPError as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code == 400 and _twilio_error(response) in TWILIO_GONE:
+            raise TransportError(f"Twilio error {_twilio_error(response)}: the number cannot "
+                                 "receive our messages.", gone=True, response_code=400)
         return response_check(response)
+
+
+# 21610: the recipient replied STOP; 21211/21614: not a valid mobile number.
+TWILIO_GONE = {21610, 21211, 21614}
+
+
+def _twilio_error(response: httpx.Response) -> int | None:
+    try:
+        return int(response.json().get("code"))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def sms_backend():
