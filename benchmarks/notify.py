@@ -86,7 +86,9 @@ def _run(subscribers: int, workers: int, concurrency: int) -> int:
     from subscribers.models import Subscriber, new_signing_secret
 
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    real_workers = bool(os.environ.get("REDIS_URL")) and workers > 0
+    # Workers need a database they can share: PostgreSQL (SQLite's test database is in memory).
+    real_workers = (bool(os.environ.get("REDIS_URL")) and workers > 0
+                    and connection.vendor == "postgresql")
     celery_app.conf.task_always_eager = not real_workers
     sink = _sink()
     endpoint = f"http://127.0.0.1:{sink.server_port}/hook"
