@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -226,6 +227,26 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "status@localhost"
+# EMAIL_URL: smtp://user:password@host:25, smtp+tls://...:587 (STARTTLS), smtps://...:465,
+# or console:// / locmem://. An explicit EMAIL_BACKEND wins.
+EMAIL_URL = env_str("EMAIL_URL")
+if EMAIL_URL and not env_str("EMAIL_BACKEND"):
+    _email = urlsplit(EMAIL_URL)
+    _scheme = _email.scheme.lower()
+    if _scheme in ("console", "locmem", "dummy"):
+        EMAIL_BACKEND = f"django.core.mail.backends.{_scheme}.EmailBackend"
+    elif _scheme in ("smtp", "smtp+tls", "smtps"):
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_HOST = _email.hostname or "localhost"
+        EMAIL_PORT = _email.port or {"smtps": 465, "smtp+tls": 587}.get(_scheme, 25)
+        EMAIL_HOST_USER = unquote(_email.username or "")
+        EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+        EMAIL_USE_SSL = _scheme == "smtps"
+        EMAIL_USE_TLS = _scheme == "smtp+tls"
+        EMAIL_TIMEOUT = 10
+    else:
+        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, smtps://, "
+                                   f"console:// or locmem://, got {_scheme}://")
 
 # SMS: "notifications.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
 SMS_BACKEND = env_str("SMS_BACKEND") or "notifications.transports.sms.LoggingSmsBackend"

@@ -207,3 +207,32 @@ def test_a_number_that_replied_stop_is_unsubscribed(page, httpserver, settings,
     _publish_incident(page, django_capture_on_commit_callbacks)
     assert not Subscriber.objects.filter(id=subscriber.id).exists()
     assert Delivery.objects.get().status == "failed"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("smtp+tls://mailer:p%40ss@smtp.example.com:2525",
+     "smtp smtp.example.com 2525 mailer p@ss False True"),
+    ("smtps://smtp.example.com", "smtp smtp.example.com 465 None None True False"),
+    ("console://", "console"),
+])
+def test_email_url_configures_the_mail_backend(url, expected):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings as s\n"
+        "b = s.EMAIL_BACKEND.split('.')[-2]\n"
+        "print(b if b != 'smtp' else ' '.join(str(x) for x in [b, s.EMAIL_HOST, s.EMAIL_PORT,"
+        " s.EMAIL_HOST_USER or None, s.EMAIL_HOST_PASSWORD or None, s.EMAIL_USE_SSL,"
+        " s.EMAIL_USE_TLS]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "EMAIL_BACKEND"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "EMAIL_URL": url,
+             "TESTING": "true"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
