@@ -62,15 +62,34 @@ def _start_workers(count: int, concurrency: int) -> list[subprocess.Popen]:
     from django.db import connection
 
     parts = urlsplit(os.environ["DATABASE_URL"])
-    env = {**os.environ, "DATABASE_URL": urlunsplit(
-        parts._replace(path="/" + connection.settings_dict["NAME"])),
-        "SECRET_KEY": settings.SECRET_KEY, "DEBUG": "false", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"])),
+        "SECRET_KEY": settings.SECRET_KEY,
+        "DEBUG": "false",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
     celery = str(Path(sys.executable).with_name("celery"))
-    return [subprocess.Popen(  # noqa: S603 - our own interpreter's celery
-        [celery, "-A", "config", "worker", f"--concurrency={concurrency}", "--loglevel=WARNING",
-         "-n", f"bench-notify-{index}@%h", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, start_new_session=True,
-    ) for index in range(count)]
+    return [
+        subprocess.Popen(  # noqa: S603 - our own interpreter's celery
+            [
+                celery,
+                "-A",
+                "config",
+                "worker",
+                f"--concurrency={concurrency}",
+                "--loglevel=WARNING",
+                "-n",
+                f"bench-notify-{index}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        for index in range(count)
+    ]
 
 
 def _run(subscribers: int, workers: int, concurrency: int) -> int:
@@ -87,19 +106,27 @@ def _run(subscribers: int, workers: int, concurrency: int) -> int:
 
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     # Workers need a database they can share: PostgreSQL (SQLite's test database is in memory).
-    real_workers = (bool(os.environ.get("REDIS_URL")) and workers > 0
-                    and connection.vendor == "postgresql")
+    real_workers = (
+        bool(os.environ.get("REDIS_URL")) and workers > 0 and connection.vendor == "postgresql"
+    )
     celery_app.conf.task_always_eager = not real_workers
     sink = _sink()
     endpoint = f"http://127.0.0.1:{sink.server_port}/hook"
     organization, _ = organization_get_or_create(slug="bench-notify")
-    page = status_page_create(organization=organization, name="Bench notify",
-                              slug="bench-notify")
+    page = status_page_create(organization=organization, name="Bench notify", slug="bench-notify")
     started = time.perf_counter()
     now = timezone.now()
     Subscriber.objects.bulk_create(
-        [Subscriber(page=page, channel="webhook", endpoint=endpoint, confirmed_at=now,
-                    signing_secret=new_signing_secret()) for _ in range(subscribers)],
+        [
+            Subscriber(
+                page=page,
+                channel="webhook",
+                endpoint=endpoint,
+                confirmed_at=now,
+                signing_secret=new_signing_secret(),
+            )
+            for _ in range(subscribers)
+        ],
         batch_size=1000,
     )
     print(f"created {subscribers} webhook subscribers in {time.perf_counter() - started:.1f} s")
@@ -107,27 +134,50 @@ def _run(subscribers: int, workers: int, concurrency: int) -> int:
     try:
         if processes:
             time.sleep(3)  # workers connect to the broker
-        mode = (f"{workers} worker(s) x {concurrency} processes, {connection.vendor}, Redis"
-                if processes else f"eager in-process, {connection.vendor}")
+        mode = (
+            f"{workers} worker(s) x {concurrency} processes, {connection.vendor}, Redis"
+            if processes
+            else f"eager in-process, {connection.vendor}"
+        )
         started = time.perf_counter()
         with transaction.atomic():
             event = notification_event_record(
-                page=page, kind=EventKind.INCIDENT_CREATED, publish_key="bench-1",
-                incident_id="inc_bench", incident_update_id="incu_bench", component_ids=[],
-                payload={"page": {"id": page.id, "name": page.name, "slug": page.slug,
-                                  "url": page.public_url},
-                         "incident": {"id": "inc_bench", "name": "Benchmark",
-                                      "status": "investigating", "impact": "major",
-                                      "shortlink": page.public_url},
-                         "update": {"id": "incu_bench", "status": "investigating",
-                                    "message": "Benchmarking fan-out.", "created_at": None},
-                         "components": []},
+                page=page,
+                kind=EventKind.INCIDENT_CREATED,
+                publish_key="bench-1",
+                incident_id="inc_bench",
+                incident_update_id="incu_bench",
+                component_ids=[],
+                payload={
+                    "page": {
+                        "id": page.id,
+                        "name": page.name,
+                        "slug": page.slug,
+                        "url": page.public_url,
+                    },
+                    "incident": {
+                        "id": "inc_bench",
+                        "name": "Benchmark",
+                        "status": "investigating",
+                        "impact": "major",
+                        "shortlink": page.public_url,
+                    },
+                    "update": {
+                        "id": "incu_bench",
+                        "status": "investigating",
+                        "message": "Benchmarking fan-out.",
+                        "created_at": None,
+                    },
+                    "components": [],
+                },
             )
         fanned_out = sent = None
         deadline = time.perf_counter() + 1800
         while time.perf_counter() < deadline:
-            if fanned_out is None and NotificationEvent.objects.filter(
-                    id=event.id, state="fanned_out").exists():
+            if (
+                fanned_out is None
+                and NotificationEvent.objects.filter(id=event.id, state="fanned_out").exists()
+            ):
                 fanned_out = time.perf_counter() - started
             done = Delivery.objects.filter(event=event, status="sent").count()
             if done == subscribers:
@@ -139,8 +189,10 @@ def _run(subscribers: int, workers: int, concurrency: int) -> int:
             return 1
         print(f"fan-out to {subscribers} webhook subscribers ({mode}):")
         print(f"  deliveries created and queued: {fanned_out:.1f} s")
-        print(f"  all sent (signed, SSRF-checked, recorded): {sent:.1f} s "
-              f"= {subscribers / sent:.0f} deliveries/s; the sink received {_Sink.received}")
+        print(
+            f"  all sent (signed, SSRF-checked, recorded): {sent:.1f} s "
+            f"= {subscribers / sent:.0f} deliveries/s; the sink received {_Sink.received}"
+        )
         return 0 if _Sink.received >= subscribers else 1
     finally:
         for process in processes:

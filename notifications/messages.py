@@ -80,16 +80,25 @@ def notice_for(event) -> Notice:
     if event.kind == EventKind.COMPONENT_UPDATED or subject is None:
         first = components[0] if components else {}
         return Notice(
-            kind=event.kind, page_name=page.get("name", ""), page_url=page.get("url", ""),
+            kind=event.kind,
+            page_name=page.get("name", ""),
+            page_url=page.get("url", ""),
             title=f"{first.get('name', 'A component')} is {status_word(first.get('new_status'))}",
-            status="", message="", url=page.get("url", ""), components=components,
+            status="",
+            message="",
+            url=page.get("url", ""),
+            components=components,
         )
     title = subject.get("name", "")
     if "maintenance" in payload:
         title = f"Maintenance: {title}"
     return Notice(
-        kind=event.kind, page_name=page.get("name", ""), page_url=page.get("url", ""),
-        title=title, status=status_word(update.get("status") or subject.get("status")),
-        message=update.get("message", ""), url=subject.get("shortlink") or page.get("url", ""),
+        kind=event.kind,
+        page_name=page.get("name", ""),
+        page_url=page.get("url", ""),
+        title=title,
+        status=status_word(update.get("status") or subject.get("status")),
+        message=update.get("message", ""),
+        url=subject.get("shortlink") or page.get("url", ""),
         components=components,
     )

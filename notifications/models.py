@@ -69,7 +69,9 @@ class Delivery(models.Model):
     )
     # No database constraint: the record outlives a subscriber who unsubscribed.
     subscriber = models.ForeignKey(
-        "subscribers.Subscriber", on_delete=models.DO_NOTHING, db_constraint=False,
+        "subscribers.Subscriber",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="deliveries",
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
@@ -98,7 +100,8 @@ class Delivery(models.Model):
             models.Index(fields=["page", "-id"], name="delivery_page"),
             models.Index(fields=["subscriber", "-id"], name="delivery_subscriber"),
             models.Index(
-                fields=["status", "next_attempt_at"], name="delivery_unfinished",
+                fields=["status", "next_attempt_at"],
+                name="delivery_unfinished",
                 condition=models.Q(status__in=["pending", "sending"]),
             ),
         ]

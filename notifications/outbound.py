@@ -43,8 +43,13 @@ def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         if ip.teredo is not None:
             return True
     return (
-        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified or not ip.is_global
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or not ip.is_global
     )
 
 
@@ -117,8 +122,7 @@ def connection_reuse():
 
 
 def _client(target: Target) -> httpx.Client:
-    return httpx.Client(transport=_PinnedTransport(target), timeout=TIMEOUT,
-                        follow_redirects=False)
+    return httpx.Client(transport=_PinnedTransport(target), timeout=TIMEOUT, follow_redirects=False)
 
 
 def post(url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:

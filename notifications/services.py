@@ -75,7 +75,7 @@ def _enqueue_sends(delivery_ids: list[str], countdown: float | None = None) -> N
     from notifications.tasks import deliveries_send
 
     for start in range(0, len(delivery_ids), SEND_BATCH):
-        batch = delivery_ids[start:start + SEND_BATCH]
+        batch = delivery_ids[start : start + SEND_BATCH]
         try:
             deliveries_send.apply_async((batch,), countdown=countdown)
         except Exception:  # broker down: the rows stay pending and the sweep queues them later
@@ -102,7 +102,8 @@ def _incident_resolved_before(event: NotificationEvent) -> bool:
     """An incident subscription ends with the first resolution (a reopened incident is news
     for the page's subscribers, not for those who asked about it until it resolved)."""
     return NotificationEvent.objects.filter(
-        incident_id=event.incident_id, kind=EventKind.INCIDENT_RESOLVED,
+        incident_id=event.incident_id,
+        kind=EventKind.INCIDENT_RESOLVED,
         created_at__lt=event.created_at,
     ).exists()
 
@@ -114,13 +115,19 @@ def event_component_ids(event: NotificationEvent) -> set[str]:
     if event.incident_id:
         from incidents.models import IncidentComponent
 
-        component_ids |= set(IncidentComponent.objects.filter(incident_id=event.incident_id)
-                             .values_list("component_id", flat=True))
+        component_ids |= set(
+            IncidentComponent.objects.filter(incident_id=event.incident_id).values_list(
+                "component_id", flat=True
+            )
+        )
     if event.maintenance_id:
         from maintenances.models import Maintenance
 
-        component_ids |= set(Maintenance.components.through.objects.filter(
-            maintenance_id=event.maintenance_id).values_list("component_id", flat=True))
+        component_ids |= set(
+            Maintenance.components.through.objects.filter(
+                maintenance_id=event.maintenance_id
+            ).values_list("component_id", flat=True)
+        )
     return component_ids
 
 
@@ -145,8 +152,8 @@ def event_fan_out(*, event_id: str) -> int:
             return 0
         event.payload["page_status"] = page_status_map([page])[page.id]
         NotificationEvent.objects.filter(id=event.id).update(payload=event.payload)
-    candidates = event_candidates(event).order_by("id").values_list(
-        "id", "incident_id", "component_ids"
+    candidates = (
+        event_candidates(event).order_by("id").values_list("id", "incident_id", "component_ids")
     )
     event_components = event_component_ids(event)
     after, matched = "", 0
@@ -155,20 +162,36 @@ def event_fan_out(*, event_id: str) -> int:
         if not rows:
             break
         after = rows[-1][0]
-        ids = [sid for sid, inc, comps in rows
-               if subscriber_matches(event_components=event_components, incident_id=inc,
-                                     component_ids=comps)]
+        ids = [
+            sid
+            for sid, inc, comps in rows
+            if subscriber_matches(
+                event_components=event_components, incident_id=inc, component_ids=comps
+            )
+        ]
         if not ids:
             continue
         Delivery.objects.bulk_create(
-            [Delivery(page_id=event.page_id, event_id=event.id, subscriber_id=sid, kind=event.kind,
-                      incident_id=event.incident_id, maintenance_id=event.maintenance_id)
-             for sid in ids],
+            [
+                Delivery(
+                    page_id=event.page_id,
+                    event_id=event.id,
+                    subscriber_id=sid,
+                    kind=event.kind,
+                    incident_id=event.incident_id,
+                    maintenance_id=event.maintenance_id,
+                )
+                for sid in ids
+            ],
             ignore_conflicts=True,
         )
-        pending = Delivery.objects.filter(
-            event_id=event.id, subscriber_id__in=ids, status=DeliveryStatus.PENDING
-        ).order_by("id").values_list("id", flat=True)
+        pending = (
+            Delivery.objects.filter(
+                event_id=event.id, subscriber_id__in=ids, status=DeliveryStatus.PENDING
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         _enqueue_sends(list(pending))
         matched += len(ids)
     NotificationEvent.objects.filter(id=event.id).update(state=NotificationEvent.State.FANNED_OUT)
@@ -193,8 +216,12 @@ def delivery_send(*, delivery_id: str) -> str | None:
     claimed = (
         Delivery.objects.filter(id=delivery_id, status=DeliveryStatus.PENDING)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1,
-                updated_at=now)
+        .update(
+            status=DeliveryStatus.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
     )
     if not claimed:
         return None
@@ -208,16 +235,25 @@ def delivery_send(*, delivery_id: str) -> str | None:
         mine.update(status=DeliveryStatus.SKIPPED, last_error=reason, updated_at=timezone.now())
         return DeliveryStatus.SKIPPED
     envelope = Envelope(
-        delivery_id=delivery.id, event=delivery.event, subscriber=subscriber,
-        notice=notice_for(delivery.event), unsubscribe_url=unsubscribe_url(subscriber.id),
+        delivery_id=delivery.id,
+        event=delivery.event,
+        subscriber=subscriber,
+        notice=notice_for(delivery.event),
+        unsubscribe_url=unsubscribe_url(subscriber.id),
         timestamp=int(time.time()),
     )
     try:
         code = TRANSPORTS[subscriber.channel](envelope)
     except TransportError as exc:
         return _delivery_failed(delivery, subscriber, mine, exc)
-    mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), response_code=code,
-                last_error="", next_attempt_at=None, updated_at=timezone.now())
+    mine.update(
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        response_code=code,
+        last_error="",
+        next_attempt_at=None,
+        updated_at=timezone.now(),
+    )
     if subscriber.consecutive_failures:
         Subscriber.objects.filter(id=subscriber.id).update(consecutive_failures=0)
     return DeliveryStatus.SENT
@@ -228,13 +264,22 @@ def _delivery_failed(delivery, subscriber, mine, exc: TransportError) -> str:
     error = exc.message[:2000]
     if not exc.permanent and delivery.attempts < MAX_ATTEMPTS:
         delay = backoff_delay(delivery.attempts, exc.retry_after)
-        if mine.update(status=DeliveryStatus.PENDING, last_error=error,
-                       response_code=exc.response_code, updated_at=now,
-                       next_attempt_at=now + timedelta(seconds=delay)):
+        if mine.update(
+            status=DeliveryStatus.PENDING,
+            last_error=error,
+            response_code=exc.response_code,
+            updated_at=now,
+            next_attempt_at=now + timedelta(seconds=delay),
+        ):
             _enqueue_sends([delivery.id], countdown=delay)
         return DeliveryStatus.PENDING
-    mine.update(status=DeliveryStatus.FAILED, last_error=error, response_code=exc.response_code,
-                next_attempt_at=None, updated_at=now)
+    mine.update(
+        status=DeliveryStatus.FAILED,
+        last_error=error,
+        response_code=exc.response_code,
+        next_attempt_at=None,
+        updated_at=now,
+    )
     if exc.gone:
         from subscribers.services import subscriber_delete
 
@@ -245,7 +290,8 @@ def _delivery_failed(delivery, subscriber, mine, exc: TransportError) -> str:
             consecutive_failures=F("consecutive_failures") + 1
         )
         Subscriber.objects.filter(
-            id=subscriber.id, quarantined_at__isnull=True,
+            id=subscriber.id,
+            quarantined_at__isnull=True,
             consecutive_failures__gte=QUARANTINE_AFTER,
         ).update(quarantined_at=now)
     return DeliveryStatus.FAILED
@@ -254,34 +300,43 @@ def _delivery_failed(delivery, subscriber, mine, exc: TransportError) -> str:
 # ---- sweep ----------------------------------------------------------------------------------
 
 
-def notifications_sweep(*, now=None, grace: float | None = None,
-                        stale_after: float | None = None, limit: int = 10_000) -> dict:
+def notifications_sweep(
+    *, now=None, grace: float | None = None, stale_after: float | None = None, limit: int = 10_000
+) -> dict:
     """Re-queue what a lost message left behind: pending events, pending deliveries past their
     time, and deliveries whose sender died mid-send ("sending" for too long)."""
     now = now or timezone.now()
-    grace = timedelta(seconds=settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS if grace is None
-                      else grace)
-    stale_after = timedelta(seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS
-                            if stale_after is None else stale_after)
+    grace = timedelta(
+        seconds=settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS if grace is None else grace
+    )
+    stale_after = timedelta(
+        seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS if stale_after is None else stale_after
+    )
     events = list(
         NotificationEvent.objects.filter(
             state=NotificationEvent.State.PENDING, created_at__lte=now - grace
-        ).order_by("created_at", "id").values_list("id", flat=True)[:100]
+        )
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:100]
     )
     for event_id in events:
         _enqueue_fan_out(event_id)
     stale = list(
-        Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lte=now - stale_after)
-        .values_list("id", flat=True)[:limit]
+        Delivery.objects.filter(
+            status=DeliveryStatus.SENDING, claimed_at__lte=now - stale_after
+        ).values_list("id", flat=True)[:limit]
     )
     Delivery.objects.filter(id__in=stale, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.PENDING, next_attempt_at=None, updated_at=now - grace
     )
     due = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING)
-        .filter(Q(next_attempt_at__isnull=True, updated_at__lte=now - grace)
-                | Q(next_attempt_at__lte=now - grace))
-        .order_by("id").values_list("id", flat=True)[:limit]
+        .filter(
+            Q(next_attempt_at__isnull=True, updated_at__lte=now - grace)
+            | Q(next_attempt_at__lte=now - grace)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
     )
     # Touch them so the next sweep waits another grace period for these messages.
     Delivery.objects.filter(id__in=due, status=DeliveryStatus.PENDING).update(updated_at=now)
@@ -306,7 +361,13 @@ def component_update_record(*, component, old_status: str) -> NotificationEvent 
         component_ids=[component.id],
         payload={
             "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
-            "components": [{"id": component.id, "name": component.name,
-                            "old_status": old_status, "new_status": new_status}],
+            "components": [
+                {
+                    "id": component.id,
+                    "name": component.name,
+                    "old_status": old_status,
+                    "new_status": new_status,
+                }
+            ],
         },
     )

@@ -8,28 +8,41 @@ from notifications import outbound, services
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
 
 
-@shared_task(name="notifications.tasks.event_fan_out", time_limit=600, soft_time_limit=570,
-             **_AT_LEAST_ONCE)
+@shared_task(
+    name="notifications.tasks.event_fan_out", time_limit=600, soft_time_limit=570, **_AT_LEAST_ONCE
+)
 def event_fan_out(event_id: str) -> int:
     return services.event_fan_out(event_id=event_id)
 
 
-@shared_task(name="notifications.tasks.deliveries_send", time_limit=240, soft_time_limit=220,
-             **_AT_LEAST_ONCE)
+@shared_task(
+    name="notifications.tasks.deliveries_send",
+    time_limit=240,
+    soft_time_limit=220,
+    **_AT_LEAST_ONCE,
+)
 def deliveries_send(delivery_ids: list[str]) -> None:
     with outbound.connection_reuse():
         for delivery_id in delivery_ids:
             services.delivery_send(delivery_id=delivery_id)
 
 
-@shared_task(name="notifications.tasks.notifications_sweep", time_limit=300,
-             soft_time_limit=280, **_AT_LEAST_ONCE)
+@shared_task(
+    name="notifications.tasks.notifications_sweep",
+    time_limit=300,
+    soft_time_limit=280,
+    **_AT_LEAST_ONCE,
+)
 def notifications_sweep() -> dict:
     return services.notifications_sweep()
 
 
-@shared_task(name="notifications.tasks.subscriber_confirmation_send", time_limit=60,
-             soft_time_limit=50, **_AT_LEAST_ONCE)
+@shared_task(
+    name="notifications.tasks.subscriber_confirmation_send",
+    time_limit=60,
+    soft_time_limit=50,
+    **_AT_LEAST_ONCE,
+)
 def subscriber_confirmation_send(subscriber_id: str) -> None:
     from subscribers.services import subscriber_confirmation_deliver
 

@@ -30,8 +30,9 @@ class SubscriberOut(serializers.Serializer):
     phone_number = serializers.CharField(allow_null=True, help_text="E.164.")
     phone_country = serializers.CharField(allow_null=True, help_text="ISO 3166-1 alpha-2.")
     endpoint = serializers.CharField(allow_null=True)
-    component_ids = serializers.ListField(child=serializers.CharField(),
-                                          help_text="Empty: every component.")
+    component_ids = serializers.ListField(
+        child=serializers.CharField(), help_text="Empty: every component."
+    )
     incident_id = serializers.CharField(
         allow_null=True, help_text="Set: this incident only, until it resolves."
     )
@@ -51,7 +52,7 @@ class SubscriberCreatedOut(SubscriberOut):
         required=False,
         help_text="Webhooks only, shown this once: `whsec_` + base64 key for the Standard "
         "Webhooks signature (`webhook-signature: v1,<base64 HMAC-SHA256 of "
-        "\"{webhook-id}.{webhook-timestamp}.{body}\">`).",
+        '"{webhook-id}.{webhook-timestamp}.{body}">`).',
     )
 
     def to_representation(self, instance):
@@ -87,23 +88,33 @@ class DeliveryOut(serializers.Serializer):
 
 class SubscriberIn(StrictInputSerializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254,
-                                   help_text="Required for `email`; a contact for webhooks.")
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Required for `email`; a contact for webhooks.",
+    )
     phone_number = serializers.CharField(
-        required=False, allow_blank=True, max_length=32,
+        required=False,
+        allow_blank=True,
+        max_length=32,
         help_text="Required for `sms`: E.164 (`+14155550100`) or national with `phone_country`.",
     )
     phone_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     endpoint = serializers.CharField(
-        required=False, allow_blank=True, max_length=2048,
+        required=False,
+        allow_blank=True,
+        max_length=2048,
         help_text="Required for webhook, slack, teams, discord and google_chat: an https URL "
         "whose host resolves to public addresses only.",
     )
-    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
-                                          required=False, max_length=1000)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
     incident_id = serializers.CharField(required=False, allow_null=True, max_length=64)
     confirmed = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="Operators may create email and SMS subscribers already confirmed; otherwise "
         "they get a confirmation link and receive nothing until they follow it.",
     )
@@ -122,8 +133,9 @@ class SubscriberIn(StrictInputSerializer):
 
 
 class SubscriberPatchIn(StrictInputSerializer):
-    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
-                                          required=False, max_length=1000)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
     quarantined = serializers.BooleanField(
         required=False, help_text="`false` lifts a quarantine and resets the failure count."
     )
@@ -135,21 +147,30 @@ class SubscriberPatchIn(StrictInputSerializer):
 class SubscriberListView(ApiView):
     required_scopes = SCOPES
 
-    @extend_schema(operation_id="subscribers_list", tags=SUBSCRIBER_TAGS,
-                   parameters=paginated_parameters(
-                       OpenApiParameter("channel", str, enum=Channel.values)),
-                   responses=list_response(SubscriberOut))
+    @extend_schema(
+        operation_id="subscribers_list",
+        tags=SUBSCRIBER_TAGS,
+        parameters=paginated_parameters(OpenApiParameter("channel", str, enum=Channel.values)),
+        responses=list_response(SubscriberOut),
+    )
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         channel = request.query_params.get("channel")
         if channel and channel not in Channel.values:
             raise serializers.ValidationError({"channel": [f"One of {', '.join(Channel.values)}."]})
-        result = paginate(selectors.subscribers_for_page(page, channel=channel),
-                          request.query_params, ordering=("id",))
+        result = paginate(
+            selectors.subscribers_for_page(page, channel=channel),
+            request.query_params,
+            ordering=("id",),
+        )
         return Response(result.envelope(SubscriberOut(result.items, many=True).data))
 
-    @extend_schema(operation_id="subscribers_create", tags=SUBSCRIBER_TAGS, request=SubscriberIn,
-                   responses={201: SubscriberCreatedOut})
+    @extend_schema(
+        operation_id="subscribers_create",
+        tags=SUBSCRIBER_TAGS,
+        request=SubscriberIn,
+        responses={201: SubscriberCreatedOut},
+    )
     def post(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         body = SubscriberIn(data=request.data)
@@ -161,27 +182,38 @@ class SubscriberListView(ApiView):
 class SubscriberDetailView(ApiView):
     required_scopes = SCOPES
 
-    @extend_schema(operation_id="subscribers_retrieve", tags=SUBSCRIBER_TAGS,
-                   responses=SubscriberOut)
+    @extend_schema(
+        operation_id="subscribers_retrieve", tags=SUBSCRIBER_TAGS, responses=SubscriberOut
+    )
     def get(self, request, page_id, subscriber_id):
         page = page_for_key(self.api_key, page_id)
         return Response(SubscriberOut(selectors.subscriber_for_page(page, subscriber_id)).data)
 
-    @extend_schema(operation_id="subscribers_update", tags=SUBSCRIBER_TAGS,
-                   request=SubscriberPatchIn, responses=SubscriberOut)
+    @extend_schema(
+        operation_id="subscribers_update",
+        tags=SUBSCRIBER_TAGS,
+        request=SubscriberPatchIn,
+        responses=SubscriberOut,
+    )
     def patch(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(page_for_key(self.api_key, page_id),
-                                                   subscriber_id)
+        subscriber = selectors.subscriber_for_page(
+            page_for_key(self.api_key, page_id), subscriber_id
+        )
         body = SubscriberPatchIn(data=request.data)
         body.is_valid(raise_exception=True)
         subscriber = services.subscriber_update(subscriber=subscriber, **body.validated_data)
         return Response(SubscriberOut(subscriber).data)
 
-    @extend_schema(operation_id="subscribers_destroy", tags=SUBSCRIBER_TAGS, responses={204: None},
-                   description="Unsubscribes; delivery records stay.")
+    @extend_schema(
+        operation_id="subscribers_destroy",
+        tags=SUBSCRIBER_TAGS,
+        responses={204: None},
+        description="Unsubscribes; delivery records stay.",
+    )
     def delete(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(page_for_key(self.api_key, page_id),
-                                                   subscriber_id)
+        subscriber = selectors.subscriber_for_page(
+            page_for_key(self.api_key, page_id), subscriber_id
+        )
         services.subscriber_delete(subscriber=subscriber)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -189,30 +221,40 @@ class SubscriberDetailView(ApiView):
 class ResendConfirmationView(ApiView):
     required_scopes = {"POST": WRITE}
 
-    @extend_schema(operation_id="subscribers_resend_confirmation", tags=SUBSCRIBER_TAGS,
-                   request=None, responses={202: None},
-                   description="Sends the confirmation link again to an email or SMS "
-                   "subscriber that has not confirmed; 409 `conflict` otherwise.")
+    @extend_schema(
+        operation_id="subscribers_resend_confirmation",
+        tags=SUBSCRIBER_TAGS,
+        request=None,
+        responses={202: None},
+        description="Sends the confirmation link again to an email or SMS "
+        "subscriber that has not confirmed; 409 `conflict` otherwise.",
+    )
     def post(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(page_for_key(self.api_key, page_id),
-                                                   subscriber_id)
+        subscriber = selectors.subscriber_for_page(
+            page_for_key(self.api_key, page_id), subscriber_id
+        )
         if not services.subscriber_confirmation_resend(subscriber=subscriber):
-            raise Conflict("This subscriber needs no confirmation.",
-                           {"subscriber_id": subscriber.id})
+            raise Conflict(
+                "This subscriber needs no confirmation.", {"subscriber_id": subscriber.id}
+            )
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class DeliveryListView(ApiView):
     required_scopes = {"GET": READ}
 
-    @extend_schema(operation_id="deliveries_list", tags=["Deliveries"],
-                   parameters=paginated_parameters(
-                       OpenApiParameter("subscriber_id", str),
-                       OpenApiParameter("incident_id", str),
-                       OpenApiParameter("status", str, enum=DeliveryStatus.values)),
-                   responses=list_response(DeliveryOut),
-                   description="Newest first. One delivery per (event, subscriber), with its "
-                   "attempts, last error and the receiver's last response code.")
+    @extend_schema(
+        operation_id="deliveries_list",
+        tags=["Deliveries"],
+        parameters=paginated_parameters(
+            OpenApiParameter("subscriber_id", str),
+            OpenApiParameter("incident_id", str),
+            OpenApiParameter("status", str, enum=DeliveryStatus.values),
+        ),
+        responses=list_response(DeliveryOut),
+        description="Newest first. One delivery per (event, subscriber), with its "
+        "attempts, last error and the receiver's last response code.",
+    )
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         params = request.query_params
@@ -221,11 +263,10 @@ class DeliveryListView(ApiView):
                 {"status": [f"One of {', '.join(DeliveryStatus.values)}."]}
             )
         deliveries = selectors.deliveries_for_page(
-            page, subscriber_id=params.get("subscriber_id"), incident_id=params.get("incident_id"),
+            page,
+            subscriber_id=params.get("subscriber_id"),
+            incident_id=params.get("incident_id"),
             status=params.get("status"),
         )
         result = paginate(deliveries, params, ordering=("-id",))
         return Response(result.envelope(DeliveryOut(result.items, many=True).data))
-
-
-

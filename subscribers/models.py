@@ -43,7 +43,10 @@ class Subscriber(TimestampedModel):
     # Empty: every component (page-wide).
     component_ids = models.JSONField(default=list, blank=True)
     incident = models.ForeignKey(
-        "incidents.Incident", null=True, blank=True, on_delete=models.CASCADE,
+        "incidents.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="subscribers",
     )
     signing_secret = models.CharField(max_length=80, blank=True, default="")
@@ -55,7 +58,8 @@ class Subscriber(TimestampedModel):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
-                fields=["page", "id"], name="subscriber_active",
+                fields=["page", "id"],
+                name="subscriber_active",
                 condition=models.Q(confirmed_at__isnull=False, quarantined_at__isnull=True),
             ),
         ]

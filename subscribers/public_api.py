@@ -56,8 +56,9 @@ class PublicSubscriberIn(serializers.Serializer):
     phone_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
     phone_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
     endpoint = serializers.CharField(required=False, allow_blank=True, max_length=2048)
-    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
-                                          required=False, max_length=1000)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
 
     def validate(self, attrs):
         if attrs.get("endpoint"):
@@ -72,9 +73,13 @@ class PublicSubscriberIn(serializers.Serializer):
             attrs["channel"] = Channel.EMAIL
         else:
             raise serializers.ValidationError(
-                {"email": ["Give subscriber[email], subscriber[phone_number] with "
-                           "subscriber[phone_country], or subscriber[endpoint] with "
-                           "subscriber[email]."]}
+                {
+                    "email": [
+                        "Give subscriber[email], subscriber[phone_number] with "
+                        "subscriber[phone_country], or subscriber[endpoint] with "
+                        "subscriber[email]."
+                    ]
+                }
             )
         return attrs
 
@@ -113,8 +118,9 @@ class PublicSubscriberView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method != "GET":
-            state = rate_limit_hit(f"public-subscribe:{client_address(request)}",
-                                   settings.PUBLIC_SUBSCRIBE_RATE_LIMIT)
+            state = rate_limit_hit(
+                f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
+            )
             if state.exceeded:
                 raise exceptions.Throttled(wait=state.reset_at - time.time())
 
@@ -149,8 +155,9 @@ class SubscriberView(PublicSubscriberView):
 
     def _subscriber(self, request, slug, subscriber_id) -> Subscriber:
         page = resolve_page(request, slug)
-        subscriber = Subscriber.objects.filter(page=page, id=subscriber_id).select_related(
-            "page").first()
+        subscriber = (
+            Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
+        )
         if subscriber is None:
             raise exceptions.NotFound("No such subscriber.")
         return subscriber

@@ -11,11 +11,15 @@ from subscribers import public_api, views
 
 api_patterns: list = [
     path("subscribers.json", public_api.SubscribeView.as_view()),
-    path("incidents/<str:incident_id>/subscribers.json",
-         public_api.IncidentSubscribeView.as_view()),
+    path(
+        "incidents/<str:incident_id>/subscribers.json", public_api.IncidentSubscribeView.as_view()
+    ),
     path("subscribers/<str:subscriber_id>.json", public_api.SubscriberView.as_view()),
 ]
 page_patterns: list = [
-    path("resend_confirmation/<str:subscriber_id>", views.resend_confirmation_view,
-         name="public-resend-confirmation"),
+    path(
+        "resend_confirmation/<str:subscriber_id>",
+        views.resend_confirmation_view,
+        name="public-resend-confirmation",
+    ),
 ]

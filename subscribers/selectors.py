@@ -23,8 +23,13 @@ def subscriber_for_page(page, subscriber_id: str) -> Subscriber:
     return subscriber
 
 
-def deliveries_for_page(page, *, subscriber_id: str | None = None, incident_id: str | None = None,
-                        status: str | None = None) -> QuerySet[Delivery]:
+def deliveries_for_page(
+    page,
+    *,
+    subscriber_id: str | None = None,
+    incident_id: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Delivery]:
     deliveries = Delivery.objects.filter(page=page)
     if subscriber_id:
         deliveries = deliveries.filter(subscriber_id=subscriber_id)

@@ -31,8 +31,9 @@ def confirm_url(subscriber_id: str) -> str:
     return f"{settings.PUBLIC_BASE_URL}/subscriptions/confirm/{token}"
 
 
-def subscriber_from_token(token: str, *, salt: str,
-                          max_age: int | None = None) -> Subscriber | None:
+def subscriber_from_token(
+    token: str, *, salt: str, max_age: int | None = None
+) -> Subscriber | None:
     try:
         subscriber_id = signing.loads(token, salt=salt, max_age=max_age)
     except signing.BadSignature:
@@ -64,8 +65,12 @@ def _address_fields(channel, *, email, phone_number, phone_country, endpoint) ->
             number = phone_normalize(phone_number, phone_country)
         except ValidationError as exc:
             raise ValidationError({"phone_number": exc.messages}) from exc
-        return {"email": "", "phone_number": number,
-                "phone_country": (phone_country or "").upper(), "endpoint": ""}
+        return {
+            "email": "",
+            "phone_number": number,
+            "phone_country": (phone_country or "").upper(),
+            "endpoint": "",
+        }
     if not endpoint:
         raise ValidationError({"endpoint": ["An endpoint URL is required."]})
     try:
@@ -76,9 +81,18 @@ def _address_fields(channel, *, email, phone_number, phone_country, endpoint) ->
 
 
 @transaction.atomic
-def subscriber_create(*, page: StatusPage, channel: str, email: str = "", phone_number: str = "",
-                      phone_country: str = "", endpoint: str = "", component_ids=(),
-                      incident: Incident | None = None, confirmed: bool = False) -> Subscriber:
+def subscriber_create(
+    *,
+    page: StatusPage,
+    channel: str,
+    email: str = "",
+    phone_number: str = "",
+    phone_country: str = "",
+    endpoint: str = "",
+    component_ids=(),
+    incident: Incident | None = None,
+    confirmed: bool = False,
+) -> Subscriber:
     """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
     URL channels are active at once. Webhooks get a signing secret."""
     if channel not in Channel.values:
@@ -88,11 +102,18 @@ def subscriber_create(*, page: StatusPage, channel: str, email: str = "", phone_
             raise ValidationError({"incident_id": ["No such incident on this page."]})
         if incident.status == IncidentStatus.RESOLVED:
             raise ValidationError({"incident_id": ["This incident is resolved."]})
-    fields = _address_fields(channel, email=email, phone_number=phone_number,
-                             phone_country=phone_country, endpoint=endpoint)
+    fields = _address_fields(
+        channel,
+        email=email,
+        phone_number=phone_number,
+        phone_country=phone_country,
+        endpoint=endpoint,
+    )
     needs_opt_in = channel in OPT_IN_CHANNELS and not confirmed
     subscriber = Subscriber.objects.create(
-        page=page, channel=channel, incident=incident,
+        page=page,
+        channel=channel,
+        incident=incident,
         component_ids=[] if incident else _component_ids_check(page, component_ids),
         signing_secret=new_signing_secret() if channel == Channel.WEBHOOK else "",
         confirmed_at=None if needs_opt_in else timezone.now(),
@@ -104,8 +125,9 @@ def subscriber_create(*, page: StatusPage, channel: str, email: str = "", phone_
 
 
 @transaction.atomic
-def subscriber_update(*, subscriber: Subscriber, component_ids=None,
-                      quarantined: bool | None = None) -> Subscriber:
+def subscriber_update(
+    *, subscriber: Subscriber, component_ids=None, quarantined: bool | None = None
+) -> Subscriber:
     if component_ids is not None:
         if subscriber.incident_id:
             raise ValidationError(
@@ -135,9 +157,12 @@ def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
         subscriber.confirmed_at = timezone.now()
         subscriber.save(update_fields=["confirmed_at", "updated_at"])
         same_address = Subscriber.objects.filter(
-            page_id=subscriber.page_id, channel=subscriber.channel,
-            incident_id=subscriber.incident_id, confirmed_at__isnull=False,
-            email=subscriber.email, phone_number=subscriber.phone_number,
+            page_id=subscriber.page_id,
+            channel=subscriber.channel,
+            incident_id=subscriber.incident_id,
+            confirmed_at__isnull=False,
+            email=subscriber.email,
+            phone_number=subscriber.phone_number,
         ).exclude(id=subscriber.id)
         same_address.delete()
     return subscriber
@@ -175,11 +200,16 @@ def subscriber_confirmation_deliver(*, subscriber_id: str) -> None:
     link = confirm_url(subscriber.id)
     page = subscriber.page
     if subscriber.channel == Channel.SMS:
-        sms_send(to=subscriber.phone_number,
-                 body=f"Confirm your {page.name} status updates: {link}")
+        sms_send(
+            to=subscriber.phone_number, body=f"Confirm your {page.name} status updates: {link}"
+        )
         return
-    context = {"page": page, "confirm_url": link, "subscriber": subscriber,
-               "unsubscribe_url": unsubscribe_url(subscriber.id)}
+    context = {
+        "page": page,
+        "confirm_url": link,
+        "subscriber": subscriber,
+        "unsubscribe_url": unsubscribe_url(subscriber.id),
+    }
     mail = EmailMultiAlternatives(
         subject=f"[{page.name}] Confirm your subscription",
         body=render_to_string("subscribers/confirm_email.txt", context),
@@ -189,6 +219,3 @@ def subscriber_confirmation_deliver(*, subscriber_id: str) -> None:
     html = render_to_string("subscribers/confirm_email.html", context)
     mail.attach_alternative(html, "text/html")
     mail.send()
-
-
-

@@ -4,9 +4,13 @@ from subscribers import api
 
 urlpatterns = [
     path("status-pages/<str:page_id>/subscribers", api.SubscriberListView.as_view()),
-    path("status-pages/<str:page_id>/subscribers/<str:subscriber_id>",
-         api.SubscriberDetailView.as_view()),
-    path("status-pages/<str:page_id>/subscribers/<str:subscriber_id>/resend-confirmation",
-         api.ResendConfirmationView.as_view()),
+    path(
+        "status-pages/<str:page_id>/subscribers/<str:subscriber_id>",
+        api.SubscriberDetailView.as_view(),
+    ),
+    path(
+        "status-pages/<str:page_id>/subscribers/<str:subscriber_id>/resend-confirmation",
+        api.ResendConfirmationView.as_view(),
+    ),
     path("status-pages/<str:page_id>/deliveries", api.DeliveryListView.as_view()),
 ]

@@ -23,27 +23,37 @@ def _link_page(request, *, title: str, text: str, button: str | None = None, sta
 
 
 def _invalid(request):
-    return _link_page(request, title="This link is not valid",
-                      text="It may have expired or been used already.", status=404)
+    return _link_page(
+        request,
+        title="This link is not valid",
+        text="It may have expired or been used already.",
+        status=404,
+    )
 
 
 # Signed tokens are the credential here; there is no session for CSRF to protect.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_view(request, token):
-    subscriber = services.subscriber_from_token(token, salt=services.CONFIRM_SALT,
-                                                max_age=services.CONFIRM_MAX_AGE)
+    subscriber = services.subscriber_from_token(
+        token, salt=services.CONFIRM_SALT, max_age=services.CONFIRM_MAX_AGE
+    )
     if subscriber is None:
         return _invalid(request)
     page_name = subscriber.page.name
     if request.method == "GET" and subscriber.confirmed_at is None:
-        return _link_page(request, title=f"Confirm your {page_name} subscription",
-                          text=f"You will receive {page_name} status updates at "
-                               f"{subscriber.address}.", button="Confirm subscription")
+        return _link_page(
+            request,
+            title=f"Confirm your {page_name} subscription",
+            text=f"You will receive {page_name} status updates at {subscriber.address}.",
+            button="Confirm subscription",
+        )
     services.subscriber_confirm(subscriber=subscriber)
-    return _link_page(request, title="Subscription confirmed",
-                      text=f"You will receive {page_name} status updates at "
-                           f"{subscriber.address}.")
+    return _link_page(
+        request,
+        title="Subscription confirmed",
+        text=f"You will receive {page_name} status updates at {subscriber.address}.",
+    )
 
 
 @csrf_exempt
@@ -52,17 +62,23 @@ def unsubscribe_view(request, token):
     """POST is also RFC 8058 one-click unsubscribe (``List-Unsubscribe=One-Click``)."""
     subscriber = services.subscriber_from_token(token, salt=UNSUBSCRIBE_SALT)
     if subscriber is None:
-        return _link_page(request, title="You are unsubscribed",
-                          text="This subscription no longer exists.")
+        return _link_page(
+            request, title="You are unsubscribed", text="This subscription no longer exists."
+        )
     page_name = subscriber.page.name
     if request.method == "GET":
-        return _link_page(request, title=f"Unsubscribe from {page_name}",
-                          text=f"Stop sending {page_name} status updates to "
-                               f"{subscriber.address}?", button="Unsubscribe")
+        return _link_page(
+            request,
+            title=f"Unsubscribe from {page_name}",
+            text=f"Stop sending {page_name} status updates to {subscriber.address}?",
+            button="Unsubscribe",
+        )
     services.subscriber_delete(subscriber=subscriber)
-    return _link_page(request, title="You are unsubscribed",
-                      text=f"We will not send {page_name} status updates to "
-                           f"{subscriber.address} any more.")
+    return _link_page(
+        request,
+        title="You are unsubscribed",
+        text=f"We will not send {page_name} status updates to {subscriber.address} any more.",
+    )
 
 
 @csrf_exempt
@@ -70,8 +86,9 @@ def unsubscribe_view(request, token):
 def resend_confirmation_view(request, subscriber_id, slug=None):
     """Always the same answer, so it tells nobody whether the id exists."""
     page = resolve_page(request, slug)
-    state = rate_limit_hit(f"public-subscribe:{client_address(request)}",
-                           settings.PUBLIC_SUBSCRIBE_RATE_LIMIT)
+    state = rate_limit_hit(
+        f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
+    )
     if state.exceeded:
         response = HttpResponse("Too many requests.", status=429, content_type="text/plain")
         response["Retry-After"] = str(max(1, int(state.reset_at - time.time())))
@@ -79,6 +96,8 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
     subscriber = Subscriber.objects.filter(page=page, id=subscriber_id).first()
     if subscriber is not None:
         services.subscriber_confirmation_resend(subscriber=subscriber)
-    return _link_page(request, title="Confirmation sent",
-                      text="If this subscription is waiting for confirmation, we have sent "
-                           "the link again.")
+    return _link_page(
+        request,
+        title="Confirmation sent",
+        text="If this subscription is waiting for confirmation, we have sent the link again.",
+    )

@@ -40,15 +40,27 @@ def _z(value: datetime.datetime | None) -> str | None:
 
 def incident_make(page, *, name="Database down", status="investigating") -> Incident:
     now = timezone.now()
-    return Incident.objects.create(page=page, name=name, status=status, started_at=now,
-                                   resolved_at=now if status == "resolved" else None)
+    return Incident.objects.create(
+        page=page,
+        name=name,
+        status=status,
+        started_at=now,
+        resolved_at=now if status == "resolved" else None,
+    )
 
 
 _counter = iter(range(1, 10**9))
 
 
-def incident_event(page, incident, *, kind=EventKind.INCIDENT_CREATED, components=(),
-                   status=None, message="We are investigating.") -> dict:
+def incident_event(
+    page,
+    incident,
+    *,
+    kind=EventKind.INCIDENT_CREATED,
+    components=(),
+    status=None,
+    message="We are investigating.",
+) -> dict:
     """Keyword arguments for notification_event_record, shaped like INTERFACES.md."""
     update_id = f"incu_test{next(_counter)}"
     component_rows = [
@@ -65,14 +77,23 @@ def incident_event(page, incident, *, kind=EventKind.INCIDENT_CREATED, component
         "payload": {
             "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
             "incident": {
-                "id": incident.id, "name": incident.name, "status": status or incident.status,
-                "impact": "critical", "shortlink": incident.shortlink,
-                "started_at": _z(incident.started_at), "created_at": _z(incident.created_at),
-                "updated_at": _z(incident.updated_at), "monitoring_at": None,
+                "id": incident.id,
+                "name": incident.name,
+                "status": status or incident.status,
+                "impact": "critical",
+                "shortlink": incident.shortlink,
+                "started_at": _z(incident.started_at),
+                "created_at": _z(incident.created_at),
+                "updated_at": _z(incident.updated_at),
+                "monitoring_at": None,
                 "resolved_at": _z(incident.resolved_at),
             },
-            "update": {"id": update_id, "status": status or incident.status, "message": message,
-                       "created_at": _z(timezone.now())},
+            "update": {
+                "id": update_id,
+                "status": status or incident.status,
+                "message": message,
+                "created_at": _z(timezone.now()),
+            },
             "components": component_rows,
         },
     }

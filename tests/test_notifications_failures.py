@@ -31,8 +31,9 @@ def _later(seconds):
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
-def test_server_errors_and_rate_limits_are_retried_later(status, page, httpserver,
-                                                         django_capture_on_commit_callbacks):
+def test_server_errors_and_rate_limits_are_retried_later(
+    status, page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_ordered_request("/hook").respond_with_data("busy", status=status)
     httpserver.expect_ordered_request("/hook").respond_with_data("ok")
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
@@ -85,8 +86,9 @@ def test_network_errors_are_retried(page, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
-def test_other_client_errors_are_not_retried(status, page, httpserver,
-                                             django_capture_on_commit_callbacks):
+def test_other_client_errors_are_not_retried(
+    status, page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook").respond_with_data("no", status=status)
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     _publish(page, django_capture_on_commit_callbacks)
@@ -96,15 +98,19 @@ def test_other_client_errors_are_not_retried(status, page, httpserver,
     assert subscriber.consecutive_failures == 1 and subscriber.quarantined_at is None
 
 
-def test_gone_unsubscribes_but_keeps_the_delivery_record(page, httpserver,
-                                                         django_capture_on_commit_callbacks):
+def test_gone_unsubscribes_but_keeps_the_delivery_record(
+    page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook").respond_with_data("gone", status=410)
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     _publish(page, django_capture_on_commit_callbacks)
     assert not Subscriber.objects.filter(id=subscriber.id).exists()
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.response_code, delivery.subscriber_id) == (
-        "failed", 410, subscriber.id)
+        "failed",
+        410,
+        subscriber.id,
+    )
     _publish(page, django_capture_on_commit_callbacks)
     assert len(httpserver.log) == 1
 
@@ -136,8 +142,9 @@ def test_a_success_resets_the_failure_count(page, httpserver, django_capture_on_
     assert subscriber.consecutive_failures == 0
 
 
-def test_giving_up_after_the_last_attempt_counts_one_failure(page, httpserver,
-                                                             django_capture_on_commit_callbacks):
+def test_giving_up_after_the_last_attempt_counts_one_failure(
+    page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook").respond_with_data("busy", status=503)
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     _publish(page, django_capture_on_commit_callbacks)
@@ -153,8 +160,9 @@ def test_giving_up_after_the_last_attempt_counts_one_failure(page, httpserver,
     assert len(httpserver.log) == services.MAX_ATTEMPTS
 
 
-def test_sweep_requeues_lost_events_and_deliveries(page, httpserver,
-                                                   django_capture_on_commit_callbacks):
+def test_sweep_requeues_lost_events_and_deliveries(
+    page, httpserver, django_capture_on_commit_callbacks
+):
     from django.db import transaction
 
     from notifications.models import NotificationEvent
@@ -173,8 +181,9 @@ def test_sweep_requeues_lost_events_and_deliveries(page, httpserver,
     assert len(httpserver.log) == 1
 
 
-def test_sweep_resends_a_delivery_whose_worker_died_mid_send(page, httpserver,
-                                                             django_capture_on_commit_callbacks):
+def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
+    page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook").respond_with_data("ok")
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     httpserver.expect_request("/never").respond_with_data("ok")
@@ -193,8 +202,9 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
         event = services.notification_event_record(**incident_event(page, incident_make(page)))
-    delivery = Delivery.objects.create(page=page, event=event, subscriber=subscriber,
-                                       kind=event.kind)
+    delivery = Delivery.objects.create(
+        page=page, event=event, subscriber=subscriber, kind=event.kind
+    )
     Subscriber.objects.filter(id=subscriber.id).delete()
     assert services.delivery_send(delivery_id=delivery.id) == "skipped"
     delivery.refresh_from_db()

@@ -30,8 +30,9 @@ def _received(sink) -> list[str]:
     return [request.headers["webhook-id"] for request, _ in sink.log]
 
 
-def test_page_wide_subscriber_hears_about_every_incident(page, sink,
-                                                       django_capture_on_commit_callbacks):
+def test_page_wide_subscriber_hears_about_every_incident(
+    page, sink, django_capture_on_commit_callbacks
+):
     subscriber = _subscriber(page, sink)
     incident = incident_make(page)
     publish(django_capture_on_commit_callbacks, **incident_event(page, incident))
@@ -40,8 +41,9 @@ def test_page_wide_subscriber_hears_about_every_incident(page, sink,
     assert _received(sink) == [delivery.id]
 
 
-def test_component_subscriber_hears_only_about_its_components(page, sink,
-                                                             django_capture_on_commit_callbacks):
+def test_component_subscriber_hears_only_about_its_components(
+    page, sink, django_capture_on_commit_callbacks
+):
     api, db = ComponentFactory(page=page, name="API"), ComponentFactory(page=page, name="DB")
     api_fan = _subscriber(page, sink, component_ids=[api.id])
     db_fan = _subscriber(page, sink, component_ids=[db.id])
@@ -59,23 +61,31 @@ def test_incident_subscriber_hears_only_about_that_incident_until_resolved(
     fan = _subscriber(page, sink, incident=watched)
     publish(django_capture_on_commit_callbacks, **incident_event(page, other))
     assert not Delivery.objects.filter(subscriber=fan).exists()
-    publish(django_capture_on_commit_callbacks,
-            **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"))
-    publish(django_capture_on_commit_callbacks,
-            **incident_event(page, watched, kind=EventKind.INCIDENT_RESOLVED, status="resolved"))
-    kinds = sorted(Delivery.objects.filter(subscriber=fan, status="sent").values_list("kind",
-                                                                                      flat=True))
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
+    )
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, watched, kind=EventKind.INCIDENT_RESOLVED, status="resolved"),
+    )
+    kinds = sorted(
+        Delivery.objects.filter(subscriber=fan, status="sent").values_list("kind", flat=True)
+    )
     assert kinds == ["incident_resolved", "incident_updated"]
     # Reopened after it resolved: the page's subscribers hear it, the incident's do not.
     page_fan = _subscriber(page, sink)
-    publish(django_capture_on_commit_callbacks,
-            **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"))
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
+    )
     assert Delivery.objects.filter(subscriber=fan).count() == 2
     assert Delivery.objects.filter(subscriber=page_fan).count() == 1
 
 
-def test_unconfirmed_and_quarantined_subscribers_get_nothing(page, sink,
-                                                             django_capture_on_commit_callbacks):
+def test_unconfirmed_and_quarantined_subscribers_get_nothing(
+    page, sink, django_capture_on_commit_callbacks
+):
     from django.utils import timezone
 
     _subscriber(page, sink, confirmed_at=None)
@@ -91,8 +101,9 @@ def test_subscribers_of_another_page_get_nothing(page, sink, django_capture_on_c
     assert sink.log == []
 
 
-def test_fanning_out_twice_never_creates_a_second_delivery(page, sink,
-                                                          django_capture_on_commit_callbacks):
+def test_fanning_out_twice_never_creates_a_second_delivery(
+    page, sink, django_capture_on_commit_callbacks
+):
     _subscriber(page, sink)
     event = publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
     NotificationEvent.objects.filter(id=event.id).update(state="pending")
@@ -107,16 +118,20 @@ def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_
     from notifications.services import notification_event_record
 
     _subscriber(page, sink)
-    with (django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError),
-          transaction.atomic()):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         notification_event_record(**incident_event(page, incident_make(page)))
         raise RuntimeError("publishing failed")
     assert NotificationEvent.objects.count() == 0
     assert sink.log == []
 
 
-def test_fan_out_reaches_every_subscriber_across_chunks(page, sink, monkeypatch,
-                                                        django_capture_on_commit_callbacks):
+def test_fan_out_reaches_every_subscriber_across_chunks(
+    page, sink, monkeypatch, django_capture_on_commit_callbacks
+):
     from notifications import services
 
     monkeypatch.setattr(services, "FANOUT_CHUNK", 7)

@@ -65,8 +65,16 @@ def private_dns(monkeypatch):
 
     def fake(host, port, *args, **kwargs):
         if host in answers:
-            return [(socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                     (ip, port)) for ip in answers[host]]
+            return [
+                (
+                    socket.AF_INET6 if ":" in ip else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (ip, port),
+                )
+                for ip in answers[host]
+            ]
         return real(host, port, *args, **kwargs)
 
     monkeypatch.setattr(outbound, "resolve", fake)
@@ -83,11 +91,11 @@ def test_internal_addresses_are_refused_when_private_networks_are_off(url, no_co
     assert no_connections == []
 
 
-@pytest.mark.parametrize("host", ["internal.example.test", "mixed.example.test",
-                                  "v6internal.example.test"])
+@pytest.mark.parametrize(
+    "host", ["internal.example.test", "mixed.example.test", "v6internal.example.test"]
+)
 @pytest.mark.usefixtures("deny_private")
-def test_a_hostname_resolving_to_a_private_address_is_refused(host, private_dns,
-                                                              no_connections):
+def test_a_hostname_resolving_to_a_private_address_is_refused(host, private_dns, no_connections):
     with pytest.raises(UnsafeURL):
         address_check(f"https://{host}/hook")
     with pytest.raises(TransportError):
@@ -98,12 +106,23 @@ def test_a_hostname_resolving_to_a_private_address_is_refused(host, private_dns,
 @pytest.mark.usefixtures("deny_private")
 def test_a_public_address_passes_and_is_the_one_connected_to(private_dns):
     target = address_check("https://public.example.test:8443/hook")
-    assert (target.host, target.port, target.address) == ("public.example.test", 8443,
-                                                          "93.184.215.14")
+    assert (target.host, target.port, target.address) == (
+        "public.example.test",
+        8443,
+        "93.184.215.14",
+    )
 
 
-@pytest.mark.parametrize("url", ["http://public.example.test/", "ftp://public.example.test/",
-                                 "javascript:alert(1)", "https:///nohost", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://public.example.test/",
+        "ftp://public.example.test/",
+        "javascript:alert(1)",
+        "https:///nohost",
+        "not a url",
+    ],
+)
 @pytest.mark.usefixtures("deny_private")
 def test_only_https_urls_are_accepted_when_private_networks_are_off(url, private_dns):
     with pytest.raises(UnsafeURL):
@@ -153,10 +172,26 @@ def tls_sink(tmp_path, monkeypatch):
 
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.example.test",
-         "-addext", "subjectAltName=DNS:hooks.example.test"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=hooks.example.test",
+            "-addext",
+            "subjectAltName=DNS:hooks.example.test",
+        ],
+        check=True,
+        capture_output=True,
     )
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_context.load_cert_chain(cert, key)
@@ -175,8 +210,13 @@ def test_https_to_the_pinned_address_verifies_the_certificate_for_the_host_name(
 ):
     """SNI and certificate checks use the name, although the connection goes to the IP."""
     tls_sink.expect_request("/hook").respond_with_data("ok")
-    monkeypatch.setattr(outbound, "resolve", lambda host, port, *a, **k: [
-        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))])
+    monkeypatch.setattr(
+        outbound,
+        "resolve",
+        lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))
+        ],
+    )
     assert post_json(f"https://hooks.example.test:{tls_sink.port}/hook", {"x": 1}) == 200
     with pytest.raises(TransportError):  # a name the certificate does not cover
         post_json(f"https://other.example.test:{tls_sink.port}/hook", {"x": 1})

@@ -42,13 +42,15 @@ def _verify_standard_webhook(secret: str, headers, body: bytes) -> bool:
         [headers["webhook-id"].encode(), headers["webhook-timestamp"].encode(), body]
     )
     expected = base64.b64encode(hmac.digest(key, to_sign, "sha256")).decode()
-    signatures = [s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ")
-                  if s.startswith("v1,")]
+    signatures = [
+        s.split(",", 1)[1] for s in headers["webhook-signature"].split(" ") if s.startswith("v1,")
+    ]
     return any(hmac.compare_digest(expected, s) for s in signatures)
 
 
-def test_webhook_is_a_signed_statuspage_style_json_post(page, httpserver,
-                                                        django_capture_on_commit_callbacks):
+def test_webhook_is_a_signed_statuspage_style_json_post(
+    page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     incident, component = _publish_incident(page, django_capture_on_commit_callbacks)
@@ -96,14 +98,16 @@ def test_email_has_text_html_one_click_unsubscribe_and_message_id(
     assert delivery.status == "sent"
 
 
-def test_sms_goes_through_twilios_messages_api(page, httpserver, settings,
-                                               django_capture_on_commit_callbacks):
+def test_sms_goes_through_twilios_messages_api(
+    page, httpserver, settings, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
     settings.TWILIO_API_BASE = httpserver.url_for("/")
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
     settings.TWILIO_FROM_NUMBER = "+15005550006"
-    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json", method="POST") \
-        .respond_with_json({"sid": "SM1", "status": "queued"}, status=201)
+    httpserver.expect_request(
+        "/2010-04-01/Accounts/AC123/Messages.json", method="POST"
+    ).respond_with_json({"sid": "SM1", "status": "queued"}, status=201)
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
     _publish_incident(page, django_capture_on_commit_callbacks)
     request = _only_request(httpserver)
@@ -124,11 +128,13 @@ def test_sms_is_logged_by_default(page, caplog, django_capture_on_commit_callbac
 
 
 @pytest.mark.parametrize("channel", ["slack", "teams", "discord", "google_chat"])
-def test_chat_platforms_get_their_incoming_webhook_format(channel, page, httpserver,
-                                                          django_capture_on_commit_callbacks):
+def test_chat_platforms_get_their_incoming_webhook_format(
+    channel, page, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/chat", method="POST").respond_with_data("", status=204)
-    SubscriberFactory(page=page, channel=channel, endpoint=httpserver.url_for("/chat"),
-                      signing_secret="")
+    SubscriberFactory(
+        page=page, channel=channel, endpoint=httpserver.url_for("/chat"), signing_secret=""
+    )
     _publish_incident(page, django_capture_on_commit_callbacks)
     body = json.loads(_only_request(httpserver).get_data())
     if channel == "slack":
@@ -159,8 +165,11 @@ def test_manual_component_change_is_sent_to_webhooks_as_component_update(
     SubscriberFactory(page=page, channel="email", email="ops@example.com", endpoint="")
     component = ComponentFactory(page=page, name="API")
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.patch(f"/api/v1/status-pages/{page.id}/components/{component.id}",
-                             {"status": "partial_outage"}, format="json")
+        response = api.patch(
+            f"/api/v1/status-pages/{page.id}/components/{component.id}",
+            {"status": "partial_outage"},
+            format="json",
+        )
     assert response.status_code == 200
     body = json.loads(_only_request(httpserver).get_data())
     assert body["component_update"]["component_id"] == component.id
@@ -170,13 +179,17 @@ def test_manual_component_change_is_sent_to_webhooks_as_component_update(
     assert mail.outbox == []
 
 
-def test_renaming_a_component_sends_nothing(page, api, httpserver,
-                                            django_capture_on_commit_callbacks):
+def test_renaming_a_component_sends_nothing(
+    page, api, httpserver, django_capture_on_commit_callbacks
+):
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     component = ComponentFactory(page=page, name="API")
     with django_capture_on_commit_callbacks(execute=True):
-        api.patch(f"/api/v1/status-pages/{page.id}/components/{component.id}",
-                  {"name": "Public API", "status": "operational"}, format="json")
+        api.patch(
+            f"/api/v1/status-pages/{page.id}/components/{component.id}",
+            {"name": "Public API", "status": "operational"},
+            format="json",
+        )
     assert httpserver.log == []
     assert not Delivery.objects.exists()
 
@@ -193,28 +206,36 @@ def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_c
     assert "redirect" in delivery.last_error
 
 
-def test_a_number_that_replied_stop_is_unsubscribed(page, httpserver, settings,
-                                                    django_capture_on_commit_callbacks):
+def test_a_number_that_replied_stop_is_unsubscribed(
+    page, httpserver, settings, django_capture_on_commit_callbacks
+):
     from subscribers.models import Subscriber
 
     settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
     settings.TWILIO_API_BASE = httpserver.url_for("/")
     settings.TWILIO_ACCOUNT_SID = "AC123"
     httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
-        {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400)
-    subscriber = SubscriberFactory(page=page, channel="sms", phone_number="+14155550100",
-                                   endpoint="")
+        {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400
+    )
+    subscriber = SubscriberFactory(
+        page=page, channel="sms", phone_number="+14155550100", endpoint=""
+    )
     _publish_incident(page, django_capture_on_commit_callbacks)
     assert not Subscriber.objects.filter(id=subscriber.id).exists()
     assert Delivery.objects.get().status == "failed"
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("smtp+tls://mailer:p%40ss@smtp.example.com:2525",
-     "smtp smtp.example.com 2525 mailer p@ss False True"),
-    ("smtps://smtp.example.com", "smtp smtp.example.com 465 None None True False"),
-    ("console://", "console"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "smtp+tls://mailer:p%40ss@smtp.example.com:2525",
+            "smtp smtp.example.com 2525 mailer p@ss False True",
+        ),
+        ("smtps://smtp.example.com", "smtp smtp.example.com 465 None None True False"),
+        ("console://", "console"),
+    ],
+)
 def test_email_url_configures_the_mail_backend(url, expected):
     import os
     import subprocess
@@ -230,9 +251,16 @@ def test_email_url_configures_the_mail_backend(url, expected):
     )
     env = {k: v for k, v in os.environ.items() if k != "EMAIL_BACKEND"}
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "EMAIL_URL": url,
-             "TESTING": "true"},
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "EMAIL_URL": url,
+            "TESTING": "true",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected

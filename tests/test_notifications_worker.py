@@ -51,10 +51,24 @@ class Workers:
     def start(self, *extra: str, env: dict | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"worker-{len(self.processes)}.log", "wb")  # noqa: SIM115
         process = subprocess.Popen(
-            [CELERY, "-A", "config", "worker", "--pool=prefork", "--concurrency=4",
-             "--loglevel=INFO", "-n", f"notify-test-{uuid.uuid4().hex[:8]}@%h",
-             "--without-gossip", "--without-mingle", *extra],
-            cwd=ROOT, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+            [
+                CELERY,
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=4",
+                "--loglevel=INFO",
+                "-n",
+                f"notify-test-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                *extra,
+            ],
+            cwd=ROOT,
+            env={**self.env, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.processes.append(process)
@@ -72,8 +86,10 @@ class Workers:
                 self.kill(process)
 
     def logs(self) -> str:
-        return "\n".join(path.read_text(errors="replace")[-3000:]
-                         for path in sorted(self.log_dir.glob("worker-*.log")))
+        return "\n".join(
+            path.read_text(errors="replace")[-3000:]
+            for path in sorted(self.log_dir.glob("worker-*.log"))
+        )
 
 
 def _purge_broker():
@@ -129,8 +145,9 @@ def _publish(page):
         return notification_event_record(**incident_event(page, incident_make(page)))
 
 
-def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(page, workers,
-                                                                    counting_sink):
+def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(
+    page, workers, counting_sink
+):
     sink, received = counting_sink
     total = 120
     for _ in range(total):
@@ -140,8 +157,9 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(page,
     _wait_for(lambda: sum(received.values()) >= 30, "the first sends", workers)
     workers.kill(first)
     time.sleep(0.2)  # let the sink finish a request the dead worker had started
-    in_flight = set(Delivery.objects.filter(event=event, status="sending")
-                    .values_list("id", flat=True))
+    in_flight = set(
+        Delivery.objects.filter(event=event, status="sending").values_list("id", flat=True)
+    )
     sent_before = Delivery.objects.filter(event=event, status="sent").count()
     assert 0 < sent_before < total, "the kill must land mid-batch"
 
@@ -149,8 +167,11 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(page,
     # The dead worker's messages are unacknowledged in Redis; the sweep re-queues its work
     # (stale after 0 s here: no worker is running that claimed before the kill).
     notifications_sweep(grace=0, stale_after=0)
-    _wait_for(lambda: Delivery.objects.filter(event=event, status="sent").count() == total,
-              f"all {total} deliveries to be sent", workers)
+    _wait_for(
+        lambda: Delivery.objects.filter(event=event, status="sent").count() == total,
+        f"all {total} deliveries to be sent",
+        workers,
+    )
 
     deliveries = list(Delivery.objects.filter(event=event))
     assert len(deliveries) == total == len({d.subscriber_id for d in deliveries})
@@ -161,8 +182,10 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(page,
     repeated = {delivery_id for delivery_id, count in received.items() if count > 1}
     assert repeated <= in_flight
     assert all(count <= 2 for count in received.values())
-    print(f"sent before the kill: {sent_before}, in flight: {len(in_flight)}, "
-          f"repeated at the sink: {len(repeated)}")
+    print(
+        f"sent before the kill: {sent_before}, in flight: {len(in_flight)}, "
+        f"repeated at the sink: {len(repeated)}"
+    )
 
 
 def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_returns(
@@ -183,10 +206,17 @@ def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_return
         "    print(notification_event_record(page=page, **kwargs).id)\n"
     )
     down = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**worker_env, "DJANGO_SETTINGS_MODULE": "config.settings",
-             "EVENT": json.dumps(event_kwargs),
-             "CELERY_BROKER_URL": "redis://127.0.0.1:1/0"},  # nothing listens there
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **worker_env,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "EVENT": json.dumps(event_kwargs),
+            "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",
+        },  # nothing listens there
     )
     assert down.returncode == 0, down.stderr
     assert "Could not queue fan-out" in down.stderr  # the publish itself succeeded
@@ -196,8 +226,11 @@ def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_return
     # The broker is back: a worker with the periodic sweep (beat) picks the event up.
     fast_sweep = {"NOTIFICATIONS_SWEEP_SECONDS": "1", "NOTIFICATIONS_SWEEP_GRACE_SECONDS": "1"}
     workers.start("-B", "-s", str(workers.log_dir / "beat-schedule"), env=fast_sweep)
-    _wait_for(lambda: Delivery.objects.filter(event=event, status="sent").exists(),
-              "the swept event to be delivered", workers)
+    _wait_for(
+        lambda: Delivery.objects.filter(event=event, status="sent").exists(),
+        "the swept event to be delivered",
+        workers,
+    )
     delivery = Delivery.objects.get(event=event)
     assert delivery.subscriber_id == subscriber.id
     time.sleep(2.5)  # more sweeps run; none may send it again

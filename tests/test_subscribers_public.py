@@ -26,14 +26,18 @@ def _path(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
 
 
-def test_subscribing_by_form_fields_sends_a_confirmation_email(page, client,
-                                                              django_capture_on_commit_callbacks):
+def test_subscribing_by_form_fields_sends_a_confirmation_email(
+    page, client, django_capture_on_commit_callbacks
+):
     component = ComponentFactory(page=page)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{API}/subscribers.json", {
-            "subscriber[email]": "ann@example.com",
-            "subscriber[component_ids][]": [component.id],
-        })
+        response = client.post(
+            f"{API}/subscribers.json",
+            {
+                "subscriber[email]": "ann@example.com",
+                "subscriber[component_ids][]": [component.id],
+            },
+        )
     assert response.status_code == 201
     body = response.json()["subscriber"]
     assert body["mode"] == "email" and body["email"] == "ann@example.com"
@@ -50,9 +54,11 @@ def test_subscribing_by_json_and_by_host(page, settings, django_capture_on_commi
     settings.PUBLIC_BASE_DOMAIN = "status.test"
     client = Client(HTTP_HOST="acme.status.test")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v2/subscribers.json",
-                               {"subscriber": {"phone_number": "+447700900123"}},
-                               content_type="application/json")
+        response = client.post(
+            "/api/v2/subscribers.json",
+            {"subscriber": {"phone_number": "+447700900123"}},
+            content_type="application/json",
+        )
     assert response.status_code == 201
     assert response.json()["subscriber"]["mode"] == "sms"
     assert Subscriber.objects.get().page == page
@@ -66,8 +72,9 @@ def test_subscribing_twice_reveals_nothing(page, client, django_capture_on_commi
         second = client.post(f"{API}/subscribers.json", {"subscriber[email]": "ann@example.com"})
     strip = {"id", "created_at"}
     assert first.status_code == second.status_code == 201
-    assert ({k: v for k, v in first.json()["subscriber"].items() if k not in strip}
-            == {k: v for k, v in second.json()["subscriber"].items() if k not in strip})
+    assert {k: v for k, v in first.json()["subscriber"].items() if k not in strip} == {
+        k: v for k, v in second.json()["subscriber"].items() if k not in strip
+    }
     assert len(mail.outbox) == 2
     # Confirming the second replaces the first: one message per publish, not two.
     client.post(_path(re.search(r"http://\S+", mail.outbox[1].body).group(0)))
@@ -76,13 +83,17 @@ def test_subscribing_twice_reveals_nothing(page, client, django_capture_on_commi
     assert len(mail.outbox) == 3
 
 
-def test_a_public_webhook_subscription_is_active_and_gets_its_secret(page, client, httpserver,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_public_webhook_subscription_is_active_and_gets_its_secret(
+    page, client, httpserver, django_capture_on_commit_callbacks
+):
     httpserver.expect_request("/hook").respond_with_data("ok")
-    response = client.post(f"{API}/subscribers.json", {
-        "subscriber[endpoint]": httpserver.url_for("/hook"),
-        "subscriber[email]": "ops@example.com",
-    })
+    response = client.post(
+        f"{API}/subscribers.json",
+        {
+            "subscriber[endpoint]": httpserver.url_for("/hook"),
+            "subscriber[email]": "ops@example.com",
+        },
+    )
     assert response.status_code == 201
     assert response.json()["subscriber"]["signing_secret"].startswith("whsec_")
     publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
@@ -94,31 +105,43 @@ def test_a_webhook_needs_a_contact_email_and_a_safe_url(page, client, settings):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    response = client.post(f"{API}/subscribers.json", {
-        "subscriber[endpoint]": "http://169.254.169.254/latest", "subscriber[email]": "a@b.co"})
+    response = client.post(
+        f"{API}/subscribers.json",
+        {"subscriber[endpoint]": "http://169.254.169.254/latest", "subscriber[email]": "a@b.co"},
+    )
     assert response.status_code == 400 and "endpoint" in response.json()["error"]["details"]
 
 
 def test_incident_subscription_only_for_unresolved_incidents(page, client):
     open_incident = incident_make(page)
     resolved = incident_make(page, status="resolved")
-    ok = client.post(f"{API}/incidents/{open_incident.id}/subscribers.json",
-                     {"subscriber[email]": "a@example.com"})
+    ok = client.post(
+        f"{API}/incidents/{open_incident.id}/subscribers.json",
+        {"subscriber[email]": "a@example.com"},
+    )
     assert ok.status_code == 201 and ok.json()["subscriber"]["incident_id"] == open_incident.id
-    refused = client.post(f"{API}/incidents/{resolved.id}/subscribers.json",
-                          {"subscriber[email]": "a@example.com"})
+    refused = client.post(
+        f"{API}/incidents/{resolved.id}/subscribers.json", {"subscriber[email]": "a@example.com"}
+    )
     assert refused.status_code == 400
     other_page_incident = incident_make(StatusPageFactory(organization=page.organization))
-    assert client.post(f"{API}/incidents/{other_page_incident.id}/subscribers.json",
-                       {"subscriber[email]": "a@example.com"}).status_code == 404
+    assert (
+        client.post(
+            f"{API}/incidents/{other_page_incident.id}/subscribers.json",
+            {"subscriber[email]": "a@example.com"},
+        ).status_code
+        == 404
+    )
 
 
 def test_patch_and_delete_by_id(page, client):
     component = ComponentFactory(page=page)
     subscriber = SubscriberFactory(page=page)
-    response = client.patch(f"{API}/subscribers/{subscriber.id}.json",
-                            {"subscriber": {"component_ids": [component.id]}},
-                            content_type="application/json")
+    response = client.patch(
+        f"{API}/subscribers/{subscriber.id}.json",
+        {"subscriber": {"component_ids": [component.id]}},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["subscriber"]["component_ids"] == [component.id]
     assert client.delete(f"{API}/subscribers/{subscriber.id}.json").status_code == 204
@@ -142,19 +165,25 @@ def test_subscribers_are_never_listed(page, client):
 def test_public_subscribing_is_rate_limited_per_address(page, settings):
     settings.PUBLIC_SUBSCRIBE_RATE_LIMIT = "3/min"
     one, other = Client(REMOTE_ADDR="192.0.2.1"), Client(REMOTE_ADDR="192.0.2.2")
-    codes = [one.post(f"{API}/subscribers.json", {"subscriber[email]": f"{n}@example.com"})
-             .status_code for n in range(4)]
+    codes = [
+        one.post(f"{API}/subscribers.json", {"subscriber[email]": f"{n}@example.com"}).status_code
+        for n in range(4)
+    ]
     assert codes == [201, 201, 201, 429]
     limited = one.post(f"{API}/subscribers.json", {"subscriber[email]": "x@example.com"})
     assert limited["Retry-After"] and limited.json()["error"]["code"] == "rate_limited"
-    assert other.post(f"{API}/subscribers.json",
-                      {"subscriber[email]": "y@example.com"}).status_code == 201
+    assert (
+        other.post(f"{API}/subscribers.json", {"subscriber[email]": "y@example.com"}).status_code
+        == 201
+    )
 
 
-def test_resend_confirmation_answers_the_same_whatever_the_id(page, client,
-                                                              django_capture_on_commit_callbacks):
-    pending = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="",
-                                confirmed_at=None)
+def test_resend_confirmation_answers_the_same_whatever_the_id(
+    page, client, django_capture_on_commit_callbacks
+):
+    pending = SubscriberFactory(
+        page=page, channel="email", email="a@example.com", endpoint="", confirmed_at=None
+    )
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(f"/pages/acme/resend_confirmation/{pending.id}")
         unknown = client.post("/pages/acme/resend_confirmation/sub_nothing")
@@ -167,7 +196,7 @@ def test_unsubscribe_link_shows_a_button_then_unsubscribes(page, client):
     subscriber = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="")
     path = _path(unsubscribe_url(subscriber.id))
     page_html = client.get(path)
-    assert page_html.status_code == 200 and b"<form method=\"post\">" in page_html.content
+    assert page_html.status_code == 200 and b'<form method="post">' in page_html.content
     assert Subscriber.objects.filter(id=subscriber.id).exists()
     assert client.post(path).status_code == 200
     assert not Subscriber.objects.filter(id=subscriber.id).exists()
@@ -178,16 +207,20 @@ def test_one_click_unsubscribe_from_a_mail_client(page, client, django_capture_o
     subscriber = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="")
     publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
     target = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
-    response = client.post(_path(target), "List-Unsubscribe=One-Click",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        _path(target),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 200
     assert not Subscriber.objects.filter(id=subscriber.id).exists()
     assert Delivery.objects.get().subscriber_id == subscriber.id
 
 
 def test_tampered_links_do_nothing(page, client):
-    subscriber = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="",
-                                   confirmed_at=None)
+    subscriber = SubscriberFactory(
+        page=page, channel="email", email="a@example.com", endpoint="", confirmed_at=None
+    )
     assert client.post("/subscriptions/confirm/" + subscriber.id).status_code == 404
     assert client.post(_path(unsubscribe_url(subscriber.id)) + "x").status_code == 200
     assert Subscriber.objects.get().confirmed_at is None
@@ -204,9 +237,9 @@ def test_link_pages_escape_what_subscribers_typed(page, client):
 
 def test_resend_confirmation_by_host(page, settings, django_capture_on_commit_callbacks):
     settings.PUBLIC_BASE_DOMAIN = "status.test"
-    pending = SubscriberFactory(page=page, channel="email", email="a@example.com", endpoint="",
-                                confirmed_at=None)
+    pending = SubscriberFactory(
+        page=page, channel="email", email="a@example.com", endpoint="", confirmed_at=None
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = Client(HTTP_HOST="acme.status.test").post(
-            f"/resend_confirmation/{pending.id}")
+        response = Client(HTTP_HOST="acme.status.test").post(f"/resend_confirmation/{pending.id}")
     assert response.status_code == 200 and len(mail.outbox) == 1

@@ -12,8 +12,15 @@ from notifications.messages import Notice
 class TransportError(Exception):
     """A failed send. ``permanent``: retrying cannot help; ``gone``: the receiver said 410."""
 
-    def __init__(self, message: str, *, permanent: bool = False, response_code: int | None = None,
-                 retry_after: float | None = None, gone: bool = False):
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        response_code: int | None = None,
+        retry_after: float | None = None,
+        gone: bool = False,
+    ):
         super().__init__(message)
         self.message = message
         self.permanent = permanent or gone
@@ -53,16 +60,19 @@ def response_check(response: httpx.Response) -> int:
     if 200 <= code < 300:
         return code
     if code == 410:
-        raise TransportError("410 Gone: the receiver asked us to stop.", gone=True,
-                             response_code=code)
+        raise TransportError(
+            "410 Gone: the receiver asked us to stop.", gone=True, response_code=code
+        )
     if code == 429 or code >= 500:
         raise TransportError(
-            f"HTTP {code}", response_code=code,
+            f"HTTP {code}",
+            response_code=code,
             retry_after=retry_after_seconds(response.headers.get("Retry-After")),
         )
     if 300 <= code < 400:
-        raise TransportError(f"HTTP {code}: redirects are not followed.", permanent=True,
-                             response_code=code)
+        raise TransportError(
+            f"HTTP {code}: redirects are not followed.", permanent=True, response_code=code
+        )
     raise TransportError(f"HTTP {code}", permanent=True, response_code=code)
 
 

@@ -37,8 +37,11 @@ class TwilioSmsBackend:
         except httpx.HTTPError as exc:
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 400 and _twilio_error(response) in TWILIO_GONE:
-            raise TransportError(f"Twilio error {_twilio_error(response)}: the number cannot "
-                                 "receive our messages.", gone=True, response_code=400)
+            raise TransportError(
+                f"Twilio error {_twilio_error(response)}: the number cannot receive our messages.",
+                gone=True,
+                response_code=400,
+            )
         return response_check(response)
 
 
@@ -66,5 +69,7 @@ def send(envelope: Envelope) -> int | None:
     text = f"{notice.subject}\n{notice.message}".strip()
     if len(text) > MAX_LENGTH - 60:
         text = text[: MAX_LENGTH - 61] + "…"
-    return sms_send(to=envelope.subscriber.phone_number,
-                    body=f"{text}\n{notice.url}\nStop: {envelope.unsubscribe_url}")
+    return sms_send(
+        to=envelope.subscriber.phone_number,
+        body=f"{text}\n{notice.url}\nStop: {envelope.unsubscribe_url}",
+    )

@@ -28,8 +28,12 @@ def _update(update: dict, subject_id: str, components: list[dict]) -> dict:
         "updated_at": update.get("created_at"),
         "display_at": update.get("created_at"),
         "affected_components": [
-            {"code": c.get("id"), "name": c.get("name"), "old_status": c.get("old_status"),
-             "new_status": c.get("new_status")}
+            {
+                "code": c.get("id"),
+                "name": c.get("name"),
+                "old_status": c.get("old_status"),
+                "new_status": c.get("new_status"),
+            }
             for c in components
         ],
     }
@@ -100,9 +104,10 @@ def send(envelope: Envelope) -> int:
         "webhook-id": envelope.delivery_id,
         "webhook-timestamp": str(envelope.timestamp),
         "webhook-signature": sign(
-            secret=envelope.subscriber.signing_secret, message_id=envelope.delivery_id,
-            timestamp=envelope.timestamp, body=body,
+            secret=envelope.subscriber.signing_secret,
+            message_id=envelope.delivery_id,
+            timestamp=envelope.timestamp,
+            body=body,
         ),
     }
     return post_json(envelope.subscriber.endpoint, body, headers)
-
