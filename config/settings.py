@@ -261,5 +261,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # httpx logs every outbound request at INFO: one line per delivery is noise at fan-out scale.
+    "loggers": {"django.request": {"level": "ERROR"}, "httpx": {"level": "WARNING"},
+                "httpcore": {"level": "WARNING"}},
 }

@@ -176,3 +176,68 @@ def test_scheduling_a_maintenance_in_the_admin(operator, page):
     maintenance = Maintenance.objects.get(name="Upgrade")
     assert list(maintenance.components.all()) == [component]
     assert maintenance.updates.count() == 1
+
+
+def test_operators_search_and_filter_subscribers_and_quarantine_them(operator, page, other_page):
+    from tests.factories import SubscriberFactory
+
+    mine = SubscriberFactory(page=page, channel="email", endpoint="", email="ann@example.com")
+    SubscriberFactory(page=page, channel="email", endpoint="", email="bob@example.com",
+                      confirmed_at=None)
+    SubscriberFactory(page=other_page, channel="email", endpoint="", email="ann@globex.example")
+    found = operator.get("/admin/subscribers/subscriber/?q=ann").content.decode()
+    assert "ann@example.com" in found and "ann@globex.example" not in found
+    unconfirmed = operator.get("/admin/subscribers/subscriber/?state=unconfirmed").content
+    assert b"bob@example.com" in unconfirmed and b"ann@example.com" not in unconfirmed
+    operator.post("/admin/subscribers/subscriber/", {
+        "action": "quarantine", "_selected_action": [mine.id]})
+    mine.refresh_from_db()
+    assert mine.quarantined_at is not None
+    quarantined = operator.get("/admin/subscribers/subscriber/?state=quarantined").content
+    assert b"ann@example.com" in quarantined
+    operator.post("/admin/subscribers/subscriber/", {
+        "action": "lift_quarantine", "_selected_action": [mine.id]})
+    mine.refresh_from_db()
+    assert mine.quarantined_at is None
+
+
+def test_adding_a_webhook_subscriber_shows_its_secret_once(operator, page, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
+    response = operator.post("/admin/subscribers/subscriber/add/", {
+        "page": page.id, "channel": "webhook", "endpoint": "http://127.0.0.1:9/hook",
+        "confirmed": "on"})
+    assert response.status_code == 200
+    secret = re.search(r'id="signing-secret"[^>]*>(whsec_[^<]+)<', response.content.decode())
+    assert secret is not None
+    from subscribers.models import Subscriber
+
+    subscriber = Subscriber.objects.get(endpoint="http://127.0.0.1:9/hook")
+    assert subscriber.signing_secret == secret.group(1)
+    assert secret.group(1) not in operator.get(
+        f"/admin/subscribers/subscriber/{subscriber.id}/change/").content.decode()
+
+
+def test_deliveries_are_read_only_and_filter_by_status_and_subscriber(operator, page,
+                                                                    other_page):
+    from notifications.models import Delivery
+    from tests.factories import SubscriberFactory
+
+    subscriber = SubscriberFactory(page=page)
+    stranger = SubscriberFactory(page=other_page)
+    incident_create(page=page, name="Outage")
+    incident_create(page=other_page, name="Elsewhere")
+    event = NotificationEvent.objects.get(page=page)
+    foreign_event = NotificationEvent.objects.get(page=other_page)
+    mine = Delivery.objects.create(page=page, event=event, subscriber=subscriber,
+                                   kind=event.kind, status="failed", attempts=3,
+                                   last_error="HTTP 500", response_code=500)
+    theirs = Delivery.objects.create(page=other_page, event=foreign_event, subscriber=stranger,
+                                     kind=foreign_event.kind, status="failed")
+    listing = operator.get("/admin/notifications/delivery/?status__exact=failed")
+    assert mine.id.encode() in listing.content and theirs.id.encode() not in listing.content
+    by_subscriber = operator.get(f"/admin/notifications/delivery/?subscriber_id={subscriber.id}")
+    assert mine.id.encode() in by_subscriber.content
+    detail = operator.get(f"/admin/notifications/delivery/{mine.id}/change/").content.decode()
+    assert "HTTP 500" in detail and f"/admin/subscribers/subscriber/{subscriber.id}/" in detail
+    assert 'name="_save"' not in detail, "deliveries are read-only"
+    assert operator.get("/admin/notifications/delivery/add/").status_code == 403

@@ -1,0 +1,64 @@
+"""What was delivered to whom: read-only, filterable, linked to the event and the subscriber."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.admin import OrganizationScopedAdmin
+from notifications.models import Delivery, NotificationEvent
+
+
+class ReadOnlyAdmin(OrganizationScopedAdmin):
+    organization_field = "page__organization"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationEvent)
+class NotificationEventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "page", "state", "created_at", "deliveries_link")
+    list_filter = ("kind", "state", "page")
+    search_fields = ("id", "incident_id", "maintenance_id")
+    list_select_related = ("page",)
+    readonly_fields = ("id", "page", "kind", "publish_key", "incident_id", "incident_update_id",
+                       "maintenance_id", "maintenance_update_id", "component_ids", "payload",
+                       "state", "created_at")
+
+    @admin.display(description="")
+    def deliveries_link(self, event):
+        url = reverse("admin:notifications_delivery_changelist")
+        return format_html('<a href="{}?event__id__exact={}">Deliveries</a>', url, event.id)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "kind", "status", "subscriber_link", "event_link", "attempts",
+                    "response_code", "created_at", "sent_at")
+    list_filter = ("status", "kind", "page")
+    search_fields = ("id", "subscriber_id", "incident_id", "maintenance_id")
+    # No select_related("subscriber"): a delivery outlives its subscriber (no FK constraint).
+    readonly_fields = ("id", "page", "event_link", "subscriber_link", "kind", "incident_id",
+                       "maintenance_id", "status", "attempts", "last_error", "response_code",
+                       "next_attempt_at", "claimed_at", "created_at", "updated_at", "sent_at")
+    fields = readonly_fields
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in ("subscriber_id", "event__id__exact") or super().lookup_allowed(
+            lookup, value, request)
+
+    @admin.display(description="subscriber")
+    def subscriber_link(self, delivery):
+        url = reverse("admin:subscribers_subscriber_change", args=[delivery.subscriber_id])
+        return format_html('<a href="{}">{}</a>', url, delivery.subscriber_id)
+
+    @admin.display(description="event")
+    def event_link(self, delivery):
+        url = reverse("admin:notifications_notificationevent_change", args=[delivery.event_id])
+        return format_html('<a href="{}">{}</a>', url, delivery.event_id)
