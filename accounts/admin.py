@@ -26,18 +26,23 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not request.user.is_superuser and form.instance.id in user_organization_ids(request.user):
+        if not request.user.is_superuser and form.instance.id in user_organization_ids(
+            request.user
+        ):
             # An operator may not remove themselves from the organization they are editing.
             form.instance.members.add(request.user)
 
 
 class ApiKeyCreateForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=Scope.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Scope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="None: a read-only key (it may read everything that needs no scope).",
     )
     pages = forms.ModelMultipleChoiceField(
-        queryset=StatusPage.objects.none(), required=False,
+        queryset=StatusPage.objects.none(),
+        required=False,
         help_text="Limit the key to these pages; none: every page of the organization.",
     )
 
@@ -66,14 +71,39 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(OrganizationScopedAdmin):
-    list_display = ("name", "token_hint", "organization", "scope_list", "last_used_at",
-                    "expires_at", "state")
+    list_display = (
+        "name",
+        "token_hint",
+        "organization",
+        "scope_list",
+        "last_used_at",
+        "expires_at",
+        "state",
+    )
     list_filter = ("organization",)
     search_fields = ("name", "id")
-    readonly_fields = ("id", "token_hint", "organization", "scopes", "page_ids", "last_used_at",
-                       "revoked_at", "created_at")
-    fields = ("id", "token_hint", "name", "organization", "scopes", "page_ids", "expires_at",
-              "last_used_at", "revoked_at", "created_at")
+    readonly_fields = (
+        "id",
+        "token_hint",
+        "organization",
+        "scopes",
+        "page_ids",
+        "last_used_at",
+        "revoked_at",
+        "created_at",
+    )
+    fields = (
+        "id",
+        "token_hint",
+        "name",
+        "organization",
+        "scopes",
+        "page_ids",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "created_at",
+    )
     actions = ["revoke"]
 
     @admin.display(description="scopes")
@@ -98,8 +128,11 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return ("organization", "name", "scopes", "pages", "expires_at") if obj is None \
+        return (
+            ("organization", "name", "scopes", "pages", "expires_at")
+            if obj is None
             else self.fields
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
@@ -110,17 +143,25 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 key, token = api_key_create(
-                    organization=data["organization"], name=data["name"],
-                    scopes=list(data["scopes"]), page_ids=[p.id for p in data["pages"]],
+                    organization=data["organization"],
+                    name=data["name"],
+                    scopes=list(data["scopes"]),
+                    page_ids=[p.id for p in data["pages"]],
                     expires_at=data["expires_at"],
                 )
                 self.log_addition(request, key, [{"added": {}}])
                 # Rendered, never stored or redirected: the token exists only in this response.
-                return TemplateResponse(request, "admin/accounts/apikey/token.html", {
-                    **self.admin_site.each_context(request),
-                    "title": "Your new API key", "key": key, "token": token,
-                    "opts": self.model._meta,
-                })
+                return TemplateResponse(
+                    request,
+                    "admin/accounts/apikey/token.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "title": "Your new API key",
+                        "key": key,
+                        "token": token,
+                        "opts": self.model._meta,
+                    },
+                )
         return super().add_view(request, form_url, extra_context)
 
     @admin.action(description="Revoke the selected API keys")

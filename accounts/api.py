@@ -13,14 +13,19 @@ class MeOut(serializers.Serializer):
     organization = serializers.CharField(source="organization.slug", help_text="Organization slug.")
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
     pages = serializers.ListField(
-        source="page_ids", child=serializers.CharField(),
+        source="page_ids",
+        child=serializers.CharField(),
         help_text="Page ids this key is limited to; empty: every page of the organization.",
     )
     expires_at = TimestampField(allow_null=True)
 
 
 class MeView(ApiView):
-    @extend_schema(operation_id="me", responses=MeOut, tags=["API keys"],
-                   description="The API key making the request.")
+    @extend_schema(
+        operation_id="me",
+        responses=MeOut,
+        tags=["API keys"],
+        description="The API key making the request.",
+    )
     def get(self, request):
         return Response(MeOut(self.api_key).data)

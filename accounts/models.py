@@ -34,7 +34,9 @@ class ApiKey(TimestampedModel):
     TOKEN_PREFIX = "spk"
 
     id = id_field("key")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(max_length=255)
     secret_hash = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(default=list, blank=True)
@@ -59,7 +61,9 @@ class ApiKey(TimestampedModel):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
 
     def has_scope(self, scope: str) -> bool:
         granted = set(self.scopes)

@@ -14,9 +14,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _secret_hash(secret: str) -> str:
-    return hmac.new(
-        settings.API_KEY_HASH_KEY.encode(), secret.encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(settings.API_KEY_HASH_KEY.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
 def parse_scopes(raw: str | list[str]) -> list[str]:

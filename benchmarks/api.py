@@ -23,8 +23,10 @@ def _timed(call, repeat: int) -> list[float]:
 def _report(name: str, samples: list[float]) -> str:
     samples = sorted(samples)
     p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    return (f"{name:<48} median {statistics.median(samples):7.2f} ms   p95 {p95:7.2f} ms   "
-            f"(n={len(samples)})")
+    return (
+        f"{name:<48} median {statistics.median(samples):7.2f} ms   p95 {p95:7.2f} ms   "
+        f"(n={len(samples)})"
+    )
 
 
 def main() -> int:
@@ -50,8 +52,9 @@ def main() -> int:
         organization, _ = organization_get_or_create(slug="bench")
         page = status_page_create(organization=organization, name="Bench", slug="bench")
         components = [component_create(page=page, name=f"Component {i}") for i in range(500)]
-        _, token = api_key_create(organization=organization, name="bench",
-                                  scopes=["incidents:write"])
+        _, token = api_key_create(
+            organization=organization, name="bench", scopes=["incidents:write"]
+        )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
         counter = iter(range(10**9))
@@ -60,16 +63,25 @@ def main() -> int:
             index = next(counter)
             response = client.post(
                 f"/api/v1/status-pages/{page.id}/incidents",
-                {"name": f"Outage {index}", "message": "Investigating.", "component_statuses": [
-                    {"component_id": components[index % 500].id, "status": "major_outage"}]},
-                format="json", HTTP_IDEMPOTENCY_KEY=f"bench-{index}",
+                {
+                    "name": f"Outage {index}",
+                    "message": "Investigating.",
+                    "component_statuses": [
+                        {"component_id": components[index % 500].id, "status": "major_outage"}
+                    ],
+                },
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"bench-{index}",
             )
             assert response.status_code == 201, response.content
 
-        lines = [f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-                 f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"]
-        lines.append(_report("POST incident (idempotency key, 1 component)",
-                             _timed(open_incident, 100)))
+        lines = [
+            f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+            f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
+        ]
+        lines.append(
+            _report("POST incident (idempotency key, 1 component)", _timed(open_incident, 100))
+        )
         public = APIClient()
 
         def summary_cold():
@@ -79,8 +91,9 @@ def main() -> int:
         def summary_warm():
             assert public.get("/pages/bench/api/v2/summary.json").status_code == 200
 
-        lines.append(_report("summary.json, 500 components, 100 incidents, cold",
-                             _timed(summary_cold, 30)))
+        lines.append(
+            _report("summary.json, 500 components, 100 incidents, cold", _timed(summary_cold, 30))
+        )
         summary_warm()
         lines.append(_report("summary.json, warm cache", _timed(summary_warm, 200)))
         print("\n".join(lines))

@@ -195,7 +195,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Status page API",
     "DESCRIPTION": (
         "Management API (`/api/v1/`, bearer API keys with scopes) of the status-page service. "
-        "Every error uses the envelope `{\"error\": {code, message, details, request_id}}`; "
+        'Every error uses the envelope `{"error": {code, message, details, request_id}}`; '
         "lists are cursor-paginated (`data` + `pagination.next_cursor`, pass it back as `after`). "
         "See README.md for a walk-through."
     ),
@@ -245,8 +245,10 @@ if EMAIL_URL and not env_str("EMAIL_BACKEND"):
         EMAIL_USE_TLS = _scheme == "smtp+tls"
         EMAIL_TIMEOUT = 10
     else:
-        raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, smtps://, "
-                                   f"console:// or locmem://, got {_scheme}://")
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, smtp+tls://, smtps://, "
+            f"console:// or locmem://, got {_scheme}://"
+        )
 
 # SMS: "notifications.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
 SMS_BACKEND = env_str("SMS_BACKEND") or "notifications.transports.sms.LoggingSmsBackend"
@@ -262,6 +264,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     # httpx logs every outbound request at INFO: one line per delivery is noise at fan-out scale.
-    "loggers": {"django.request": {"level": "ERROR"}, "httpx": {"level": "WARNING"},
-                "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }

@@ -79,7 +79,9 @@ def flatten_validation_detail(detail, prefix: str = "") -> dict[str, list[str]]:
                 flat[prefix or "non_field_errors"] = [str(item) for item in detail]
         else:
             for index, item in enumerate(detail):
-                flat.update(flatten_validation_detail(item, f"{prefix}.{index}" if prefix else str(index)))
+                flat.update(
+                    flatten_validation_detail(item, f"{prefix}.{index}" if prefix else str(index))
+                )
     else:
         flat[prefix or "non_field_errors"] = [str(detail)]
     return flat
@@ -132,7 +134,9 @@ def api_exception_handler(exc, context):
     status_code = exc.status_code
     if status_code == status.HTTP_403_FORBIDDEN and code == "insufficient_scope" and not details:
         details = {}
-    return Response(envelope(code, message, details, request_id), status=status_code, headers=headers)
+    return Response(
+        envelope(code, message, details, request_id), status=status_code, headers=headers
+    )
 
 
 def json_error(request, status_code: int, message: str | None = None) -> JsonResponse:
@@ -143,6 +147,9 @@ def json_error(request, status_code: int, message: str | None = None) -> JsonRes
         500: "An internal error occurred.",
     }
     body = envelope(
-        code, message or defaults.get(status_code, "Error."), {}, getattr(request, "request_id", None)
+        code,
+        message or defaults.get(status_code, "Error."),
+        {},
+        getattr(request, "request_id", None),
     )
     return JsonResponse(body, status=status_code)

@@ -47,13 +47,25 @@ def _ttl() -> timedelta:
     return timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
 
 
+def _in_use(key: str) -> ApiError:
+    return ApiError(
+        status_code=409,
+        code="idempotency_key_in_use",
+        message="A request with this Idempotency-Key is still being processed; retry later.",
+        details={"idempotency_key": key},
+    )
+
+
 def idempotency_claim(*, organization, key: str, method: str, path: str, fingerprint: str) -> Claim:
     """Claim ``key`` for this request, or say what to answer instead (replay or an error)."""
     for _ in range(3):
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    organization=organization, key=key, method=method, path=path,
+                    organization=organization,
+                    key=key,
+                    method=method,
+                    path=path,
                     fingerprint=fingerprint,
                 )
             return Claim(record=record)
@@ -68,7 +80,9 @@ def idempotency_claim(*, organization, key: str, method: str, path: str, fingerp
             and existing.updated_at < now - STALE_CLAIM_AFTER
         )
         if expired or stale:
-            IdempotencyRecord.objects.filter(pk=existing.pk, updated_at=existing.updated_at).delete()
+            IdempotencyRecord.objects.filter(
+                pk=existing.pk, updated_at=existing.updated_at
+            ).delete()
             continue
         if existing.fingerprint != fingerprint:
             raise ApiError(
@@ -78,19 +92,9 @@ def idempotency_claim(*, organization, key: str, method: str, path: str, fingerp
                 details={"idempotency_key": key},
             )
         if existing.state == IdempotencyRecord.State.IN_PROGRESS:
-            raise ApiError(
-                status_code=409,
-                code="idempotency_key_in_use",
-                message="A request with this Idempotency-Key is still being processed; retry later.",
-                details={"idempotency_key": key},
-            )
+            raise _in_use(key)
         return Claim(replay=existing)
-    raise ApiError(
-        status_code=409,
-        code="idempotency_key_in_use",
-        message="A request with this Idempotency-Key is still being processed; retry later.",
-        details={"idempotency_key": key},
-    )
+    raise _in_use(key)
 
 
 def idempotency_complete(*, record: IdempotencyRecord, status: int, body) -> None:
@@ -101,7 +105,9 @@ def idempotency_complete(*, record: IdempotencyRecord, status: int, body) -> Non
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:
-    IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS).delete()
+    IdempotencyRecord.objects.filter(
+        pk=record.pk, state=IdempotencyRecord.State.IN_PROGRESS
+    ).delete()
 
 
 def idempotency_records_purge() -> int:

@@ -56,5 +56,7 @@ class ApiErrorEnvelopeMiddleware:
     def process_exception(self, request, exception):
         if not wants_json_errors(request) or isinstance(exception, _HANDLED_BY_DJANGO):
             return None
-        logger.exception("Unhandled error on %s %s", request.method, request.path, exc_info=exception)
+        logger.exception(
+            "Unhandled error on %s %s", request.method, request.path, exc_info=exception
+        )
         return json_error(request, 500)

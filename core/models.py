@@ -39,3 +39,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "key"], name="idempotency_key_per_org")
         ]
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

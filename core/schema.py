@@ -19,10 +19,18 @@ ERROR_SCHEMA = {
                 "code": {
                     "type": "string",
                     "enum": [
-                        "validation_error", "parse_error", "unauthenticated",
-                        "insufficient_scope", "not_found", "method_not_allowed", "conflict",
-                        "idempotency_key_in_use", "unsupported_media_type",
-                        "idempotency_key_reused", "rate_limited", "internal_error",
+                        "validation_error",
+                        "parse_error",
+                        "unauthenticated",
+                        "insufficient_scope",
+                        "not_found",
+                        "method_not_allowed",
+                        "conflict",
+                        "idempotency_key_in_use",
+                        "unsupported_media_type",
+                        "idempotency_key_reused",
+                        "rate_limited",
+                        "internal_error",
                     ],
                 },
                 "message": {"type": "string"},
@@ -93,7 +101,9 @@ class ApiAutoSchema(AutoSchema):
             return operation
         scope = required_scope(self.view, self.method)
         note = (
-            f"**Required scope:** `{scope}`." if scope else "**Required scope:** none (any valid key)."
+            f"**Required scope:** `{scope}`."
+            if scope
+            else "**Required scope:** none (any valid key)."
         )
         operation["description"] = f"{operation.get('description', '')}\n\n{note}".strip()
         operation["x-required-scope"] = scope
@@ -101,8 +111,10 @@ class ApiAutoSchema(AutoSchema):
         for response in responses.values():
             if isinstance(response, dict):
                 response.setdefault("headers", {}).update(
-                    {name: {"schema": {"type": "string"}, "description": text}
-                     for name, text in _RATE_LIMIT_HEADERS.items()}
+                    {
+                        name: {"schema": {"type": "string"}, "description": text}
+                        for name, text in _RATE_LIMIT_HEADERS.items()
+                    }
                 )
         codes = ["401", "429"]
         if scope:
@@ -115,19 +127,24 @@ class ApiAutoSchema(AutoSchema):
             codes += ["409", "422"]
             params = operation.setdefault("parameters", [])
             required = getattr(self.view, "idempotency_required", False)
-            params.append({
-                "in": "header",
-                "name": "Idempotency-Key",
-                "required": False,
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-                "description": (
-                    "1–255 visible ASCII characters. The same key with the same request returns "
-                    "the first response with `Idempotent-Replayed: true`; a different body is "
-                    "422, a request still running 409. Kept 24 hours."
-                    + (" Required here: as this header or as the body field "
-                       "`idempotency_key`." if required else "")
-                ),
-            })
+            params.append(
+                {
+                    "in": "header",
+                    "name": "Idempotency-Key",
+                    "required": False,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "description": (
+                        "1–255 visible ASCII characters. The same key with the same request "
+                        "returns the first response with `Idempotent-Replayed: true`; a "
+                        "different body is 422, a request still running 409. Kept 24 hours."
+                        + (
+                            " Required here: as this header or as the body field `idempotency_key`."
+                            if required
+                            else ""
+                        )
+                    ),
+                }
+            )
         if self.method == "DELETE" and "component" in path:
             codes.append("409")
         for code in sorted(set(codes)):
@@ -159,6 +176,8 @@ def paginated_parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
         OpenApiParameter(
             "page_size", int, description=f"1..{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."
         ),
-        OpenApiParameter("after", str, description="`pagination.next_cursor` of the previous page."),
+        OpenApiParameter(
+            "after", str, description="`pagination.next_cursor` of the previous page."
+        ),
         *extra,
     ]

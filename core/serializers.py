@@ -44,8 +44,11 @@ class TimestampField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         # DRF would silently read a naive time in the server's zone; refuse it instead.
-        naive = isinstance(value, str) and (parsed := parse_datetime(value.strip())) is not None \
+        naive = (
+            isinstance(value, str)
+            and (parsed := parse_datetime(value.strip())) is not None
             and parsed.tzinfo is None
+        )
         if naive or (isinstance(value, datetime.datetime) and value.tzinfo is None):
             raise serializers.ValidationError("Include a time zone, e.g. '2026-01-31T12:00:00Z'.")
         return super().to_internal_value(value)

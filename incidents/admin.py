@@ -23,7 +23,8 @@ def _component_fields(form: forms.Form, page: StatusPage, current: dict[str, str
         if component.id in current:
             label += f" (now {current[component.id].replace('_', ' ')} in this incident)"
         form.fields[f"component_{component.id}"] = forms.ChoiceField(
-            label=label, required=False,
+            label=label,
+            required=False,
             choices=[(UNCHANGED, "— not affected / unchanged —"), *ComponentStatus.choices],
         )
 
@@ -41,8 +42,9 @@ class IncidentOpenForm(forms.Form):
     name = forms.CharField(max_length=255)
     status = forms.ChoiceField(choices=IncidentStatus.choices, initial=IncidentStatus.INVESTIGATING)
     message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
-    impact_override = forms.ChoiceField(choices=[("", "— derived from components —"),
-                                                 *Impact.choices], required=False)
+    impact_override = forms.ChoiceField(
+        choices=[("", "— derived from components —"), *Impact.choices], required=False
+    )
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     def __init__(self, *args, pages, page=None, **kwargs):
@@ -68,8 +70,10 @@ class IncidentPublishForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") == IncidentStatus.RESOLVED and _component_statuses(cleaned):
-            raise ValidationError("Resolving resets this incident's components to operational: "
-                                  "leave the components unchanged.")
+            raise ValidationError(
+                "Resolving resets this incident's components to operational: "
+                "leave the components unchanged."
+            )
         return cleaned
 
 
@@ -94,24 +98,45 @@ class IncidentUpdateInline(admin.TabularInline):
 @admin.register(Incident)
 class IncidentAdmin(OrganizationScopedAdmin):
     organization_field = "page__organization"
-    list_display = ("name", "page", "status", "impact", "started_at", "resolved_at",
-                    "publish_link")
+    list_display = ("name", "page", "status", "impact", "started_at", "resolved_at", "publish_link")
     list_filter = ("status", "impact", "page")
     search_fields = ("name", "id")
     list_select_related = ("page",)
     date_hierarchy = "started_at"
-    fields = ("id", "page", "name", "status", "impact", "impact_override", "started_at",
-              "monitoring_at", "resolved_at", "postmortem", "shortlink_link")
-    readonly_fields = ("id", "page", "status", "impact", "started_at", "monitoring_at",
-                       "resolved_at", "shortlink_link")
+    fields = (
+        "id",
+        "page",
+        "name",
+        "status",
+        "impact",
+        "impact_override",
+        "started_at",
+        "monitoring_at",
+        "resolved_at",
+        "postmortem",
+        "shortlink_link",
+    )
+    readonly_fields = (
+        "id",
+        "page",
+        "status",
+        "impact",
+        "started_at",
+        "monitoring_at",
+        "resolved_at",
+        "shortlink_link",
+    )
     inlines = [IncidentUpdateInline]
     actions = ["resolve"]
     change_form_template = "admin/incidents/incident/change_form.html"
 
     def get_urls(self):
         return [
-            path("<str:incident_id>/publish/", self.admin_site.admin_view(self.publish_view),
-                 name="incidents_incident_publish"),
+            path(
+                "<str:incident_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="incidents_incident_publish",
+            ),
             *super().get_urls(),
         ]
 
@@ -128,8 +153,11 @@ class IncidentAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="public link")
     def shortlink_link(self, incident):
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
-                           incident.shortlink, incident.shortlink)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            incident.shortlink,
+            incident.shortlink,
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
         pages = self._pages(request)
@@ -141,8 +169,11 @@ class IncidentAdmin(OrganizationScopedAdmin):
             data = form.cleaned_data
             try:
                 incident = services.incident_create(
-                    page=data["page"], name=data["name"], status=data["status"],
-                    message=data["message"], impact_override=data["impact_override"] or None,
+                    page=data["page"],
+                    name=data["name"],
+                    status=data["status"],
+                    message=data["message"],
+                    impact_override=data["impact_override"] or None,
                     notify_subscribers=data["notify_subscribers"],
                     component_statuses=_component_statuses(data),
                 )
@@ -151,13 +182,22 @@ class IncidentAdmin(OrganizationScopedAdmin):
             else:
                 self.log_addition(request, incident, [{"added": {}}])
                 messages.success(request, f"Incident “{incident.name}” is open and published.")
-                return HttpResponseRedirect(reverse("admin:incidents_incident_change",
-                                                    args=[incident.id]))
-        return TemplateResponse(request, "admin/incidents/incident/publish.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": "Open an incident", "form": form,
-            "choose_page": page is None, "incident": None, "submit_label": "Open incident",
-        })
+                return HttpResponseRedirect(
+                    reverse("admin:incidents_incident_change", args=[incident.id])
+                )
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Open an incident",
+                "form": form,
+                "choose_page": page is None,
+                "incident": None,
+                "submit_label": "Open incident",
+            },
+        )
 
     def publish_view(self, request, incident_id):
         incident = self.get_queryset(request).select_related("page").filter(id=incident_id).first()
@@ -168,7 +208,9 @@ class IncidentAdmin(OrganizationScopedAdmin):
             data = form.cleaned_data
             try:
                 services.incident_update_publish(
-                    incident=incident, status=data["status"], message=data["message"],
+                    incident=incident,
+                    status=data["status"],
+                    message=data["message"],
                     notify_subscribers=data["notify_subscribers"],
                     component_statuses=_component_statuses(data),
                 )
@@ -177,17 +219,29 @@ class IncidentAdmin(OrganizationScopedAdmin):
             else:
                 self.log_change(request, incident, f"Published a {data['status']} update.")
                 messages.success(request, f"Update published on “{incident.name}”.")
-                return HttpResponseRedirect(reverse("admin:incidents_incident_change",
-                                                    args=[incident.id]))
-        return TemplateResponse(request, "admin/incidents/incident/publish.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": f"Publish an update: {incident.name}", "form": form,
-            "incident": incident, "original": incident, "submit_label": "Publish update",
-        })
+                return HttpResponseRedirect(
+                    reverse("admin:incidents_incident_change", args=[incident.id])
+                )
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Publish an update: {incident.name}",
+                "form": form,
+                "incident": incident,
+                "original": incident,
+                "submit_label": "Publish update",
+            },
+        )
 
     def save_model(self, request, obj, form, change):
-        changed = {name: form.cleaned_data[name] for name in form.changed_data
-                   if name in services.CHANGEABLE_FIELDS}
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.CHANGEABLE_FIELDS
+        }
         services.incident_change(incident=Incident.objects.get(pk=obj.pk), **changed)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -197,8 +251,9 @@ class IncidentAdmin(OrganizationScopedAdmin):
             def clean_postmortem(self):
                 postmortem = self.cleaned_data.get("postmortem")
                 if postmortem and obj is not None and not obj.is_resolved:
-                    raise ValidationError("A postmortem can be added once the incident is "
-                                          "resolved.")
+                    raise ValidationError(
+                        "A postmortem can be added once the incident is resolved."
+                    )
                 return postmortem
 
         return ChangeForm

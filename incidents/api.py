@@ -32,12 +32,15 @@ class IncidentComponentOut(serializers.Serializer):
 class UpdateComponentOut(serializers.Serializer):
     component_id = serializers.CharField()
     name = serializers.CharField()
-    status = serializers.ChoiceField(choices=ComponentStatus.choices,
-                                     help_text="The status this update set within the incident.")
-    old_status = serializers.ChoiceField(choices=ComponentStatus.choices,
-                                         help_text="Effective status before the update.")
-    new_status = serializers.ChoiceField(choices=ComponentStatus.choices,
-                                         help_text="Effective status after the update.")
+    status = serializers.ChoiceField(
+        choices=ComponentStatus.choices, help_text="The status this update set within the incident."
+    )
+    old_status = serializers.ChoiceField(
+        choices=ComponentStatus.choices, help_text="Effective status before the update."
+    )
+    new_status = serializers.ChoiceField(
+        choices=ComponentStatus.choices, help_text="Effective status after the update."
+    )
 
 
 class IncidentUpdateOut(serializers.Serializer):
@@ -82,17 +85,25 @@ class ComponentStatusIn(StrictInputSerializer):
 
 class IncidentIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
-    status = serializers.ChoiceField(choices=IncidentStatus.choices,
-                                     default=IncidentStatus.INVESTIGATING)
-    message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True,
-                                    default="", help_text="Becomes the first update.")
+    status = serializers.ChoiceField(
+        choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
+    )
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Becomes the first update.",
+    )
     component_statuses = ComponentStatusIn(many=True, required=False, max_length=1000)
-    impact_override = serializers.ChoiceField(choices=Impact.choices, required=False,
-                                              allow_null=True)
+    impact_override = serializers.ChoiceField(
+        choices=Impact.choices, required=False, allow_null=True
+    )
     notify_subscribers = serializers.BooleanField(default=True)
     started_at = TimestampField(required=False, help_text="Default: now.")
     idempotency_key = serializers.CharField(
-        max_length=255, required=False,
+        max_length=255,
+        required=False,
         help_text="Required unless sent as the `Idempotency-Key` header.",
     )
 
@@ -104,10 +115,13 @@ class IncidentIn(StrictInputSerializer):
 
 class IncidentUpdateIn(StrictInputSerializer):
     status = serializers.ChoiceField(choices=IncidentStatus.choices)
-    message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True,
-                                    default="")
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX, required=False, allow_blank=True, default=""
+    )
     component_statuses = ComponentStatusIn(
-        many=True, required=False, max_length=1000,
+        many=True,
+        required=False,
+        max_length=1000,
         help_text="Merged into the incident's; not allowed with status `resolved`.",
     )
     notify_subscribers = serializers.BooleanField(default=True)
@@ -115,10 +129,15 @@ class IncidentUpdateIn(StrictInputSerializer):
 
 class IncidentPatchIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255, required=False)
-    impact_override = serializers.ChoiceField(choices=Impact.choices, required=False,
-                                              allow_null=True)
-    postmortem = serializers.CharField(max_length=100_000, required=False, allow_blank=True,
-                                       help_text="Markdown; only once the incident is resolved.")
+    impact_override = serializers.ChoiceField(
+        choices=Impact.choices, required=False, allow_null=True
+    )
+    postmortem = serializers.CharField(
+        max_length=100_000,
+        required=False,
+        allow_blank=True,
+        help_text="Markdown; only once the incident is resolved.",
+    )
 
 
 # ---- views ----------------------------------------------------------------------------------
@@ -133,11 +152,17 @@ class IncidentListView(ApiView):
     idempotency_required = True
 
     @extend_schema(
-        operation_id="incidents_list", tags=TAGS, responses=list_response(IncidentOut),
-        parameters=paginated_parameters(OpenApiParameter(
-            "status", str, enum=list(selectors.STATUS_FILTERS),
-            description="`unresolved`, `resolved` or one incident status.",
-        )),
+        operation_id="incidents_list",
+        tags=TAGS,
+        responses=list_response(IncidentOut),
+        parameters=paginated_parameters(
+            OpenApiParameter(
+                "status",
+                str,
+                enum=list(selectors.STATUS_FILTERS),
+                description="`unresolved`, `resolved` or one incident status.",
+            )
+        ),
         description="Newest first.",
     )
     def get(self, request, page_id):
@@ -148,7 +173,9 @@ class IncidentListView(ApiView):
         return Response(result.envelope(IncidentOut(result.items, many=True).data))
 
     @extend_schema(
-        operation_id="incidents_create", tags=TAGS, request=IncidentIn,
+        operation_id="incidents_create",
+        tags=TAGS,
+        request=IncidentIn,
         responses={201: IncidentOut},
         description="Opens an incident; `message` becomes its first update. An idempotency key "
         "is required (header or body): a retry returns the first response and never opens a "
@@ -170,10 +197,14 @@ class IncidentDetailView(ApiView):
         page = page_for_key(self.api_key, page_id)
         return Response(_incident_out(selectors.incident_for_page(page, incident_id)))
 
-    @extend_schema(operation_id="incidents_update", tags=TAGS, request=IncidentPatchIn,
-                   responses=IncidentOut,
-                   description="Changes `name`, `impact_override` or `postmortem`. Status "
-                   "changes are published as updates (`POST .../updates`).")
+    @extend_schema(
+        operation_id="incidents_update",
+        tags=TAGS,
+        request=IncidentPatchIn,
+        responses=IncidentOut,
+        description="Changes `name`, `impact_override` or `postmortem`. Status "
+        "changes are published as updates (`POST .../updates`).",
+    )
     def patch(self, request, page_id, incident_id):
         incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
         body = IncidentPatchIn(data=request.data)
@@ -181,8 +212,12 @@ class IncidentDetailView(ApiView):
         incident = services.incident_change(incident=incident, **body.validated_data)
         return Response(_incident_out(incident))
 
-    @extend_schema(operation_id="incidents_destroy", tags=TAGS, responses={204: None},
-                   description="Deletes the incident and what it did to its components.")
+    @extend_schema(
+        operation_id="incidents_destroy",
+        tags=TAGS,
+        responses={204: None},
+        description="Deletes the incident and what it did to its components.",
+    )
     def delete(self, request, page_id, incident_id):
         incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
         services.incident_delete(incident=incident)
@@ -192,17 +227,24 @@ class IncidentDetailView(ApiView):
 class IncidentUpdateListView(ApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
-    @extend_schema(operation_id="incident_updates_list", tags=TAGS,
-                   parameters=paginated_parameters(), responses=list_response(IncidentUpdateOut),
-                   description="Newest first.")
+    @extend_schema(
+        operation_id="incident_updates_list",
+        tags=TAGS,
+        parameters=paginated_parameters(),
+        responses=list_response(IncidentUpdateOut),
+        description="Newest first.",
+    )
     def get(self, request, page_id, incident_id):
         incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
-        result = paginate(incident.updates.all(), request.query_params,
-                          ordering=("-created_at", "-id"))
+        result = paginate(
+            incident.updates.all(), request.query_params, ordering=("-created_at", "-id")
+        )
         return Response(result.envelope(IncidentUpdateOut(result.items, many=True).data))
 
     @extend_schema(
-        operation_id="incident_updates_create", tags=TAGS, request=IncidentUpdateIn,
+        operation_id="incident_updates_create",
+        tags=TAGS,
+        request=IncidentUpdateIn,
         responses={201: IncidentUpdateOut},
         description="Publishes an update: sets the incident's status, merges "
         "`component_statuses`, notifies subscribers unless `notify_subscribers` is false. "

@@ -25,7 +25,8 @@ class Incident(TimestampedModel):
     # impact_override if set, else component_impact. Stored so lists and pages filter cheaply.
     impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
     component_impact = models.CharField(max_length=16, choices=Impact.choices, default=Impact.NONE)
-    impact_override = models.CharField(
+    # NULL, not "": the API's ``impact_override: null`` means "derive it".
+    impact_override = models.CharField(  # noqa: DJ001
         max_length=16, choices=Impact.choices, null=True, blank=True
     )
     started_at = models.DateTimeField()
@@ -69,8 +70,13 @@ class IncidentComponent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["incident", "component"], name="incident_component_once")
+            models.UniqueConstraint(
+                fields=["incident", "component"], name="incident_component_once"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.component_id}: {self.status}"
 
 
 class IncidentUpdate(models.Model):

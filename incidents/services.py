@@ -42,7 +42,11 @@ def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, st
         unknown = sorted(set(changes) - known)
         if unknown:
             raise ValidationError(
-                {"component_statuses": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
+                {
+                    "component_statuses": [
+                        f"Unknown component(s) on this page: {', '.join(unknown)}."
+                    ]
+                }
             )
     return changes
 
@@ -83,12 +87,21 @@ def _incident_snapshot(incident: Incident) -> dict:
     }
 
 
-def _publish(*, incident: Incident, status: str, message: str, changes: dict[str, str],
-             notify_subscribers: bool, kind: str) -> IncidentUpdate:
+def _publish(
+    *,
+    incident: Incident,
+    status: str,
+    message: str,
+    changes: dict[str, str],
+    notify_subscribers: bool,
+    kind: str,
+) -> IncidentUpdate:
     """Apply ``changes`` (component id → status within this incident) and the new status,
     write the update, derive the impact, record the event. The caller holds the transaction."""
     now = timezone.now()
-    links = {link.component_id: link for link in incident.component_links.select_related("component")}
+    links = {
+        link.component_id: link for link in incident.component_links.select_related("component")
+    }
     if status == IncidentStatus.RESOLVED:
         changes = dict.fromkeys(links, ComponentStatus.OPERATIONAL)
     touched_ids = set(changes)
@@ -126,8 +139,11 @@ def _publish(*, incident: Incident, status: str, message: str, changes: dict[str
         for component_id in sorted(changes, key=lambda cid: (components[cid].position, cid))
     ]
     update = IncidentUpdate.objects.create(
-        incident=incident, status=status, message=message,
-        component_statuses=component_report, notify_subscribers=notify_subscribers,
+        incident=incident,
+        status=status,
+        message=message,
+        component_statuses=component_report,
+        notify_subscribers=notify_subscribers,
     )
     if notify_subscribers:
         notification_event_record(
@@ -141,12 +157,18 @@ def _publish(*, incident: Incident, status: str, message: str, changes: dict[str
                 "page": page_snapshot(incident.page),
                 "incident": _incident_snapshot(incident),
                 "update": {
-                    "id": update.id, "status": update.status, "message": update.message,
+                    "id": update.id,
+                    "status": update.status,
+                    "message": update.message,
                     "created_at": rfc3339(update.created_at),
                 },
                 "components": [
-                    {"id": entry["component_id"], "name": entry["name"],
-                     "old_status": entry["old_status"], "new_status": entry["new_status"]}
+                    {
+                        "id": entry["component_id"],
+                        "name": entry["name"],
+                        "old_status": entry["old_status"],
+                        "new_status": entry["new_status"],
+                    }
                     for entry in component_report
                 ],
             },
@@ -157,41 +179,66 @@ def _publish(*, incident: Incident, status: str, message: str, changes: dict[str
 
 def _reject_components_on_resolve(status: str, component_statuses) -> None:
     if status == IncidentStatus.RESOLVED and component_statuses:
-        raise ValidationError({
-            "component_statuses": [
-                "Resolving resets this incident's components to operational; "
-                "send no component_statuses with status 'resolved'."
-            ]
-        })
+        raise ValidationError(
+            {
+                "component_statuses": [
+                    "Resolving resets this incident's components to operational; "
+                    "send no component_statuses with status 'resolved'."
+                ]
+            }
+        )
 
 
 @transaction.atomic
-def incident_create(*, page, name: str, status: str = IncidentStatus.INVESTIGATING,
-                    message: str = "", component_statuses: Iterable[dict] = (),
-                    impact_override: str | None = None, notify_subscribers: bool = True,
-                    started_at=None) -> Incident:
+def incident_create(
+    *,
+    page,
+    name: str,
+    status: str = IncidentStatus.INVESTIGATING,
+    message: str = "",
+    component_statuses: Iterable[dict] = (),
+    impact_override: str | None = None,
+    notify_subscribers: bool = True,
+    started_at=None,
+) -> Incident:
     component_statuses = list(component_statuses)
     _reject_components_on_resolve(status, component_statuses)
     changes = _component_changes(page, component_statuses)
     incident = Incident(
-        page=page, name=name, status=IncidentStatus.INVESTIGATING,
-        impact_override=impact_override or None, started_at=started_at or timezone.now(),
+        page=page,
+        name=name,
+        status=IncidentStatus.INVESTIGATING,
+        impact_override=impact_override or None,
+        started_at=started_at or timezone.now(),
     )
     incident.save()
-    _publish(incident=incident, status=status, message=message, changes=changes,
-             notify_subscribers=notify_subscribers, kind=EventKind.INCIDENT_CREATED)
+    _publish(
+        incident=incident,
+        status=status,
+        message=message,
+        changes=changes,
+        notify_subscribers=notify_subscribers,
+        kind=EventKind.INCIDENT_CREATED,
+    )
     return incident
 
 
 def _locked(incident: Incident) -> Incident:
     """Re-read the incident under a row lock, so concurrent updates apply one after another."""
-    return Incident.objects.select_for_update(of=("self",)).select_related("page").get(pk=incident.pk)
+    return (
+        Incident.objects.select_for_update(of=("self",)).select_related("page").get(pk=incident.pk)
+    )
 
 
 @transaction.atomic
-def incident_update_publish(*, incident: Incident, status: str, message: str = "",
-                            component_statuses: Iterable[dict] = (),
-                            notify_subscribers: bool = True) -> IncidentUpdate:
+def incident_update_publish(
+    *,
+    incident: Incident,
+    status: str,
+    message: str = "",
+    component_statuses: Iterable[dict] = (),
+    notify_subscribers: bool = True,
+) -> IncidentUpdate:
     """Publish an update; ``component_statuses`` merge into the incident's. ``resolved``
     resets every component of this incident to operational (and must carry none)."""
     component_statuses = list(component_statuses)
@@ -202,14 +249,25 @@ def incident_update_publish(*, incident: Incident, status: str, message: str = "
         kind = EventKind.INCIDENT_RESOLVED
     else:
         kind = EventKind.INCIDENT_UPDATED
-    return _publish(incident=incident, status=status, message=message, changes=changes,
-                    notify_subscribers=notify_subscribers, kind=kind)
+    return _publish(
+        incident=incident,
+        status=status,
+        message=message,
+        changes=changes,
+        notify_subscribers=notify_subscribers,
+        kind=kind,
+    )
 
 
-def incident_resolve(*, incident: Incident, message: str = "",
-                     notify_subscribers: bool = True) -> IncidentUpdate:
-    return incident_update_publish(incident=incident, status=IncidentStatus.RESOLVED,
-                                   message=message, notify_subscribers=notify_subscribers)
+def incident_resolve(
+    *, incident: Incident, message: str = "", notify_subscribers: bool = True
+) -> IncidentUpdate:
+    return incident_update_publish(
+        incident=incident,
+        status=IncidentStatus.RESOLVED,
+        message=message,
+        notify_subscribers=notify_subscribers,
+    )
 
 
 @transaction.atomic

@@ -14,8 +14,12 @@ from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdat
 
 
 class MaintenanceForm(forms.ModelForm):
-    message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False,
-                              help_text="Published as the first update.")
+    message = forms.CharField(
+        widget=forms.Textarea,
+        max_length=25_000,
+        required=False,
+        help_text="Published as the first update.",
+    )
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     class Meta:
@@ -62,8 +66,15 @@ class MaintenanceUpdateInline(admin.TabularInline):
 class MaintenanceAdmin(OrganizationScopedAdmin):
     organization_field = "page__organization"
     form = MaintenanceForm
-    list_display = ("name", "page", "status", "start_at", "end_at", "auto_transition",
-                    "publish_link")
+    list_display = (
+        "name",
+        "page",
+        "status",
+        "start_at",
+        "end_at",
+        "auto_transition",
+        "publish_link",
+    )
     list_filter = ("status", "page")
     search_fields = ("name", "id")
     list_select_related = ("page",)
@@ -73,10 +84,27 @@ class MaintenanceAdmin(OrganizationScopedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("page", "name", "start_at", "end_at", "auto_transition", "components",
-                    "message", "notify_subscribers")
-        return ("page", "name", "status", "start_at", "end_at", "auto_transition",
-                "components", "started_at", "completed_at")
+            return (
+                "page",
+                "name",
+                "start_at",
+                "end_at",
+                "auto_transition",
+                "components",
+                "message",
+                "notify_subscribers",
+            )
+        return (
+            "page",
+            "name",
+            "status",
+            "start_at",
+            "end_at",
+            "auto_transition",
+            "components",
+            "started_at",
+            "completed_at",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "page") if obj is not None else ()
@@ -87,13 +115,17 @@ class MaintenanceAdmin(OrganizationScopedAdmin):
             from core.admin import user_organization_ids
 
             field.queryset = field.queryset.filter(
-                page__organization__in=user_organization_ids(request.user))
+                page__organization__in=user_organization_ids(request.user)
+            )
         return field
 
     def get_urls(self):
         return [
-            path("<str:maintenance_id>/publish/", self.admin_site.admin_view(self.publish_view),
-                 name="maintenances_maintenance_publish"),
+            path(
+                "<str:maintenance_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="maintenances_maintenance_publish",
+            ),
             *super().get_urls(),
         ]
 
@@ -105,16 +137,21 @@ class MaintenanceAdmin(OrganizationScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changed = {name: data[name] for name in form.changed_data
-                       if name in services.CHANGEABLE_FIELDS}
+            changed = {
+                name: data[name] for name in form.changed_data if name in services.CHANGEABLE_FIELDS
+            }
             if "components" in form.changed_data:
                 changed["component_ids"] = [c.id for c in data["components"]]
             services.maintenance_change(maintenance=Maintenance.objects.get(pk=obj.pk), **changed)
         else:
             created = services.maintenance_create(
-                page=data["page"], name=data["name"], start_at=data["start_at"],
-                end_at=data["end_at"], auto_transition=data["auto_transition"],
-                component_ids=[c.id for c in data["components"]], message=data["message"],
+                page=data["page"],
+                name=data["name"],
+                start_at=data["start_at"],
+                end_at=data["end_at"],
+                auto_transition=data["auto_transition"],
+                component_ids=[c.id for c in data["components"]],
+                message=data["message"],
                 notify_subscribers=data["notify_subscribers"],
             )
             obj.__dict__.update(created.__dict__)
@@ -130,17 +167,25 @@ class MaintenanceAdmin(OrganizationScopedAdmin):
         maintenance = self.get_queryset(request).filter(id=maintenance_id).first()
         if maintenance is None:
             raise Http404("No such maintenance.")
-        form = MaintenancePublishForm(request.POST or None,
-                                      initial={"status": maintenance.status})
+        form = MaintenancePublishForm(request.POST or None, initial={"status": maintenance.status})
         if request.method == "POST" and form.is_valid():
             services.maintenance_update_publish(maintenance=maintenance, **form.cleaned_data)
-            self.log_change(request, maintenance,
-                            f"Published a {form.cleaned_data['status']} update.")
+            self.log_change(
+                request, maintenance, f"Published a {form.cleaned_data['status']} update."
+            )
             messages.success(request, f"Update published on “{maintenance.name}”.")
-            return HttpResponseRedirect(reverse("admin:maintenances_maintenance_change",
-                                                args=[maintenance.id]))
-        return TemplateResponse(request, "admin/incidents/incident/publish.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": f"Publish an update: {maintenance.name}", "form": form,
-            "incident": None, "submit_label": "Publish update",
-        })
+            return HttpResponseRedirect(
+                reverse("admin:maintenances_maintenance_change", args=[maintenance.id])
+            )
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Publish an update: {maintenance.name}",
+                "form": form,
+                "incident": None,
+                "submit_label": "Publish update",
+            },
+        )

@@ -47,14 +47,21 @@ class MaintenanceOut(serializers.Serializer):
 
 class MaintenanceIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
-    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True,
-                                    default="", help_text="Becomes the first update.")
+    message = serializers.CharField(
+        max_length=25_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Becomes the first update.",
+    )
     start_at = TimestampField()
     end_at = TimestampField(help_text="After `start_at`.")
-    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
-                                          required=False, default=list, max_length=1000)
-    status = serializers.ChoiceField(choices=MaintenanceStatus.choices,
-                                     default=MaintenanceStatus.SCHEDULED)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, default=list, max_length=1000
+    )
+    status = serializers.ChoiceField(
+        choices=MaintenanceStatus.choices, default=MaintenanceStatus.SCHEDULED
+    )
     auto_transition = serializers.BooleanField(
         default=True,
         help_text="Start at `start_at` and complete at `end_at`, each with a published update "
@@ -62,7 +69,8 @@ class MaintenanceIn(StrictInputSerializer):
     )
     notify_subscribers = serializers.BooleanField(default=True)
     idempotency_key = serializers.CharField(
-        max_length=255, required=False,
+        max_length=255,
+        required=False,
         help_text="Required unless sent as the `Idempotency-Key` header.",
     )
 
@@ -82,14 +90,14 @@ class MaintenancePatchIn(StrictInputSerializer):
     start_at = TimestampField(required=False)
     end_at = TimestampField(required=False)
     auto_transition = serializers.BooleanField(required=False)
-    component_ids = serializers.ListField(child=serializers.CharField(max_length=64),
-                                          required=False, max_length=1000)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
 
 
 class MaintenanceUpdateIn(StrictInputSerializer):
     status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
-    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True,
-                                    default="")
+    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True, default="")
     notify_subscribers = serializers.BooleanField(default=True)
 
 
@@ -102,7 +110,9 @@ class MaintenanceListView(ApiView):
     idempotency_required = True
 
     @extend_schema(
-        operation_id="maintenances_list", tags=TAGS, responses=list_response(MaintenanceOut),
+        operation_id="maintenances_list",
+        tags=TAGS,
+        responses=list_response(MaintenanceOut),
         parameters=paginated_parameters(
             OpenApiParameter("status", str, enum=MaintenanceStatus.values)
         ),
@@ -110,16 +120,21 @@ class MaintenanceListView(ApiView):
     )
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
-        maintenances = selectors.maintenances_for_page(page,
-                                                       status=request.query_params.get("status"))
+        maintenances = selectors.maintenances_for_page(
+            page, status=request.query_params.get("status")
+        )
         result = paginate(maintenances, request.query_params, ordering=("-start_at", "-id"))
         selectors.maintenances_with_details(result.items)
         return Response(result.envelope(MaintenanceOut(result.items, many=True).data))
 
-    @extend_schema(operation_id="maintenances_create", tags=TAGS, request=MaintenanceIn,
-                   responses={201: MaintenanceOut},
-                   description="Schedules a maintenance window. An idempotency key is required "
-                   "(header or body).")
+    @extend_schema(
+        operation_id="maintenances_create",
+        tags=TAGS,
+        request=MaintenanceIn,
+        responses={201: MaintenanceOut},
+        description="Schedules a maintenance window. An idempotency key is required "
+        "(header or body).",
+    )
     def post(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         body = MaintenanceIn(data=request.data)
@@ -138,10 +153,14 @@ class MaintenanceDetailView(ApiView):
     def get(self, request, page_id, maintenance_id):
         return Response(_maintenance_out(self._maintenance(page_id, maintenance_id)))
 
-    @extend_schema(operation_id="maintenances_update", tags=TAGS, request=MaintenancePatchIn,
-                   responses=MaintenanceOut,
-                   description="Changes the window, its name, components or `auto_transition`. "
-                   "Status changes are published as updates (`POST .../updates`).")
+    @extend_schema(
+        operation_id="maintenances_update",
+        tags=TAGS,
+        request=MaintenancePatchIn,
+        responses=MaintenanceOut,
+        description="Changes the window, its name, components or `auto_transition`. "
+        "Status changes are published as updates (`POST .../updates`).",
+    )
     def patch(self, request, page_id, maintenance_id):
         maintenance = self._maintenance(page_id, maintenance_id)
         body = MaintenancePatchIn(data=request.data)
@@ -158,26 +177,34 @@ class MaintenanceDetailView(ApiView):
 class MaintenanceUpdateListView(ApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
-    @extend_schema(operation_id="maintenance_updates_list", tags=TAGS,
-                   parameters=paginated_parameters(),
-                   responses=list_response(MaintenanceUpdateOut), description="Newest first.")
+    @extend_schema(
+        operation_id="maintenance_updates_list",
+        tags=TAGS,
+        parameters=paginated_parameters(),
+        responses=list_response(MaintenanceUpdateOut),
+        description="Newest first.",
+    )
     def get(self, request, page_id, maintenance_id):
         page = page_for_key(self.api_key, page_id)
         maintenance = selectors.maintenance_for_page(page, maintenance_id)
-        result = paginate(maintenance.updates.all(), request.query_params,
-                          ordering=("-created_at", "-id"))
+        result = paginate(
+            maintenance.updates.all(), request.query_params, ordering=("-created_at", "-id")
+        )
         return Response(result.envelope(MaintenanceUpdateOut(result.items, many=True).data))
 
-    @extend_schema(operation_id="maintenance_updates_create", tags=TAGS,
-                   request=MaintenanceUpdateIn, responses={201: MaintenanceUpdateOut},
-                   description="Publishes an update and moves the window to its `status` "
-                   "(`in_progress`/`verifying` put its components under maintenance, "
-                   "`completed` ends it).")
+    @extend_schema(
+        operation_id="maintenance_updates_create",
+        tags=TAGS,
+        request=MaintenanceUpdateIn,
+        responses={201: MaintenanceUpdateOut},
+        description="Publishes an update and moves the window to its `status` "
+        "(`in_progress`/`verifying` put its components under maintenance, "
+        "`completed` ends it).",
+    )
     def post(self, request, page_id, maintenance_id):
         page = page_for_key(self.api_key, page_id)
         maintenance = selectors.maintenance_for_page(page, maintenance_id)
         body = MaintenanceUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        update = services.maintenance_update_publish(maintenance=maintenance,
-                                                     **body.validated_data)
+        update = services.maintenance_update_publish(maintenance=maintenance, **body.validated_data)
         return Response(MaintenanceUpdateOut(update).data, status=status.HTTP_201_CREATED)

@@ -41,7 +41,8 @@ class Maintenance(TimestampedModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_at__gt=models.F("start_at")), name="maintenance_ends_after_start"
+                condition=models.Q(end_at__gt=models.F("start_at")),
+                name="maintenance_ends_after_start",
             )
         ]
 

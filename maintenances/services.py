@@ -16,7 +16,9 @@ from statuspages.models import Component, page_snapshot
 from statuspages.status import effective_statuses
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
-STARTED_MESSAGE = "Scheduled maintenance is currently in progress. We will provide updates as necessary."
+STARTED_MESSAGE = (
+    "Scheduled maintenance is currently in progress. We will provide updates as necessary."
+)
 COMPLETED_MESSAGE = "The scheduled maintenance has been completed."
 
 
@@ -44,9 +46,14 @@ def _check_window(start_at, end_at) -> None:
 
 def _event_kind(previous: str | None, status: str) -> str:
     if previous is None:
-        return EventKind.MAINTENANCE_SCHEDULED if status == MaintenanceStatus.SCHEDULED else (
-            EventKind.MAINTENANCE_COMPLETED if status == MaintenanceStatus.COMPLETED
-            else EventKind.MAINTENANCE_STARTED
+        return (
+            EventKind.MAINTENANCE_SCHEDULED
+            if status == MaintenanceStatus.SCHEDULED
+            else (
+                EventKind.MAINTENANCE_COMPLETED
+                if status == MaintenanceStatus.COMPLETED
+                else EventKind.MAINTENANCE_STARTED
+            )
         )
     if status == MaintenanceStatus.COMPLETED and previous != status:
         return EventKind.MAINTENANCE_COMPLETED
@@ -55,8 +62,14 @@ def _event_kind(previous: str | None, status: str) -> str:
     return EventKind.MAINTENANCE_UPDATED
 
 
-def _publish(*, maintenance: Maintenance, status: str, message: str, notify_subscribers: bool,
-             previous: str | None) -> MaintenanceUpdate:
+def _publish(
+    *,
+    maintenance: Maintenance,
+    status: str,
+    message: str,
+    notify_subscribers: bool,
+    previous: str | None,
+) -> MaintenanceUpdate:
     """Move to ``status``, write the update and the event. The caller holds the transaction."""
     now = timezone.now()
     components = list(maintenance.components.all())
@@ -71,7 +84,9 @@ def _publish(*, maintenance: Maintenance, status: str, message: str, notify_subs
     maintenance.save()
     after = effective_statuses(components)
     update = MaintenanceUpdate.objects.create(
-        maintenance=maintenance, status=status, message=message,
+        maintenance=maintenance,
+        status=status,
+        message=message,
         notify_subscribers=notify_subscribers,
     )
     if notify_subscribers:
@@ -85,7 +100,9 @@ def _publish(*, maintenance: Maintenance, status: str, message: str, notify_subs
             payload={
                 "page": page_snapshot(maintenance.page),
                 "maintenance": {
-                    "id": maintenance.id, "name": maintenance.name, "status": maintenance.status,
+                    "id": maintenance.id,
+                    "name": maintenance.name,
+                    "status": maintenance.status,
                     "start_at": rfc3339(maintenance.start_at),
                     "end_at": rfc3339(maintenance.end_at),
                     "shortlink": maintenance_shortlink(maintenance),
@@ -95,12 +112,18 @@ def _publish(*, maintenance: Maintenance, status: str, message: str, notify_subs
                     "completed_at": rfc3339(maintenance.completed_at),
                 },
                 "update": {
-                    "id": update.id, "status": update.status, "message": update.message,
+                    "id": update.id,
+                    "status": update.status,
+                    "message": update.message,
                     "created_at": rfc3339(update.created_at),
                 },
                 "components": [
-                    {"id": c.id, "name": c.name, "old_status": before[c.id],
-                     "new_status": after[c.id]}
+                    {
+                        "id": c.id,
+                        "name": c.name,
+                        "old_status": before[c.id],
+                        "new_status": after[c.id],
+                    }
                     for c in sorted(components, key=lambda c: (c.position, c.id))
                 ],
             },
@@ -115,46 +138,82 @@ def _transition_if_due(maintenance: Maintenance, now) -> int:
     if not maintenance.auto_transition:
         return published
     if maintenance.status == MaintenanceStatus.SCHEDULED and maintenance.start_at <= now:
-        _publish(maintenance=maintenance, status=MaintenanceStatus.IN_PROGRESS,
-                 message=STARTED_MESSAGE, notify_subscribers=True,
-                 previous=MaintenanceStatus.SCHEDULED)
+        _publish(
+            maintenance=maintenance,
+            status=MaintenanceStatus.IN_PROGRESS,
+            message=STARTED_MESSAGE,
+            notify_subscribers=True,
+            previous=MaintenanceStatus.SCHEDULED,
+        )
         published += 1
     if maintenance.status in ACTIVE_STATUSES and maintenance.end_at <= now:
-        _publish(maintenance=maintenance, status=MaintenanceStatus.COMPLETED,
-                 message=COMPLETED_MESSAGE, notify_subscribers=True,
-                 previous=maintenance.status)
+        _publish(
+            maintenance=maintenance,
+            status=MaintenanceStatus.COMPLETED,
+            message=COMPLETED_MESSAGE,
+            notify_subscribers=True,
+            previous=maintenance.status,
+        )
         published += 1
     return published
 
 
 @transaction.atomic
-def maintenance_create(*, page, name: str, start_at, end_at, message: str = "",
-                       component_ids: Iterable[str] = (), status: str = MaintenanceStatus.SCHEDULED,
-                       auto_transition: bool = True, notify_subscribers: bool = True) -> Maintenance:
+def maintenance_create(
+    *,
+    page,
+    name: str,
+    start_at,
+    end_at,
+    message: str = "",
+    component_ids: Iterable[str] = (),
+    status: str = MaintenanceStatus.SCHEDULED,
+    auto_transition: bool = True,
+    notify_subscribers: bool = True,
+) -> Maintenance:
     """A window created already due (with ``auto_transition``) starts at once."""
     _check_window(start_at, end_at)
     components = _page_components(page, component_ids)
     maintenance = Maintenance.objects.create(
-        page=page, name=name, start_at=start_at, end_at=end_at, auto_transition=auto_transition,
+        page=page,
+        name=name,
+        start_at=start_at,
+        end_at=end_at,
+        auto_transition=auto_transition,
         status=MaintenanceStatus.SCHEDULED,
     )
     maintenance.components.set(components)
-    _publish(maintenance=maintenance, status=status, message=message,
-             notify_subscribers=notify_subscribers, previous=None)
+    _publish(
+        maintenance=maintenance,
+        status=status,
+        message=message,
+        notify_subscribers=notify_subscribers,
+        previous=None,
+    )
     _transition_if_due(maintenance, timezone.now())
     return maintenance
 
 
 def _locked(maintenance: Maintenance) -> Maintenance:
-    return Maintenance.objects.select_for_update(of=("self",)).select_related("page").get(pk=maintenance.pk)
+    return (
+        Maintenance.objects.select_for_update(of=("self",))
+        .select_related("page")
+        .get(pk=maintenance.pk)
+    )
 
 
 @transaction.atomic
-def maintenance_update_publish(*, maintenance: Maintenance, status: str, message: str = "",
-                               notify_subscribers: bool = True) -> MaintenanceUpdate:
+def maintenance_update_publish(
+    *, maintenance: Maintenance, status: str, message: str = "", notify_subscribers: bool = True
+) -> MaintenanceUpdate:
     maintenance = _locked(maintenance)
-    return _publish(maintenance=maintenance, status=status, message=message,
-                    notify_subscribers=notify_subscribers, previous=maintenance.status)
+    return _publish(
+        maintenance=maintenance,
+        status=status,
+        message=message,
+        notify_subscribers=notify_subscribers,
+        previous=maintenance.status,
+    )
 
 
 @transaction.atomic
@@ -195,7 +254,9 @@ def maintenances_auto_transition(*, now=None) -> int:
         with transaction.atomic():
             maintenance = (
                 Maintenance.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("page").filter(id=maintenance_id).first()
+                .select_related("page")
+                .filter(id=maintenance_id)
+                .first()
             )
             if maintenance is not None:
                 published += _transition_if_due(maintenance, now)

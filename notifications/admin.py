@@ -27,9 +27,20 @@ class NotificationEventAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "state", "page")
     search_fields = ("id", "incident_id", "maintenance_id")
     list_select_related = ("page",)
-    readonly_fields = ("id", "page", "kind", "publish_key", "incident_id", "incident_update_id",
-                       "maintenance_id", "maintenance_update_id", "component_ids", "payload",
-                       "state", "created_at")
+    readonly_fields = (
+        "id",
+        "page",
+        "kind",
+        "publish_key",
+        "incident_id",
+        "incident_update_id",
+        "maintenance_id",
+        "maintenance_update_id",
+        "component_ids",
+        "payload",
+        "state",
+        "created_at",
+    )
 
     @admin.display(description="")
     def deliveries_link(self, event):
@@ -39,19 +50,44 @@ class NotificationEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "status", "subscriber_link", "event_link", "attempts",
-                    "response_code", "created_at", "sent_at")
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "subscriber_link",
+        "event_link",
+        "attempts",
+        "response_code",
+        "created_at",
+        "sent_at",
+    )
     list_filter = ("status", "kind", "page")
     search_fields = ("id", "subscriber_id", "incident_id", "maintenance_id")
     # No select_related("subscriber"): a delivery outlives its subscriber (no FK constraint).
-    readonly_fields = ("id", "page", "event_link", "subscriber_link", "kind", "incident_id",
-                       "maintenance_id", "status", "attempts", "last_error", "response_code",
-                       "next_attempt_at", "claimed_at", "created_at", "updated_at", "sent_at")
+    readonly_fields = (
+        "id",
+        "page",
+        "event_link",
+        "subscriber_link",
+        "kind",
+        "incident_id",
+        "maintenance_id",
+        "status",
+        "attempts",
+        "last_error",
+        "response_code",
+        "next_attempt_at",
+        "claimed_at",
+        "created_at",
+        "updated_at",
+        "sent_at",
+    )
     fields = readonly_fields
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup in ("subscriber_id", "event__id__exact") or super().lookup_allowed(
-            lookup, value, request)
+            lookup, value, request
+        )
 
     @admin.display(description="subscriber")
     def subscriber_link(self, delivery):

@@ -31,13 +31,23 @@ def _updates_html(updates, zone) -> str:
 
 def _feed_items(page):
     items = [
-        (incident.created_at, incident.name, incident.shortlink, incident.updated_at,
-         list(incident.updates.all()))
+        (
+            incident.created_at,
+            incident.name,
+            incident.shortlink,
+            incident.updated_at,
+            list(incident.updates.all()),
+        )
         for incident in selectors.incidents_recent(page, FEED_LIMIT)
     ]
     items += [
-        (maintenance.created_at, maintenance.name, maintenance_shortlink(maintenance),
-         maintenance.updated_at, list(maintenance.updates.all()))
+        (
+            maintenance.created_at,
+            maintenance.name,
+            maintenance_shortlink(maintenance),
+            maintenance.updated_at,
+            list(maintenance.updates.all()),
+        )
         for maintenance in selectors.maintenances_recent(page, FEED_LIMIT)
     ]
     items.sort(key=lambda item: item[0], reverse=True)

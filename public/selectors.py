@@ -69,7 +69,9 @@ def _latest_change(page: StatusPage) -> datetime:
 
     def newest(model):
         return Subquery(
-            model.objects.filter(page=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+            model.objects.filter(page=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
         )
 
     row = (
@@ -201,4 +203,3 @@ def maintenance_for_page(page: StatusPage, maintenance_id: str) -> Maintenance |
         Maintenance.objects.filter(page=page, id=maintenance_id), page
     )
     return found[0] if found else None
-

@@ -89,6 +89,7 @@ def status_page_context(page: StatusPage, base: str) -> dict:
 def status_page_view(request, slug: str | None = None):
     page = resolve_page(request, slug)
     base = page_base(slug)
+
     def render() -> bytes:
         return render_to_string("public/status_page.html", status_page_context(page, base)).encode()
 

@@ -12,13 +12,24 @@ from statuspages.models import Component, ComponentGroup, StatusPage
 from statuspages.selectors import page_status_map
 
 GROUP_FIELDS = ("name", "description", "position")
-COMPONENT_FIELDS = ("name", "description", "group", "position", "manual_status",
-                    "only_show_if_degraded", "showcase", "start_date")
+COMPONENT_FIELDS = (
+    "name",
+    "description",
+    "group",
+    "position",
+    "manual_status",
+    "only_show_if_degraded",
+    "showcase",
+    "start_date",
+)
 
 
 class StatusPageForm(forms.ModelForm):
     url_override = forms.URLField(
-        assume_scheme="https", required=False, max_length=2048, validators=[validate_url],
+        assume_scheme="https",
+        required=False,
+        max_length=2048,
+        validators=[validate_url],
         help_text="Where the page is published; empty: its address on this service.",
     )
 
@@ -74,18 +85,25 @@ class StatusPageAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="public page")
     def public_link(self, page):
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
-                           page.public_url, page.public_url)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', page.public_url, page.public_url
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
-            changed = {name: getattr(obj, name) for name in form.changed_data
-                       if name in services.PAGE_FIELDS}
+            changed = {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name in services.PAGE_FIELDS
+            }
             services.status_page_update(page=obj, **changed)
         else:
             created = services.status_page_create(
-                organization=obj.organization, name=obj.name, slug=obj.slug,
-                time_zone=obj.time_zone, custom_domain=obj.custom_domain,
+                organization=obj.organization,
+                name=obj.name,
+                slug=obj.slug,
+                time_zone=obj.time_zone,
+                custom_domain=obj.custom_domain,
                 url_override=obj.url_override,
             )
             obj.__dict__.update(created.__dict__)
@@ -115,14 +133,26 @@ class StatusPageAdmin(OrganizationScopedAdmin):
                     services.component_group_delete(group=group)
                     formset.deleted_objects.append(group)
             elif exists:
-                services.component_group_update(group=group, **{
-                    name: inline_form.cleaned_data[name] for name in inline_form.changed_data
-                    if name in GROUP_FIELDS})
+                services.component_group_update(
+                    group=group,
+                    **{
+                        name: inline_form.cleaned_data[name]
+                        for name in inline_form.changed_data
+                        if name in GROUP_FIELDS
+                    },
+                )
                 formset.changed_objects.append((group, inline_form.changed_data))
             else:
-                formset.new_objects.append(services.component_group_create(page=page, **{
-                    name: inline_form.cleaned_data.get(name) for name in GROUP_FIELDS
-                    if inline_form.cleaned_data.get(name) is not None}))
+                formset.new_objects.append(
+                    services.component_group_create(
+                        page=page,
+                        **{
+                            name: inline_form.cleaned_data.get(name)
+                            for name in GROUP_FIELDS
+                            if inline_form.cleaned_data.get(name) is not None
+                        },
+                    )
+                )
 
     def _save_components(self, request, page, formset):
         for inline_form in formset.forms:
@@ -141,13 +171,21 @@ class StatusPageAdmin(OrganizationScopedAdmin):
             data = {name: inline_form.cleaned_data.get(name) for name in COMPONENT_FIELDS}
             try:
                 if exists:
-                    changed = {name: data[name] for name in inline_form.changed_data
-                               if name in COMPONENT_FIELDS}
-                    services.component_update(component=Component.objects.get(pk=component.pk),
-                                              **changed)
+                    changed = {
+                        name: data[name]
+                        for name in inline_form.changed_data
+                        if name in COMPONENT_FIELDS
+                    }
+                    services.component_update(
+                        component=Component.objects.get(pk=component.pk), **changed
+                    )
                     formset.changed_objects.append((component, list(changed)))
                 else:
-                    formset.new_objects.append(services.component_create(page=page, **{
-                        name: value for name, value in data.items() if value is not None}))
+                    formset.new_objects.append(
+                        services.component_create(
+                            page=page,
+                            **{name: value for name, value in data.items() if value is not None},
+                        )
+                    )
             except ValidationError as exc:
                 messages.error(request, f"{data['name']}: {'; '.join(exc.messages)}")

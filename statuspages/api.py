@@ -20,7 +20,9 @@ from statuspages.status import effective_statuses
 
 
 class PageStatusOut(serializers.Serializer):
-    indicator = serializers.ChoiceField(choices=["none", "minor", "major", "critical", "maintenance"])
+    indicator = serializers.ChoiceField(
+        choices=["none", "minor", "major", "critical", "maintenance"]
+    )
     description = serializers.CharField()
 
 
@@ -93,15 +95,24 @@ class PageIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     slug = serializers.CharField(max_length=64, validators=[django_validator(SLUG_VALIDATOR)])
     url = serializers.CharField(
-        max_length=2048, required=False, allow_blank=True, allow_null=True,
+        max_length=2048,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
         validators=[django_validator(validate_url)],
         help_text="Where the page is published; default: its address on this service.",
     )
     time_zone = serializers.CharField(
-        max_length=64, required=False, default="UTC", validators=[django_validator(validate_time_zone)]
+        max_length=64,
+        required=False,
+        default="UTC",
+        validators=[django_validator(validate_time_zone)],
     )
     custom_domain = serializers.CharField(
-        max_length=253, required=False, allow_null=True, allow_blank=True,
+        max_length=253,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
         validators=[django_validator(validate_hostname)],
     )
 
@@ -119,7 +130,9 @@ class GroupIn(StrictInputSerializer):
     description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     position = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     component_ids = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, max_length=1000,
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=1000,
         help_text="The group's components in order; others leave the group.",
     )
 
@@ -130,7 +143,8 @@ class ComponentIn(StrictInputSerializer):
     group_id = serializers.CharField(max_length=64, required=False, allow_null=True)
     position = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
     status = serializers.ChoiceField(
-        choices=ComponentStatus.choices, required=False,
+        choices=ComponentStatus.choices,
+        required=False,
         help_text="Sets `manual_status`; the effective `status` also reflects incidents.",
     )
     only_show_if_degraded = serializers.BooleanField(required=False)
@@ -162,15 +176,25 @@ def _page_out(pages) -> dict:
 class StatusPageListView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="status_pages_list", parameters=paginated_parameters(),
-                   responses=list_response(PageOut), tags=["Status pages"])
+    @extend_schema(
+        operation_id="status_pages_list",
+        parameters=paginated_parameters(),
+        responses=list_response(PageOut),
+        tags=["Status pages"],
+    )
     def get(self, request):
-        page = paginate(selectors.pages_for_key(self.api_key), request.query_params, ordering=("id",))
+        page = paginate(
+            selectors.pages_for_key(self.api_key), request.query_params, ordering=("id",)
+        )
         data = PageOut(page.items, many=True, context=_page_out(page.items)).data
         return Response(page.envelope(data))
 
-    @extend_schema(operation_id="status_pages_create", request=PageIn,
-                   responses={201: PageOut}, tags=["Status pages"])
+    @extend_schema(
+        operation_id="status_pages_create",
+        request=PageIn,
+        responses={201: PageOut},
+        tags=["Status pages"],
+    )
     def post(self, request):
         if self.api_key.page_ids:
             raise InsufficientScope(
@@ -179,8 +203,9 @@ class StatusPageListView(ApiView):
             )
         body = PageIn(data=request.data)
         body.is_valid(raise_exception=True)
-        created = services.status_page_create(organization=self.api_key.organization,
-                                              **body.validated_data)
+        created = services.status_page_create(
+            organization=self.api_key.organization, **body.validated_data
+        )
         return Response(PageOut(created, context=_page_out([created])).data, status=201)
 
 
@@ -192,8 +217,12 @@ class StatusPageDetailView(ApiView):
         page = selectors.page_for_key(self.api_key, page_id)
         return Response(PageOut(page, context=_page_out([page])).data)
 
-    @extend_schema(operation_id="status_pages_update", request=PageIn(partial=True),
-                   responses=PageOut, tags=["Status pages"])
+    @extend_schema(
+        operation_id="status_pages_update",
+        request=PageIn(partial=True),
+        responses=PageOut,
+        tags=["Status pages"],
+    )
     def patch(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         body = PageIn(data=request.data, partial=True)
@@ -201,28 +230,34 @@ class StatusPageDetailView(ApiView):
         page = services.status_page_update(page=page, **body.validated_data)
         return Response(PageOut(page, context=_page_out([page])).data)
 
-    @extend_schema(operation_id="status_pages_destroy", responses={204: None},
-                   tags=["Status pages"])
+    @extend_schema(
+        operation_id="status_pages_destroy", responses={204: None}, tags=["Status pages"]
+    )
     def delete(self, request, page_id):
         services.status_page_delete(page=selectors.page_for_key(self.api_key, page_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StructureView(ApiView):
-    @extend_schema(operation_id="status_pages_structure", responses=StructureOut,
-                   tags=["Status pages"],
-                   description="Groups in order, each with its components in order, then the "
-                               "components in no group.")
+    @extend_schema(
+        operation_id="status_pages_structure",
+        responses=StructureOut,
+        tags=["Status pages"],
+        description="Groups in order, each with its components in order, then the "
+        "components in no group.",
+    )
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         groups, ungrouped, statuses = selectors.page_structure(page)
         component_ids = {g.id: [c.id for c in g.ordered_components] for g in groups}
         context = {"statuses": statuses, "component_ids": component_ids}
-        return Response({
-            "page_id": page.id,
-            "groups": StructureGroupOut(groups, many=True, context=context).data,
-            "ungrouped_components": ComponentOut(ungrouped, many=True, context=context).data,
-        })
+        return Response(
+            {
+                "page_id": page.id,
+                "groups": StructureGroupOut(groups, many=True, context=context).data,
+                "ungrouped_components": ComponentOut(ungrouped, many=True, context=context).data,
+            }
+        )
 
 
 def _component(api_key, page_id, component_id) -> Component:
@@ -241,16 +276,25 @@ def _components_out(components, many=False):
 class ComponentListView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="components_list", parameters=paginated_parameters(),
-                   responses=list_response(ComponentOut), tags=["Components"])
+    @extend_schema(
+        operation_id="components_list",
+        parameters=paginated_parameters(),
+        responses=list_response(ComponentOut),
+        tags=["Components"],
+    )
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
-        result = paginate(Component.objects.filter(page=page), request.query_params,
-                          ordering=("position", "id"))
+        result = paginate(
+            Component.objects.filter(page=page), request.query_params, ordering=("position", "id")
+        )
         return Response(result.envelope(_components_out(result.items, many=True)))
 
-    @extend_schema(operation_id="components_create", request=ComponentIn,
-                   responses={201: ComponentOut}, tags=["Components"])
+    @extend_schema(
+        operation_id="components_create",
+        request=ComponentIn,
+        responses={201: ComponentOut},
+        tags=["Components"],
+    )
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         body = ComponentIn(data=request.data)
@@ -266,8 +310,12 @@ class ComponentDetailView(ApiView):
     def get(self, request, page_id, component_id):
         return Response(_components_out(_component(self.api_key, page_id, component_id)))
 
-    @extend_schema(operation_id="components_update", request=ComponentIn(partial=True),
-                   responses=ComponentOut, tags=["Components"])
+    @extend_schema(
+        operation_id="components_update",
+        request=ComponentIn(partial=True),
+        responses=ComponentOut,
+        tags=["Components"],
+    )
     def patch(self, request, page_id, component_id):
         component = _component(self.api_key, page_id, component_id)
         body = ComponentIn(data=request.data, partial=True)
@@ -275,9 +323,13 @@ class ComponentDetailView(ApiView):
         component = services.component_update(component=component, **body.resolve(component.page))
         return Response(_components_out(component))
 
-    @extend_schema(operation_id="components_destroy", responses={204: None}, tags=["Components"],
-                   description="409 `conflict` while an unresolved incident or an active "
-                               "maintenance uses the component.")
+    @extend_schema(
+        operation_id="components_destroy",
+        responses={204: None},
+        tags=["Components"],
+        description="409 `conflict` while an unresolved incident or an active "
+        "maintenance uses the component.",
+    )
     def delete(self, request, page_id, component_id):
         component = _component(self.api_key, page_id, component_id)
         try:
@@ -304,16 +356,27 @@ def _groups_out(groups, many=False):
 class GroupListView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="component_groups_list", parameters=paginated_parameters(),
-                   responses=list_response(GroupOut), tags=["Component groups"])
+    @extend_schema(
+        operation_id="component_groups_list",
+        parameters=paginated_parameters(),
+        responses=list_response(GroupOut),
+        tags=["Component groups"],
+    )
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
-        result = paginate(ComponentGroup.objects.filter(page=page), request.query_params,
-                          ordering=("position", "id"))
+        result = paginate(
+            ComponentGroup.objects.filter(page=page),
+            request.query_params,
+            ordering=("position", "id"),
+        )
         return Response(result.envelope(_groups_out(result.items, many=True)))
 
-    @extend_schema(operation_id="component_groups_create", request=GroupIn,
-                   responses={201: GroupOut}, tags=["Component groups"])
+    @extend_schema(
+        operation_id="component_groups_create",
+        request=GroupIn,
+        responses={201: GroupOut},
+        tags=["Component groups"],
+    )
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         body = GroupIn(data=request.data)
@@ -325,13 +388,18 @@ class GroupListView(ApiView):
 class GroupDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="component_groups_retrieve", responses=GroupOut,
-                   tags=["Component groups"])
+    @extend_schema(
+        operation_id="component_groups_retrieve", responses=GroupOut, tags=["Component groups"]
+    )
     def get(self, request, page_id, group_id):
         return Response(_groups_out(_group(self.api_key, page_id, group_id)))
 
-    @extend_schema(operation_id="component_groups_update", request=GroupIn(partial=True),
-                   responses=GroupOut, tags=["Component groups"])
+    @extend_schema(
+        operation_id="component_groups_update",
+        request=GroupIn(partial=True),
+        responses=GroupOut,
+        tags=["Component groups"],
+    )
     def patch(self, request, page_id, group_id):
         group = _group(self.api_key, page_id, group_id)
         body = GroupIn(data=request.data, partial=True)
@@ -339,9 +407,12 @@ class GroupDetailView(ApiView):
         group = services.component_group_update(group=group, **body.validated_data)
         return Response(_groups_out(group))
 
-    @extend_schema(operation_id="component_groups_destroy", responses={204: None},
-                   tags=["Component groups"],
-                   description="The group's components stay on the page, ungrouped.")
+    @extend_schema(
+        operation_id="component_groups_destroy",
+        responses={204: None},
+        tags=["Component groups"],
+        description="The group's components stay on the page, ungrouped.",
+    )
     def delete(self, request, page_id, group_id):
         services.component_group_delete(group=_group(self.api_key, page_id, group_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,27 +15,60 @@ from maintenances.services import maintenance_create
 
 HISTORY = [
     # (days ago, name, component, status, [(status, minutes after start, message)])
-    (3, "Elevated API error rates", "API", "partial_outage", [
-        ("investigating", 0, "We are seeing elevated 5xx rates on the API and are investigating."),
-        ("identified", 14, "A faulty configuration change on the load balancers is the cause; "
-                           "we are rolling it back."),
-        ("monitoring", 31, "The rollback is complete and error rates are back to normal. "
-                           "We are monitoring."),
-        ("resolved", 62, "This incident has been resolved."),
-    ]),
-    (12, "Delayed email delivery", "Email delivery", "degraded_performance", [
-        ("investigating", 0, "Transactional emails are delayed by up to 20 minutes."),
-        ("resolved", 48, "The queue has drained and emails are delivered on time again."),
-    ]),
-    (41, "Dashboard login failures", "Dashboard", "major_outage", [
-        ("investigating", 0, "Customers cannot log in to the dashboard."),
-        ("identified", 9, "An expired certificate on the identity provider is the cause."),
-        ("resolved", 25, "The certificate has been renewed; logins work again."),
-    ]),
+    (
+        3,
+        "Elevated API error rates",
+        "API",
+        "partial_outage",
+        [
+            (
+                "investigating",
+                0,
+                "We are seeing elevated 5xx rates on the API and are investigating.",
+            ),
+            (
+                "identified",
+                14,
+                "A faulty configuration change on the load balancers is the cause; "
+                "we are rolling it back.",
+            ),
+            (
+                "monitoring",
+                31,
+                "The rollback is complete and error rates are back to normal. We are monitoring.",
+            ),
+            ("resolved", 62, "This incident has been resolved."),
+        ],
+    ),
+    (
+        12,
+        "Delayed email delivery",
+        "Email delivery",
+        "degraded_performance",
+        [
+            ("investigating", 0, "Transactional emails are delayed by up to 20 minutes."),
+            ("resolved", 48, "The queue has drained and emails are delivered on time again."),
+        ],
+    ),
+    (
+        41,
+        "Dashboard login failures",
+        "Dashboard",
+        "major_outage",
+        [
+            ("investigating", 0, "Customers cannot log in to the dashboard."),
+            ("identified", 9, "An expired certificate on the identity provider is the cause."),
+            ("resolved", 25, "The certificate has been renewed; logins work again."),
+        ],
+    ),
 ]
-OPEN_INCIDENT = ("Slow dashboard loads in the EU region", "EU region", "degraded_performance",
-                 "Some customers in Europe see dashboard pages load slowly. We have found a "
-                 "saturated database replica and are adding capacity.")
+OPEN_INCIDENT = (
+    "Slow dashboard loads in the EU region",
+    "EU region",
+    "degraded_performance",
+    "Some customers in Europe see dashboard pages load slowly. We have found a "
+    "saturated database replica and are adding capacity.",
+)
 
 
 def _backdate(incident: Incident, started, offsets: list[int]) -> None:
@@ -46,10 +79,13 @@ def _backdate(incident: Incident, started, offsets: list[int]) -> None:
         )
     last = started + timedelta(minutes=offsets[-1])
     Incident.objects.filter(id=incident.id).update(
-        started_at=started, created_at=started, updated_at=last,
+        started_at=started,
+        created_at=started,
+        updated_at=last,
         resolved_at=last if incident.is_resolved else None,
         monitoring_at=started + timedelta(minutes=offsets[-2])
-        if incident.monitoring_at and len(offsets) > 1 else None,
+        if incident.monitoring_at and len(offsets) > 1
+        else None,
     )
 
 
@@ -63,29 +99,40 @@ def demo_story(page) -> None:
         component = components[component_name]
         first_status, _, first_message = steps[0]
         incident = incident_create(
-            page=page, name=name, status=first_status, message=first_message,
+            page=page,
+            name=name,
+            status=first_status,
+            message=first_message,
             component_statuses=[{"component_id": component.id, "status": status}],
             notify_subscribers=False,
         )
         for step_status, _, message in steps[1:]:
-            incident_update_publish(incident=incident, status=step_status, message=message,
-                                    notify_subscribers=False)
+            incident_update_publish(
+                incident=incident, status=step_status, message=message, notify_subscribers=False
+            )
         incident.refresh_from_db()
         _backdate(incident, now - timedelta(days=days_ago), [minutes for _, minutes, _ in steps])
 
     name, component_name, status, message = OPEN_INCIDENT
     if name not in existing:
         incident_create(
-            page=page, name=name, status="identified", message=message, notify_subscribers=False,
+            page=page,
+            name=name,
+            status="identified",
+            message=message,
+            notify_subscribers=False,
             component_statuses=[{"component_id": components[component_name].id, "status": status}],
         )
 
     if not Maintenance.objects.filter(page=page, name="Database upgrade").exists():
         start = (now + timedelta(days=3)).replace(hour=2, minute=0, second=0, microsecond=0)
         maintenance_create(
-            page=page, name="Database upgrade", start_at=start, end_at=start + timedelta(hours=2),
+            page=page,
+            name="Database upgrade",
+            start_at=start,
+            end_at=start + timedelta(hours=2),
             message="We will upgrade our primary database. The API and dashboard may be "
-                    "read-only for a few minutes during the window.",
+            "read-only for a few minutes during the window.",
             component_ids=[components["API"].id, components["Dashboard"].id],
             notify_subscribers=False,
         )

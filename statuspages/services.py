@@ -28,8 +28,14 @@ def register_component_usage_check(check: ComponentUsageCheck) -> None:
 PAGE_FIELDS = {"name", "slug", "url_override", "time_zone", "custom_domain"}
 GROUP_FIELDS = {"name", "description", "position"}
 COMPONENT_FIELDS = {
-    "name", "description", "group", "position", "manual_status", "only_show_if_degraded",
-    "showcase", "start_date",
+    "name",
+    "description",
+    "group",
+    "position",
+    "manual_status",
+    "only_show_if_degraded",
+    "showcase",
+    "start_date",
 }
 
 
@@ -60,11 +66,22 @@ def _save_page(page: StatusPage) -> StatusPage:
 
 
 @transaction.atomic
-def status_page_create(*, organization, name: str, slug: str, time_zone: str = "UTC",
-                       custom_domain: str | None = None, url_override: str = "") -> StatusPage:
+def status_page_create(
+    *,
+    organization,
+    name: str,
+    slug: str,
+    time_zone: str = "UTC",
+    custom_domain: str | None = None,
+    url_override: str = "",
+) -> StatusPage:
     page = StatusPage(
-        organization=organization, name=name, slug=slug, time_zone=time_zone,
-        custom_domain=custom_domain or None, url_override=url_override or "",
+        organization=organization,
+        name=name,
+        slug=slug,
+        time_zone=time_zone,
+        custom_domain=custom_domain or None,
+        url_override=url_override or "",
     )
     return _save_page(page)
 
@@ -98,9 +115,14 @@ def _check_group(page: StatusPage, group: ComponentGroup | None) -> None:
 
 
 @transaction.atomic
-def component_group_create(*, page: StatusPage, name: str, description: str = "",
-                           position: int | None = None,
-                           component_ids: list[str] | None = None) -> ComponentGroup:
+def component_group_create(
+    *,
+    page: StatusPage,
+    name: str,
+    description: str = "",
+    position: int | None = None,
+    component_ids: list[str] | None = None,
+) -> ComponentGroup:
     if position is None:
         position = _next_position(ComponentGroup.objects.filter(page=page))
     group = ComponentGroup.objects.create(
@@ -113,8 +135,9 @@ def component_group_create(*, page: StatusPage, name: str, description: str = ""
 
 
 @transaction.atomic
-def component_group_update(*, group: ComponentGroup, component_ids: list[str] | None = None,
-                           **changes) -> ComponentGroup:
+def component_group_update(
+    *, group: ComponentGroup, component_ids: list[str] | None = None, **changes
+) -> ComponentGroup:
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
         raise TypeError(f"component_group_update got unknown fields: {sorted(unknown)}")
@@ -158,17 +181,31 @@ def component_group_delete(*, group: ComponentGroup) -> None:
 
 
 @transaction.atomic
-def component_create(*, page: StatusPage, name: str, description: str = "",
-                     group: ComponentGroup | None = None, position: int | None = None,
-                     manual_status: str = "operational", only_show_if_degraded: bool = False,
-                     showcase: bool = True, start_date=None) -> Component:
+def component_create(
+    *,
+    page: StatusPage,
+    name: str,
+    description: str = "",
+    group: ComponentGroup | None = None,
+    position: int | None = None,
+    manual_status: str = "operational",
+    only_show_if_degraded: bool = False,
+    showcase: bool = True,
+    start_date=None,
+) -> Component:
     _check_group(page, group)
     if position is None:
         position = _next_position(Component.objects.filter(page=page, group=group))
     component = Component.objects.create(
-        page=page, name=name, description=description, group=group, position=position,
-        manual_status=manual_status, only_show_if_degraded=only_show_if_degraded,
-        showcase=showcase, start_date=start_date,
+        page=page,
+        name=name,
+        description=description,
+        group=group,
+        position=position,
+        manual_status=manual_status,
+        only_show_if_degraded=only_show_if_degraded,
+        showcase=showcase,
+        start_date=start_date,
     )
     page_invalidate_on_commit(page.id)
     return component

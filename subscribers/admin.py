@@ -37,17 +37,20 @@ class SubscriberCreateForm(forms.Form):
     email = forms.EmailField(required=False)
     phone_number = forms.CharField(required=False, help_text="E.164, e.g. +14155550100.")
     phone_country = forms.CharField(required=False, max_length=2, help_text="e.g. US")
-    endpoint = forms.CharField(required=False, max_length=2048,
-                               help_text="The https URL for webhook, Slack, Teams, Discord and "
-                                         "Google Chat subscribers.")
+    endpoint = forms.CharField(
+        required=False,
+        max_length=2048,
+        help_text="The https URL for webhook, Slack, Teams, Discord and Google Chat subscribers.",
+    )
     components = forms.ModelMultipleChoiceField(
-        queryset=Component.objects.none(), required=False,
+        queryset=Component.objects.none(),
+        required=False,
         help_text="Only these components; none: the whole page.",
     )
     confirmed = forms.BooleanField(
-        required=False, initial=True,
-        help_text="Skip the email/SMS opt-in: only for addresses that asked you to subscribe "
-                  "them.",
+        required=False,
+        initial=True,
+        help_text="Skip the email/SMS opt-in: only for addresses that asked you to subscribe them.",
     )
 
     def __init__(self, *args, request, **kwargs):
@@ -62,14 +65,33 @@ class SubscriberCreateForm(forms.Form):
 @admin.register(Subscriber)
 class SubscriberAdmin(OrganizationScopedAdmin):
     organization_field = "page__organization"
-    list_display = ("address", "channel", "page", "state", "consecutive_failures", "created_at",
-                    "deliveries_link")
+    list_display = (
+        "address",
+        "channel",
+        "page",
+        "state",
+        "consecutive_failures",
+        "created_at",
+        "deliveries_link",
+    )
     list_filter = ("channel", StateFilter, "page")
     search_fields = ("email", "phone_number", "endpoint", "id")
     list_select_related = ("page",)
-    readonly_fields = ("id", "page", "channel", "email", "phone_number", "phone_country",
-                       "endpoint", "component_ids", "incident", "confirmed_at", "quarantined_at",
-                       "consecutive_failures", "created_at")
+    readonly_fields = (
+        "id",
+        "page",
+        "channel",
+        "email",
+        "phone_number",
+        "phone_country",
+        "endpoint",
+        "component_ids",
+        "incident",
+        "confirmed_at",
+        "quarantined_at",
+        "consecutive_failures",
+        "created_at",
+    )
     fields = readonly_fields
     actions = ["confirm", "quarantine", "lift_quarantine", "resend_confirmation"]
 
@@ -93,9 +115,13 @@ class SubscriberAdmin(OrganizationScopedAdmin):
             data = form.cleaned_data
             try:
                 subscriber = services.subscriber_create(
-                    page=data["page"], channel=data["channel"], email=data["email"],
-                    phone_number=data["phone_number"], phone_country=data["phone_country"],
-                    endpoint=data["endpoint"], confirmed=data["confirmed"],
+                    page=data["page"],
+                    channel=data["channel"],
+                    email=data["email"],
+                    phone_number=data["phone_number"],
+                    phone_country=data["phone_country"],
+                    endpoint=data["endpoint"],
+                    confirmed=data["confirmed"],
                     component_ids=[c.id for c in data["components"]],
                 )
             except ValidationError as exc:
@@ -103,14 +129,27 @@ class SubscriberAdmin(OrganizationScopedAdmin):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 self.log_addition(request, subscriber, [{"added": {}}])
-                return TemplateResponse(request, "admin/subscribers/subscriber/created.html", {
-                    **self.admin_site.each_context(request), "opts": self.model._meta,
-                    "title": "Subscriber added", "subscriber": subscriber,
-                })
-        return TemplateResponse(request, "admin/incidents/incident/publish.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta,
-            "title": "Add a subscriber", "form": form, "submit_label": "Add subscriber",
-        })
+                return TemplateResponse(
+                    request,
+                    "admin/subscribers/subscriber/created.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.model._meta,
+                        "title": "Subscriber added",
+                        "subscriber": subscriber,
+                    },
+                )
+        return TemplateResponse(
+            request,
+            "admin/incidents/incident/publish.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Add a subscriber",
+                "form": form,
+                "submit_label": "Add subscriber",
+            },
+        )
 
     def delete_model(self, request, obj):
         services.subscriber_delete(subscriber=obj)
@@ -139,6 +178,8 @@ class SubscriberAdmin(OrganizationScopedAdmin):
 
     @admin.action(description="Resend the confirmation link")
     def resend_confirmation(self, request, queryset):
-        sent = sum(services.subscriber_confirmation_resend(subscriber=subscriber)
-                   for subscriber in queryset)
+        sent = sum(
+            services.subscriber_confirmation_resend(subscriber=subscriber)
+            for subscriber in queryset
+        )
         messages.success(request, f"Queued {sent} confirmation message(s).")

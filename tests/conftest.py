@@ -67,8 +67,11 @@ def make_client(db):
     def make(organization=None, scopes="all", page_ids=None, expires_at=None, name="test key"):
         organization = organization or OrganizationFactory(slug="acme", name="Acme Inc")
         key, token = api_key_create(
-            organization=organization, name=name, scopes=parse_scopes(scopes),
-            page_ids=page_ids, expires_at=expires_at,
+            organization=organization,
+            name=name,
+            scopes=parse_scopes(scopes),
+            page_ids=page_ids,
+            expires_at=expires_at,
         )
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")

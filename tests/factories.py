@@ -74,9 +74,7 @@ class IncidentComponentFactory(factory.django.DjangoModelFactory):
         model = IncidentComponent
 
     incident = factory.SubFactory(IncidentFactory)
-    component = factory.SubFactory(
-        ComponentFactory, page=factory.SelfAttribute("..incident.page")
-    )
+    component = factory.SubFactory(ComponentFactory, page=factory.SelfAttribute("..incident.page"))
     status = "major_outage"
 
 

@@ -15,19 +15,23 @@ from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fix
 
 @pytest.fixture
 def operator_world(page):
-    user = get_user_model().objects.create_user("olivia", password="correct horse",
-                                                is_staff=True)
+    user = get_user_model().objects.create_user("olivia", password="correct horse", is_staff=True)
     page.organization.members.add(user)
     checkout = ComponentFactory(page=page, name="Checkout")
-    incident = incident_create(page=page, name="Payments failing", message="Investigating.",
-                               component_statuses=[{"component_id": checkout.id,
-                                                    "status": "degraded_performance"}])
+    incident = incident_create(
+        page=page,
+        name="Payments failing",
+        message="Investigating.",
+        component_statuses=[{"component_id": checkout.id, "status": "degraded_performance"}],
+    )
     return {"page": page, "component": checkout, "incident": incident}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
-    live_server, operator_world, browser  # noqa: F811
+    live_server,
+    operator_world,
+    browser,  # noqa: F811
 ):
     ARTIFACTS.mkdir(exist_ok=True)
     tab = browser.new_page()
@@ -46,8 +50,9 @@ def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
     token = tab.locator("#api-token").inner_text(timeout=10_000).strip()
     assert re.fullmatch(r"spk_[0-9A-Z]+_[\w-]+", token)
     tab.screenshot(path=str(ARTIFACTS / "admin-api-key-token.png"), full_page=True)
-    me = httpx.get(f"{live_server.url}/api/v1/me",
-                   headers={"Authorization": f"Bearer {token}"}).json()
+    me = httpx.get(
+        f"{live_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+    ).json()
     assert me["name"] == "pager bot" and me["scopes"] == ["incidents:write"]
     tab.goto(f"{live_server.url}/admin/accounts/apikey/")
     expect(tab.locator("#result_list")).to_contain_text("pager bot")

@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 def _create_page(api, key, body=None):
     return api.post(
-        "/api/v1/status-pages", body or {"name": "Status", "slug": "status"},
+        "/api/v1/status-pages",
+        body or {"name": "Status", "slug": "status"},
         HTTP_IDEMPOTENCY_KEY=key,
     )
 
@@ -43,8 +44,9 @@ def test_body_key_order_does_not_change_the_request(api):
 
 def test_same_key_on_another_path_is_422(api, page):
     _create_page(api, "shared")
-    response = api.post(f"/api/v1/status-pages/{page.id}/components", {"name": "x"},
-                        HTTP_IDEMPOTENCY_KEY="shared")
+    response = api.post(
+        f"/api/v1/status-pages/{page.id}/components", {"name": "x"}, HTTP_IDEMPOTENCY_KEY="shared"
+    )
     assert response.status_code == 422
 
 
@@ -67,7 +69,10 @@ def test_a_validation_error_is_replayed_too(api):
 
 def test_a_request_still_running_is_409(api, organization):
     IdempotencyRecord.objects.create(
-        organization=organization, key="busy", method="POST", path="/api/v1/status-pages",
+        organization=organization,
+        key="busy",
+        method="POST",
+        path="/api/v1/status-pages",
         fingerprint="whatever",
     )
     response = _create_page(api, "busy")

@@ -18,8 +18,11 @@ RACERS = 50
 def test_fifty_identical_creates_open_one_incident_and_one_event(on_postgres, make_client, page):
     keyed = make_client(organization=page.organization)
     component = ComponentFactory(page=page)
-    body = {"name": "Checkout down", "message": "Investigating.", "component_statuses": [
-        {"component_id": component.id, "status": "major_outage"}]}
+    body = {
+        "name": "Checkout down",
+        "message": "Investigating.",
+        "component_statuses": [{"component_id": component.id, "status": "major_outage"}],
+    }
     barrier = threading.Barrier(RACERS)
     responses = []
 
@@ -28,8 +31,14 @@ def test_fifty_identical_creates_open_one_incident_and_one_event(on_postgres, ma
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {keyed.token}")
             barrier.wait()
-            responses.append(client.post(f"/api/v1/status-pages/{page.id}/incidents", body,
-                                         format="json", HTTP_IDEMPOTENCY_KEY="alert-4242"))
+            responses.append(
+                client.post(
+                    f"/api/v1/status-pages/{page.id}/incidents",
+                    body,
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY="alert-4242",
+                )
+            )
         finally:
             connection.close()
 
@@ -55,8 +64,9 @@ def test_fifty_identical_creates_open_one_incident_and_one_event(on_postgres, ma
 def test_concurrent_updates_to_one_incident_all_apply(on_postgres, make_client, page):
     keyed = make_client(organization=page.organization)
     components = [ComponentFactory(page=page) for _ in range(8)]
-    incident = keyed.post(f"/api/v1/status-pages/{page.id}/incidents", {"name": "Many"},
-                          HTTP_IDEMPOTENCY_KEY="many").json()
+    incident = keyed.post(
+        f"/api/v1/status-pages/{page.id}/incidents", {"name": "Many"}, HTTP_IDEMPOTENCY_KEY="many"
+    ).json()
     barrier = threading.Barrier(len(components))
 
     def update(component):
@@ -64,10 +74,16 @@ def test_concurrent_updates_to_one_incident_all_apply(on_postgres, make_client, 
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {keyed.token}")
             barrier.wait()
-            client.post(f"/api/v1/status-pages/{page.id}/incidents/{incident['id']}/updates",
-                        {"status": "identified", "component_statuses": [
-                            {"component_id": component.id, "status": "partial_outage"}]},
-                        format="json")
+            client.post(
+                f"/api/v1/status-pages/{page.id}/incidents/{incident['id']}/updates",
+                {
+                    "status": "identified",
+                    "component_statuses": [
+                        {"component_id": component.id, "status": "partial_outage"}
+                    ],
+                },
+                format="json",
+            )
         finally:
             connection.close()
 

@@ -23,12 +23,19 @@ def db_component(page):
     return ComponentFactory(page=page, name="Database")
 
 
-def schedule(api, page, key="m1", start=NOW + timedelta(hours=1), end=NOW + timedelta(hours=2),
-             **body):
-    body = {"name": "Database upgrade", "message": "We will upgrade the database.",
-            "start_at": _z(start), "end_at": _z(end), **body}
-    response = api.post(f"/api/v1/status-pages/{page.id}/maintenances", body,
-                        HTTP_IDEMPOTENCY_KEY=key)
+def schedule(
+    api, page, key="m1", start=NOW + timedelta(hours=1), end=NOW + timedelta(hours=2), **body
+):
+    body = {
+        "name": "Database upgrade",
+        "message": "We will upgrade the database.",
+        "start_at": _z(start),
+        "end_at": _z(end),
+        **body,
+    }
+    response = api.post(
+        f"/api/v1/status-pages/{page.id}/maintenances", body, HTTP_IDEMPOTENCY_KEY=key
+    )
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -54,7 +61,9 @@ def test_a_window_starts_and_completes_by_itself(api, page, db_component):
         assert detail["status"] == "in_progress" and detail["started_at"] is not None
         assert _component_status(api, page, db_component) == "under_maintenance"
         assert _page(api, page)["status"] == {
-            "indicator": "maintenance", "description": "Service Under Maintenance"}
+            "indicator": "maintenance",
+            "description": "Service Under Maintenance",
+        }
         assert maintenances_auto_transition() == 0, "a second run changes nothing"
 
     with time_machine.travel(NOW + timedelta(hours=2, seconds=5), tick=False):
@@ -65,21 +74,30 @@ def test_a_window_starts_and_completes_by_itself(api, page, db_component):
         assert [u["status"] for u in detail["updates"]] == ["completed", "in_progress", "scheduled"]
         assert _component_status(api, page, db_component) == "operational"
         assert _page(api, page)["status"]["indicator"] == "none"
-    kinds = list(NotificationEvent.objects.order_by("created_at", "id").values_list("kind", flat=True))
+    kinds = list(
+        NotificationEvent.objects.order_by("created_at", "id").values_list("kind", flat=True)
+    )
     assert kinds == ["maintenance_scheduled", "maintenance_started", "maintenance_completed"]
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_window_created_already_due_starts_at_once(api, page, db_component):
-    maintenance = schedule(api, page, start=NOW - timedelta(minutes=5), component_ids=[db_component.id])
+    maintenance = schedule(
+        api, page, start=NOW - timedelta(minutes=5), component_ids=[db_component.id]
+    )
     assert maintenance["status"] == "in_progress"
     assert _component_status(api, page, db_component) == "under_maintenance"
 
 
 @time_machine.travel(NOW, tick=False)
 def test_a_window_without_auto_transition_waits_for_the_operator(api, page, db_component):
-    maintenance = schedule(api, page, start=NOW - timedelta(minutes=5), auto_transition=False,
-                           component_ids=[db_component.id])
+    maintenance = schedule(
+        api,
+        page,
+        start=NOW - timedelta(minutes=5),
+        auto_transition=False,
+        component_ids=[db_component.id],
+    )
     assert maintenance["status"] == "scheduled"
     with time_machine.travel(NOW + timedelta(hours=5), tick=False):
         assert maintenances_auto_transition() == 0
@@ -97,16 +115,21 @@ def test_a_window_without_auto_transition_waits_for_the_operator(api, page, db_c
 def test_an_incident_during_maintenance_shows_when_it_is_worse(api, page, db_component):
     schedule(api, page, start=NOW - timedelta(minutes=5), component_ids=[db_component.id])
     assert _component_status(api, page, db_component) == "under_maintenance"
-    response = api.post(f"/api/v1/status-pages/{page.id}/incidents", {
-        "name": "Replica lag", "component_statuses": [
-            {"component_id": db_component.id, "status": "partial_outage"}]},
-        HTTP_IDEMPOTENCY_KEY="inc")
+    response = api.post(
+        f"/api/v1/status-pages/{page.id}/incidents",
+        {
+            "name": "Replica lag",
+            "component_statuses": [{"component_id": db_component.id, "status": "partial_outage"}],
+        },
+        HTTP_IDEMPOTENCY_KEY="inc",
+    )
     assert response.status_code == 201
     assert _component_status(api, page, db_component) == "partial_outage"
     assert _page(api, page)["status"]["indicator"] == "major"
     incident_id = response.json()["id"]
-    api.post(f"/api/v1/status-pages/{page.id}/incidents/{incident_id}/updates",
-             {"status": "resolved"})
+    api.post(
+        f"/api/v1/status-pages/{page.id}/incidents/{incident_id}/updates", {"status": "resolved"}
+    )
     assert _component_status(api, page, db_component) == "under_maintenance"
     assert _page(api, page)["status"]["indicator"] == "maintenance"
 
@@ -118,19 +141,27 @@ def test_a_component_in_an_active_maintenance_cannot_be_deleted(api, page, db_co
     assert response.status_code == 409
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"end_at": _z(NOW)}, "end_at"),
-    ({"start_at": "2026-11-25T10:00:00"}, "start_at"),
-    ({"component_ids": ["cmp_unknown"]}, "component_ids"),
-    ({"status": "done"}, "status"),
-    ({"name": ""}, "name"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"end_at": _z(NOW)}, "end_at"),
+        ({"start_at": "2026-11-25T10:00:00"}, "start_at"),
+        ({"component_ids": ["cmp_unknown"]}, "component_ids"),
+        ({"status": "done"}, "status"),
+        ({"name": ""}, "name"),
+    ],
+)
 @time_machine.travel(NOW, tick=False)
 def test_bad_maintenance_input_is_a_400(api, page, body, field):
-    payload = {"name": "Upgrade", "start_at": _z(NOW + timedelta(hours=1)),
-               "end_at": _z(NOW + timedelta(hours=2)), **body}
-    response = api.post(f"/api/v1/status-pages/{page.id}/maintenances", payload,
-                        HTTP_IDEMPOTENCY_KEY="bad")
+    payload = {
+        "name": "Upgrade",
+        "start_at": _z(NOW + timedelta(hours=1)),
+        "end_at": _z(NOW + timedelta(hours=2)),
+        **body,
+    }
+    response = api.post(
+        f"/api/v1/status-pages/{page.id}/maintenances", payload, HTTP_IDEMPOTENCY_KEY="bad"
+    )
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
 
@@ -166,8 +197,15 @@ def test_two_beats_running_at_once_start_a_window_once(on_postgres, page):
     from maintenances.services import maintenance_create
 
     with time_machine.travel(NOW, tick=False):
-        windows = [maintenance_create(page=page, name=f"W{i}", start_at=NOW + timedelta(minutes=1),
-                                      end_at=NOW + timedelta(hours=1)) for i in range(10)]
+        windows = [
+            maintenance_create(
+                page=page,
+                name=f"W{i}",
+                start_at=NOW + timedelta(minutes=1),
+                end_at=NOW + timedelta(hours=1),
+            )
+            for i in range(10)
+        ]
     barrier = threading.Barrier(4)
     errors = []
 
@@ -187,6 +225,7 @@ def test_two_beats_running_at_once_start_a_window_once(on_postgres, page):
         thread.join()
     assert errors == []
     for window in windows:
-        statuses = list(MaintenanceUpdate.objects.filter(maintenance=window)
-                        .values_list("status", flat=True))
+        statuses = list(
+            MaintenanceUpdate.objects.filter(maintenance=window).values_list("status", flat=True)
+        )
         assert sorted(statuses) == ["in_progress", "scheduled"]

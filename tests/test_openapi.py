@@ -54,12 +54,17 @@ def test_writes_need_the_scope_the_contract_names(schema):
 def test_errors_and_pagination_are_documented(schema):
     error = schema["components"]["schemas"]["Error"]
     assert set(error["properties"]["error"]["required"]) == {
-        "code", "message", "details", "request_id"}
+        "code",
+        "message",
+        "details",
+        "request_id",
+    }
     listing = schema["paths"]["/api/v1/status-pages/{page_id}/incidents"]["get"]
     names = {parameter["name"] for parameter in listing["parameters"]}
     assert {"page_size", "after", "status"} <= names
     assert listing["responses"]["404"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"}
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 def test_the_committed_openapi_yaml_is_current(tmp_path, settings):

@@ -67,26 +67,43 @@ def test_create_api_key_prints_a_working_token_last():
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     me = client.get("/api/v1/me").json()
     assert me["organization"] == "initech"
-    assert set(me["scopes"]) == {"incidents:write", "pages:write", "subscribers:read",
-                                 "subscribers:write"}
+    assert set(me["scopes"]) == {
+        "incidents:write",
+        "pages:write",
+        "subscribers:read",
+        "subscribers:write",
+    }
     key = ApiKey.objects.get(id=me["id"])
     assert token.split("_")[2] not in key.secret_hash, "only a keyed hash is stored"
 
 
 def test_create_api_key_makes_read_only_and_expiring_keys():
     call_command("create_organization", "initech", stdout=io.StringIO(), stderr=io.StringIO())
-    token = _last_line("create_api_key", organization="initech", name="reader", scopes="",
-                       expires_in_days=7)
+    token = _last_line(
+        "create_api_key", organization="initech", name="reader", scopes="", expires_in_days=7
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     me = client.get("/api/v1/me").json()
     assert me["scopes"] == [] and me["expires_at"].endswith("Z")
     with pytest.raises(CommandError):
-        call_command("create_api_key", organization="initech", name="x", scopes="root",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "create_api_key",
+            organization="initech",
+            name="x",
+            scopes="root",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     with pytest.raises(CommandError):
-        call_command("create_api_key", organization="nobody", name="x", scopes="all",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "create_api_key",
+            organization="nobody",
+            name="x",
+            scopes="all",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
 
 
 def test_seed_demo_tells_a_story_and_is_idempotent():
@@ -94,8 +111,13 @@ def test_seed_demo_tells_a_story_and_is_idempotent():
     from maintenances.models import Maintenance
 
     def counts():
-        return (StatusPage.objects.count(), Component.objects.count(), Incident.objects.count(),
-                IncidentUpdate.objects.count(), Maintenance.objects.count())
+        return (
+            StatusPage.objects.count(),
+            Component.objects.count(),
+            Incident.objects.count(),
+            IncidentUpdate.objects.count(),
+            Maintenance.objects.count(),
+        )
 
     assert _last_line("seed_demo") == "acme"
     first = counts()
@@ -134,9 +156,16 @@ def test_compose_commands_name_real_entry_points():
     module = re.search(r"gunicorn (\S+):application", web).group(1)
     check = subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import {module}, config.celery; print('ok')"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "DEBUG": "false",
-             "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": "x",
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
     )
     assert check.stdout.strip() == "ok", check.stderr
 
@@ -144,8 +173,15 @@ def test_compose_commands_name_real_entry_points():
 def test_production_settings_refuse_to_start_without_a_secret_key():
     check = subprocess.run(  # noqa: S603
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={"PATH": "/usr/bin:/bin", "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
     )
     assert check.returncode != 0
     assert "SECRET_KEY must be set" in check.stderr

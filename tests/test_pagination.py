@@ -36,8 +36,16 @@ def test_pagination_is_stable_under_inserts_between_pages(api, page):
     assert not set(rest_ids) & {c["id"] for c in first["data"]}
 
 
-@pytest.mark.parametrize("params", [{"page_size": 0}, {"page_size": 251}, {"page_size": "x"},
-                                    {"after": "garbage!"}, {"after": "WzEsMiwzXQ"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page_size": 0},
+        {"page_size": 251},
+        {"page_size": "x"},
+        {"after": "garbage!"},
+        {"after": "WzEsMiwzXQ"},
+    ],
+)
 def test_bad_pagination_parameters_are_400(api, page, params):
     response = api.get(f"/api/v1/status-pages/{page.id}/components", params)
     assert response.status_code == 400

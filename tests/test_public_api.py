@@ -22,17 +22,48 @@ from tests.factories import (
 PAGE_KEYS = {"id", "name", "url", "time_zone", "updated_at"}
 STATUS_KEYS = {"indicator", "description"}
 COMPONENT_KEYS = {
-    "id", "name", "status", "created_at", "updated_at", "position", "description", "showcase",
-    "start_date", "group_id", "page_id", "group", "only_show_if_degraded",
+    "id",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "position",
+    "description",
+    "showcase",
+    "start_date",
+    "group_id",
+    "page_id",
+    "group",
+    "only_show_if_degraded",
 }
 GROUP_KEYS = COMPONENT_KEYS | {"components"}
 INCIDENT_KEYS = {
-    "id", "name", "status", "created_at", "updated_at", "monitoring_at", "resolved_at", "impact",
-    "shortlink", "started_at", "page_id", "incident_updates", "components",
+    "id",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "monitoring_at",
+    "resolved_at",
+    "impact",
+    "shortlink",
+    "started_at",
+    "page_id",
+    "incident_updates",
+    "components",
 }
 UPDATE_KEYS = {
-    "id", "status", "body", "incident_id", "created_at", "updated_at", "display_at",
-    "affected_components", "deliver_notifications", "custom_tweet", "tweet_id",
+    "id",
+    "status",
+    "body",
+    "incident_id",
+    "created_at",
+    "updated_at",
+    "display_at",
+    "affected_components",
+    "deliver_notifications",
+    "custom_tweet",
+    "tweet_id",
 }
 AFFECTED_KEYS = {"code", "name", "old_status", "new_status"}
 MAINTENANCE_KEYS = INCIDENT_KEYS | {"scheduled_for", "scheduled_until"}
@@ -59,20 +90,37 @@ def published(page, django_capture_on_commit_callbacks):
     db = ComponentFactory(page=page, name="Database")
     with django_capture_on_commit_callbacks(execute=True):
         incident = incident_create(
-            page=page, name="Slow API", message="Looking into it",
+            page=page,
+            name="Slow API",
+            message="Looking into it",
             component_statuses=[{"component_id": api.id, "status": "degraded_performance"}],
         )
         now = timezone.now()
         upcoming = maintenance_create(
-            page=page, name="DB upgrade", message="Planned", component_ids=[db.id],
-            start_at=now + dt.timedelta(days=2), end_at=now + dt.timedelta(days=2, hours=1),
+            page=page,
+            name="DB upgrade",
+            message="Planned",
+            component_ids=[db.id],
+            start_at=now + dt.timedelta(days=2),
+            end_at=now + dt.timedelta(days=2, hours=1),
         )
         active = maintenance_create(
-            page=page, name="Web move", message="Moving", component_ids=[web.id],
-            start_at=now - dt.timedelta(minutes=5), end_at=now + dt.timedelta(hours=1),
+            page=page,
+            name="Web move",
+            message="Moving",
+            component_ids=[web.id],
+            start_at=now - dt.timedelta(minutes=5),
+            end_at=now + dt.timedelta(hours=1),
         )
-    return {"group": group, "api": api, "web": web, "db": db, "incident": incident,
-            "upcoming": upcoming, "active": active}
+    return {
+        "group": group,
+        "api": api,
+        "web": web,
+        "db": db,
+        "incident": incident,
+        "upcoming": upcoming,
+        "active": active,
+    }
 
 
 def get(path, **headers):
@@ -115,8 +163,12 @@ def test_summary_objects_have_exact_statuspage_key_sets(published):
     assert update["body"] == "Looking into it"
     (affected,) = update["affected_components"]
     assert set(affected) == AFFECTED_KEYS
-    assert affected == {"code": published["api"].id, "name": "API",
-                        "old_status": "operational", "new_status": "degraded_performance"}
+    assert affected == {
+        "code": published["api"].id,
+        "name": "API",
+        "old_status": "operational",
+        "new_status": "degraded_performance",
+    }
     assert [set(c) for c in incident["components"]] == [COMPONENT_KEYS]
     maintenances = body["scheduled_maintenances"]
     assert {m["name"] for m in maintenances} == {"DB upgrade", "Web move"}
@@ -149,7 +201,8 @@ def test_maintenance_lists_split_by_state(published):
     assert len(everything["scheduled_maintenances"]) == 2
     first = upcoming["scheduled_maintenances"][0]
     assert first["scheduled_for"] == published["upcoming"].start_at.astimezone(dt.UTC).isoformat(
-        timespec="milliseconds").replace("+00:00", "Z")
+        timespec="milliseconds"
+    ).replace("+00:00", "Z")
     assert [c["id"] for c in first["components"]] == [published["db"].id]
 
 
@@ -159,7 +212,9 @@ def test_incident_updates_are_newest_first_and_resolved_keeps_impact(
     api = ComponentFactory(page=page, name="API")
     with django_capture_on_commit_callbacks(execute=True):
         incident = incident_create(
-            page=page, name="Outage", message="Down",
+            page=page,
+            name="Outage",
+            message="Down",
             component_statuses=[{"component_id": api.id, "status": "major_outage"}],
         )
         incident_resolve(incident=incident, message="Fixed")
@@ -193,8 +248,12 @@ def test_incidents_json_lists_the_50_most_recent(page):
 def test_scheduled_maintenances_json_lists_the_50_most_recent(page):
     start = timezone.now()
     for n in range(52):
-        MaintenanceFactory(page=page, name=f"Window {n}", status="completed",
-                           start_at=start - dt.timedelta(days=100 - n))
+        MaintenanceFactory(
+            page=page,
+            name=f"Window {n}",
+            status="completed",
+            start_at=start - dt.timedelta(days=100 - n),
+        )
     maintenances = doc("/pages/acme/api/v2/scheduled-maintenances.json")["scheduled_maintenances"]
     assert len(maintenances) == 50
     assert maintenances[0]["name"] == "Window 51"
@@ -302,9 +361,14 @@ def test_an_incident_opened_and_resolved_through_the_api_shows_on_the_next_read(
 
     created = api.post(
         f"/api/v1/status-pages/{page.id}/incidents",
-        {"name": "API down", "status": "investigating", "message": "Looking",
-         "component_statuses": [{"component_id": component.id, "status": "major_outage"}]},
-        format="json", HTTP_IDEMPOTENCY_KEY="fresh-1",
+        {
+            "name": "API down",
+            "status": "investigating",
+            "message": "Looking",
+            "component_statuses": [{"component_id": component.id, "status": "major_outage"}],
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="fresh-1",
     )
     assert created.status_code == 201, created.content
     status = doc("/pages/acme/api/v2/status.json")["status"]
@@ -315,7 +379,8 @@ def test_an_incident_opened_and_resolved_through_the_api_shows_on_the_next_read(
 
     resolved = api.post(
         f"/api/v1/status-pages/{page.id}/incidents/{created.json()['id']}/updates",
-        {"status": "resolved", "message": "Fixed"}, format="json",
+        {"status": "resolved", "message": "Fixed"},
+        format="json",
     )
     assert resolved.status_code == 201, resolved.content
     assert doc("/pages/acme/api/v2/status.json")["status"]["indicator"] == "none"
@@ -343,7 +408,7 @@ def _page_with(page, components: int):
     ]
     for n in range(5):
         incident = IncidentFactory(page=page, name=f"I{n}", status="identified", impact="minor")
-        for component in made[n * 2: n * 2 + 2]:
+        for component in made[n * 2 : n * 2 + 2]:
             IncidentComponentFactory(
                 incident=incident, component=component, status="partial_outage"
             )

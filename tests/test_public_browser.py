@@ -11,8 +11,12 @@ from tests.factories import ComponentFactory, ComponentGroupFactory
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
@@ -44,7 +48,8 @@ def outage_page(page):
     ComponentFactory(page=page, group=group, name="Dashboard")
     ComponentFactory(page=page, name="Email delivery")
     incident_create(
-        page=page, name="Elevated error rates on the API",
+        page=page,
+        name="Elevated error rates on the API",
         message="We are investigating elevated error rates.\nNext update in 30 minutes.",
         component_statuses=[{"component_id": api.id, "status": "partial_outage"}],
     )

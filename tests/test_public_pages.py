@@ -44,16 +44,26 @@ def test_status_page_shows_banner_components_incidents_and_maintenances(page, on
     now = timezone.now()
     with on_commit():
         incident_create(
-            page=page, name="Elevated API errors", message="We are investigating.",
+            page=page,
+            name="Elevated API errors",
+            message="We are investigating.",
             component_statuses=[{"component_id": api.id, "status": "partial_outage"}],
         )
         maintenance_create(
-            page=page, name="Database upgrade", message="Planned.", component_ids=[db.id],
-            start_at=now + dt.timedelta(days=3), end_at=now + dt.timedelta(days=3, hours=2),
+            page=page,
+            name="Database upgrade",
+            message="Planned.",
+            component_ids=[db.id],
+            start_at=now + dt.timedelta(days=3),
+            end_at=now + dt.timedelta(days=3, hours=2),
         )
         maintenance_create(
-            page=page, name="Network work", message="Now.", component_ids=[],
-            start_at=now - dt.timedelta(minutes=1), end_at=now + dt.timedelta(hours=1),
+            page=page,
+            name="Network work",
+            message="Now.",
+            component_ids=[],
+            start_at=now - dt.timedelta(minutes=1),
+            end_at=now + dt.timedelta(hours=1),
         )
         old = incident_create(page=page, name="Yesterday's blip", message="Blip.")
         incident_resolve(incident=old, message="All good.")
@@ -83,10 +93,18 @@ def test_status_page_is_served_at_the_root_by_host(page):
 
 
 def test_history_shows_90_days_only(page):
-    recent = IncidentFactory(page=page, name="Recent trouble", status="resolved",
-                             started_at=timezone.now() - dt.timedelta(days=10))
-    IncidentFactory(page=page, name="Ancient trouble", status="resolved",
-                    started_at=timezone.now() - dt.timedelta(days=120))
+    recent = IncidentFactory(
+        page=page,
+        name="Recent trouble",
+        status="resolved",
+        started_at=timezone.now() - dt.timedelta(days=10),
+    )
+    IncidentFactory(
+        page=page,
+        name="Ancient trouble",
+        status="resolved",
+        started_at=timezone.now() - dt.timedelta(days=120),
+    )
     IncidentUpdateFactory(incident=recent, message="Resolved it.")
     body = html("/pages/acme/")
     assert "Recent trouble" in body and "Resolved it." in body
@@ -99,7 +117,9 @@ def test_everything_users_typed_is_escaped(organization, on_commit):
     component = ComponentFactory(page=page, group=group, name=XSS, description=XSS)
     with on_commit():
         incident = incident_create(
-            page=page, name=XSS, message=XSS,
+            page=page,
+            name=XSS,
+            message=XSS,
             component_statuses=[{"component_id": component.id, "status": "major_outage"}],
         )
     for path in ["/pages/xss/", f"/pages/xss/incidents/{incident.id}"]:
@@ -141,8 +161,11 @@ def test_maintenance_page_shares_the_incident_route(page, on_commit):
     now = timezone.now()
     with on_commit():
         maintenance = maintenance_create(
-            page=page, name="Router swap", message="Swapping routers.",
-            start_at=now + dt.timedelta(days=1), end_at=now + dt.timedelta(days=1, hours=1),
+            page=page,
+            name="Router swap",
+            message="Swapping routers.",
+            start_at=now + dt.timedelta(days=1),
+            end_at=now + dt.timedelta(days=1, hours=1),
         )
     body = html(f"/pages/acme/incidents/{maintenance.id}")
     assert "Router swap" in body and "Swapping routers." in body
@@ -187,7 +210,9 @@ def test_status_page_reflects_a_write_on_the_next_read(page, on_commit):
     assert "All Systems Operational" in html("/pages/acme/")
     with on_commit():
         incident_create(
-            page=page, name="Site down", message="Down.",
+            page=page,
+            name="Site down",
+            message="Down.",
             component_statuses=[{"component_id": component.id, "status": "major_outage"}],
         )
     body = html("/pages/acme/")
@@ -212,7 +237,9 @@ def test_human_page_shows_the_same_state_as_summary_json(page, on_commit):
     ComponentFactory(page=page, name="Hidden", only_show_if_degraded=True)
     with on_commit():
         incident_create(
-            page=page, name="API slow", message="Slow.",
+            page=page,
+            name="API slow",
+            message="Slow.",
             component_statuses=[{"component_id": api.id, "status": "degraded_performance"}],
         )
     summary = Client().get("/pages/acme/api/v2/summary.json").json()
@@ -220,9 +247,7 @@ def test_human_page_shows_the_same_state_as_summary_json(page, on_commit):
     assert f'data-indicator="{summary["status"]["indicator"]}"' in body
     for component in summary["components"]:
         if not component["group"]:
-            assert (
-                f'<li data-component="{component["id"]}">' in body
-            ), component["name"]
+            assert f'<li data-component="{component["id"]}">' in body, component["name"]
             row = body.split(f'data-component="{component["id"]}"', 1)[1].split("</li>", 1)[0]
             assert f'data-status="{component["status"]}"' in row
     assert "Hidden" not in body

@@ -23,17 +23,26 @@ def _queries(call) -> int:
 
 
 @pytest.mark.parametrize("path", ["components?page_size=250", "structure", "component-groups", ""])
-def test_page_documents_cost_the_same_at_5_and_500_components(api, page, path,
-                                                              django_assert_max_num_queries):
+def test_page_documents_cost_the_same_at_5_and_500_components(
+    api, page, path, django_assert_max_num_queries
+):
     url = f"/api/v1/status-pages/{page.id}/{path}".rstrip("/")
     components = _grow_page(page, 5)
-    incident_create(page=page, name="Small", component_statuses=[
-        {"component_id": components[0].id, "status": "major_outage"}])
+    incident_create(
+        page=page,
+        name="Small",
+        component_statuses=[{"component_id": components[0].id, "status": "major_outage"}],
+    )
     small = _queries(lambda: api.get(url))
 
     components = _grow_page(page, 495)
-    incident_create(page=page, name="Large", component_statuses=[
-        {"component_id": c.id, "status": "partial_outage"} for c in components[:100]])
+    incident_create(
+        page=page,
+        name="Large",
+        component_statuses=[
+            {"component_id": c.id, "status": "partial_outage"} for c in components[:100]
+        ],
+    )
     with django_assert_max_num_queries(small):
         api.get(url)
     assert small <= 12
@@ -41,21 +50,33 @@ def test_page_documents_cost_the_same_at_5_and_500_components(api, page, path,
 
 @pytest.mark.parametrize("path", ["incidents?page_size=50", "incidents/{id}"])
 def test_incident_documents_cost_the_same_as_updates_and_components_grow(
-        api, page, path, django_assert_max_num_queries):
+    api, page, path, django_assert_max_num_queries
+):
     components = _grow_page(page, 3)
-    incident = incident_create(page=page, name="First", component_statuses=[
-        {"component_id": components[0].id, "status": "major_outage"}])
+    incident = incident_create(
+        page=page,
+        name="First",
+        component_statuses=[{"component_id": components[0].id, "status": "major_outage"}],
+    )
     url = f"/api/v1/status-pages/{page.id}/{path.format(id=incident.id)}"
     small = _queries(lambda: api.get(url))
 
     more = _grow_page(page, 60)
     for index in range(20):
-        incident_update_publish(incident=incident, status="identified", message=f"#{index}",
-                                component_statuses=[{"component_id": more[index].id,
-                                                     "status": "degraded_performance"}])
+        incident_update_publish(
+            incident=incident,
+            status="identified",
+            message=f"#{index}",
+            component_statuses=[{"component_id": more[index].id, "status": "degraded_performance"}],
+        )
     for index in range(30):
-        incident_create(page=page, name=f"Other {index}", component_statuses=[
-            {"component_id": more[30 + index % 30].id, "status": "partial_outage"}])
+        incident_create(
+            page=page,
+            name=f"Other {index}",
+            component_statuses=[
+                {"component_id": more[30 + index % 30].id, "status": "partial_outage"}
+            ],
+        )
     with django_assert_max_num_queries(small):
         api.get(url)
     assert small <= 12
@@ -73,9 +94,13 @@ def test_maintenance_list_costs_the_same_as_it_grows(api, page, django_assert_ma
 
     def schedule(count):
         for _ in range(count):
-            maintenance_create(page=page, name="Upgrade", start_at=start,
-                               end_at=start + timedelta(hours=1),
-                               component_ids=[c.id for c in components[:10]])
+            maintenance_create(
+                page=page,
+                name="Upgrade",
+                start_at=start,
+                end_at=start + timedelta(hours=1),
+                component_ids=[c.id for c in components[:10]],
+            )
 
     url = f"/api/v1/status-pages/{page.id}/maintenances?page_size=100"
     schedule(1)

@@ -15,7 +15,9 @@ class Command(BaseCommand):
         try:
             SLUG_VALIDATOR(slug)
         except Exception as exc:
-            raise CommandError(f"Invalid slug {slug!r}: lowercase letters, digits, hyphens.") from exc
+            raise CommandError(
+                f"Invalid slug {slug!r}: lowercase letters, digits, hyphens."
+            ) from exc
         organization, created = organization_get_or_create(slug=slug, name=name)
         verb = "Created" if created else "Found"
         self.stderr.write(f"{verb} organization {organization.name} ({organization.id}).")

@@ -45,9 +45,17 @@ class Command(RunserverCommand):
         elif not os.environ.get("SERVE_NO_WORKERS"):
             celery = [sys.executable, "-m", "celery", "-A", "config"]
             children = [
-                subprocess.Popen([*celery, "worker", "--loglevel=INFO", "--concurrency=2"]),  # noqa: S603
-                subprocess.Popen([*celery, "beat", "--loglevel=INFO",  # noqa: S603
-                                  "--schedule=/tmp/statuspage-celerybeat-schedule"]),
+                subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+                    [*celery, "worker", "--loglevel=INFO", "--concurrency=2"]
+                ),
+                subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+                    [
+                        *celery,
+                        "beat",
+                        "--loglevel=INFO",  # noqa: S603
+                        "--schedule=/tmp/statuspage-celerybeat-schedule",
+                    ]
+                ),
             ]
             self.stdout.write("Started a Celery worker and beat.")
         base = settings.PUBLIC_BASE_URL

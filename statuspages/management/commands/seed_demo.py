@@ -14,19 +14,26 @@ from statuspages.demo import demo_story
 from statuspages.models import ComponentGroup, StatusPage
 
 STRUCTURE = [
-    ("Core platform", "What every customer uses.", [
-        ("Website", "Marketing site and documentation."),
-        ("Dashboard", "The web application."),
-        ("API", "REST API at api.acme.example."),
-    ]),
-    ("Infrastructure", "Regions and delivery.", [
-        ("EU region", "Frankfurt and Dublin data centres."),
-        ("US region", "Virginia and Oregon data centres."),
-        ("CDN", "Static assets and downloads."),
-    ]),
+    (
+        "Core platform",
+        "What every customer uses.",
+        [
+            ("Website", "Marketing site and documentation."),
+            ("Dashboard", "The web application."),
+            ("API", "REST API at api.acme.example."),
+        ],
+    ),
+    (
+        "Infrastructure",
+        "Regions and delivery.",
+        [
+            ("EU region", "Frankfurt and Dublin data centres."),
+            ("US region", "Virginia and Oregon data centres."),
+            ("CDN", "Static assets and downloads."),
+        ],
+    ),
 ]
 UNGROUPED = [("Email delivery", "Transactional email to your customers.")]
-
 
 
 DEV_ADMIN_USERNAME = "admin"
