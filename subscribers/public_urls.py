@@ -17,6 +17,7 @@ api_patterns: list = [
     path("subscribers/<str:subscriber_id>.json", public_api.SubscriberView.as_view()),
 ]
 page_patterns: list = [
+    path("subscribe", views.subscribe_form_view, name="public-subscribe-form"),
     path(
         "resend_confirmation/<str:subscriber_id>",
         views.resend_confirmation_view,

@@ -101,3 +101,39 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
         title="Confirmation sent",
         text="If this subscription is waiting for confirmation, we have sent the link again.",
     )
+
+
+@csrf_exempt  # the public page is cached and shared; a subscription waits for its email link
+@require_POST
+def subscribe_form_view(request, slug=None):
+    """The human page's form: an HTML answer for people, the same whatever the address."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    page = resolve_page(request, slug)
+    state = rate_limit_hit(
+        f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
+    )
+    if state.exceeded:
+        return _link_page(
+            request,
+            title="Too many attempts",
+            text="Please wait a minute and try again.",
+            status=429,
+        )
+    email = (request.POST.get("subscriber[email]") or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _link_page(
+            request,
+            title="Check the address",
+            text=f"“{email}” is not an email address we can send to. Go back and try again.",
+            status=400,
+        )
+    services.subscriber_create(page=page, channel="email", email=email)
+    return _link_page(
+        request,
+        title="Check your inbox",
+        text=f"We have sent a link to {email}. Follow it to receive {page.name} status updates.",
+    )

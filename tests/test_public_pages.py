@@ -77,7 +77,7 @@ def test_status_page_shows_banner_components_incidents_and_maintenances(page, on
     assert "Maintenance in progress" in body and "Network work" in body
     assert "Scheduled maintenance" in body and "Database upgrade" in body
     assert "Past incidents" in body and "Yesterday&#x27;s blip" in body
-    assert 'action="/pages/acme/api/v2/subscribers.json"' in body
+    assert 'action="/pages/acme/subscribe"' in body
     assert 'name="subscriber[email]"' in body
     assert '<meta name="viewport"' in body
     assert "<script" not in body  # works without JavaScript
@@ -87,7 +87,7 @@ def test_status_page_is_served_at_the_root_by_host(page):
     ComponentFactory(page=page, name="Website")
     body = html("/", HTTP_HOST="acme.localhost:8000")
     assert "All Systems Operational" in body
-    assert 'action="/api/v2/subscribers.json"' in body
+    assert 'action="/subscribe"' in body
     assert Client().get("/", HTTP_HOST="nobody.localhost").status_code == 404
     assert Client().get("/pages/nobody/").status_code == 404
 

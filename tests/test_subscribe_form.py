@@ -1,0 +1,54 @@
+"""A person subscribes from the human status page, without JavaScript."""
+
+import pytest
+from django.core import mail
+
+from subscribers.models import Subscriber
+from tests.notifications_support import eager_celery  # noqa: F401 - fixture
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+
+
+def test_the_status_page_form_posts_to_the_human_subscribe_page(client, page):
+    html = client.get(f"/pages/{page.slug}/").content.decode()
+    assert f'action="/pages/{page.slug}/subscribe"' in html
+    assert 'name="subscriber[email]"' in html
+
+
+def test_subscribing_from_the_page_answers_in_html_and_sends_a_confirmation(
+    client, page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/pages/{page.slug}/subscribe", {"subscriber[email]": "ann@example.com"}
+        )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Check your inbox" in response.content.decode()
+    subscriber = Subscriber.objects.get(email="ann@example.com")
+    assert subscriber.confirmed_at is None
+    assert [message.to for message in mail.outbox] == [["ann@example.com"]]
+
+
+def test_subscribing_twice_gives_the_same_answer(client, page):
+    first = client.post(f"/pages/{page.slug}/subscribe", {"subscriber[email]": "a@example.com"})
+    second = client.post(f"/pages/{page.slug}/subscribe", {"subscriber[email]": "a@example.com"})
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+
+
+def test_a_bad_address_is_a_400_page_that_escapes_it(client, page):
+    response = client.post(
+        f"/pages/{page.slug}/subscribe", {"subscriber[email]": "<script>x</script>"}
+    )
+    assert response.status_code == 400
+    assert b"<script>x</script>" not in response.content
+    assert Subscriber.objects.count() == 0
+
+
+def test_the_form_works_by_host_too(client, page):
+    response = client.post(
+        "/subscribe", {"subscriber[email]": "b@example.com"}, HTTP_HOST=f"{page.slug}.localhost"
+    )
+    assert response.status_code == 200
+    assert Subscriber.objects.filter(page=page, email="b@example.com").exists()
