@@ -79,6 +79,25 @@ class ScopedInline(admin.TabularInline):
     has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
+class PublishedUpdatesInline(admin.TabularInline):
+    """An incident's or maintenance's updates, newest first; published, so never edited here."""
+
+    fields = ("created_at", "status", "message", "notify_subscribers")
+    readonly_fields = fields
+    ordering = ("-created_at", "-id")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
 # Choices offered in a foreign-key field are limited to the operator's organizations.
 _FOREIGN_KEY_SCOPES = {
     "accounts.Organization": "id__in",

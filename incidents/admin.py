@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin, user_organization_ids
+from core.admin import OrganizationScopedAdmin, PublishedUpdatesInline, user_organization_ids
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
 from statuspages.models import Component, ComponentStatus, Impact, StatusPage
@@ -77,22 +77,8 @@ class IncidentPublishForm(forms.Form):
         return cleaned
 
 
-class IncidentUpdateInline(admin.TabularInline):
+class IncidentUpdateInline(PublishedUpdatesInline):
     model = IncidentUpdate
-    fields = ("created_at", "status", "message", "notify_subscribers")
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(Incident)
@@ -187,7 +173,7 @@ class IncidentAdmin(OrganizationScopedAdmin):
                 )
         return TemplateResponse(
             request,
-            "admin/incidents/incident/publish.html",
+            "admin/publish_form.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
@@ -224,7 +210,7 @@ class IncidentAdmin(OrganizationScopedAdmin):
                 )
         return TemplateResponse(
             request,
-            "admin/incidents/incident/publish.html",
+            "admin/publish_form.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,

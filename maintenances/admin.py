@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin
+from core.admin import OrganizationScopedAdmin, PublishedUpdatesInline
 from maintenances import services
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 
@@ -44,22 +44,8 @@ class MaintenancePublishForm(forms.Form):
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
 
-class MaintenanceUpdateInline(admin.TabularInline):
+class MaintenanceUpdateInline(PublishedUpdatesInline):
     model = MaintenanceUpdate
-    fields = ("created_at", "status", "message", "notify_subscribers")
-    readonly_fields = fields
-    ordering = ("-created_at", "-id")
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
 
 @admin.register(Maintenance)
@@ -179,7 +165,7 @@ class MaintenanceAdmin(OrganizationScopedAdmin):
             )
         return TemplateResponse(
             request,
-            "admin/incidents/incident/publish.html",
+            "admin/publish_form.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,

@@ -141,7 +141,7 @@ class SubscriberAdmin(OrganizationScopedAdmin):
                 )
         return TemplateResponse(
             request,
-            "admin/incidents/incident/publish.html",
+            "admin/publish_form.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
