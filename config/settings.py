@@ -33,6 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
+# Reverse proxies in front of the service that append to X-Forwarded-For (0: none, trust only
+# REMOTE_ADDR); used to rate-limit public subscribe requests per client address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 
 INSTALLED_APPS = [

@@ -27,6 +27,18 @@ _MODES = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.WEBHOOK: "webhook"
 
 
 def client_address(request) -> str:
+    """The caller's address for rate limits. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it
+    is the address the outermost trusted proxy saw (X-Forwarded-For, counted from the right,
+    so a client cannot choose its own bucket by sending the header)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

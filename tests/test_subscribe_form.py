@@ -52,3 +52,20 @@ def test_the_form_works_by_host_too(client, page):
     )
     assert response.status_code == 200
     assert Subscriber.objects.filter(page=page, email="b@example.com").exists()
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_rate_limit(client, page, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PUBLIC_SUBSCRIBE_RATE_LIMIT = "2/min"
+
+    def subscribe(forwarded_for):
+        return client.post(
+            f"/pages/{page.slug}/subscribe",
+            {"subscriber[email]": "c@example.com"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        ).status_code
+
+    # A client cannot pick its bucket: the proxy's own entry (rightmost) is what counts.
+    assert [subscribe("1.1.1.1, 203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert subscribe("2.2.2.2, 203.0.113.7") == 429
+    assert subscribe("203.0.113.8") == 200
