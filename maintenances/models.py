@@ -59,6 +59,9 @@ class MaintenanceUpdate(models.Model):
     maintenance = models.ForeignKey(Maintenance, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=16, choices=MaintenanceStatus.choices)
     message = models.TextField(max_length=25_000, blank=True, default="")
+    # What this update did to the window's components: [{component_id, name, old_status,
+    # new_status}] (effective statuses), as incident updates record it.
+    component_statuses = models.JSONField(default=list, blank=True)
     notify_subscribers = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -83,10 +83,21 @@ def _publish(
         maintenance.completed_at = None
     maintenance.save()
     after = effective_statuses(components)
+    ordered = sorted(components, key=lambda c: (c.position, c.id))
+    component_report = [
+        {
+            "component_id": c.id,
+            "name": c.name,
+            "old_status": before[c.id],
+            "new_status": after[c.id],
+        }
+        for c in ordered
+    ]
     update = MaintenanceUpdate.objects.create(
         maintenance=maintenance,
         status=status,
         message=message,
+        component_statuses=component_report,
         notify_subscribers=notify_subscribers,
     )
     if notify_subscribers:
@@ -119,12 +130,12 @@ def _publish(
                 },
                 "components": [
                     {
-                        "id": c.id,
-                        "name": c.name,
-                        "old_status": before[c.id],
-                        "new_status": after[c.id],
+                        "id": entry["component_id"],
+                        "name": entry["name"],
+                        "old_status": entry["old_status"],
+                        "new_status": entry["new_status"],
                     }
-                    for c in sorted(components, key=lambda c: (c.position, c.id))
+                    for entry in component_report
                 ],
             },
         )

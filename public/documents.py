@@ -168,7 +168,8 @@ def maintenance_object(maintenance: Maintenance, state: PageState) -> dict:
         "started_at": rfc3339(maintenance.started_at or maintenance.created_at),
         "page_id": maintenance.page_id,
         "incident_updates": [
-            _update_object(update, maintenance.id, None) for update in maintenance.updates.all()
+            _update_object(update, maintenance.id, affected_components(update))
+            for update in maintenance.updates.all()
         ],
         "components": components,
         "scheduled_for": rfc3339(maintenance.start_at),

@@ -229,3 +229,30 @@ def test_two_beats_running_at_once_start_a_window_once(on_postgres, page):
             MaintenanceUpdate.objects.filter(maintenance=window).values_list("status", flat=True)
         )
         assert sorted(statuses) == ["in_progress", "scheduled"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_public_maintenance_updates_list_the_components_they_affect(api, page, db_component):
+    from rest_framework.test import APIClient
+
+    schedule(api, page, start=NOW - timedelta(minutes=5), component_ids=[db_component.id])
+    active = APIClient().get(f"/pages/{page.slug}/api/v2/scheduled-maintenances/active.json")
+    (maintenance,) = active.json()["scheduled_maintenances"]
+    started, scheduled = maintenance["incident_updates"]
+    assert started["status"] == "in_progress"
+    assert started["affected_components"] == [
+        {
+            "code": db_component.id,
+            "name": "Database",
+            "old_status": "operational",
+            "new_status": "under_maintenance",
+        }
+    ]
+    assert scheduled["affected_components"] == [
+        {
+            "code": db_component.id,
+            "name": "Database",
+            "old_status": "operational",
+            "new_status": "operational",
+        }
+    ]
