@@ -11,6 +11,7 @@ from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from maintenances import selectors, services
 from maintenances.models import MaintenanceStatus
+from statuspages.models import ComponentStatus
 from statuspages.selectors import page_for_key
 
 TAGS = ["Maintenances"]
@@ -21,10 +22,20 @@ class MaintenanceComponentOut(serializers.Serializer):
     name = serializers.CharField()
 
 
+class MaintenanceUpdateComponentOut(serializers.Serializer):
+    component_id = serializers.CharField()
+    name = serializers.CharField()
+    old_status = serializers.ChoiceField(choices=ComponentStatus.choices)
+    new_status = serializers.ChoiceField(choices=ComponentStatus.choices)
+
+
 class MaintenanceUpdateOut(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
     message = serializers.CharField()
+    component_statuses = MaintenanceUpdateComponentOut(
+        many=True, help_text="The window's components' effective statuses before and after."
+    )
     notify_subscribers = serializers.BooleanField()
     created_at = TimestampField()
 
