@@ -13,9 +13,9 @@ from django.utils import timezone
 from core.serializers import rfc3339
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from notifications.models import EventKind
-from notifications.services import notification_event_record
+from notifications.services import notification_event_record, publish_payload
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import Component, ComponentStatus, page_snapshot
+from statuspages.models import Component, ComponentStatus
 from statuspages.status import effective_statuses, impact_for_statuses
 
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
@@ -153,25 +153,12 @@ def _publish(
             incident_id=incident.id,
             incident_update_id=update.id,
             component_ids=list(changes),
-            payload={
-                "page": page_snapshot(incident.page),
-                "incident": _incident_snapshot(incident),
-                "update": {
-                    "id": update.id,
-                    "status": update.status,
-                    "message": update.message,
-                    "created_at": rfc3339(update.created_at),
-                },
-                "components": [
-                    {
-                        "id": entry["component_id"],
-                        "name": entry["name"],
-                        "old_status": entry["old_status"],
-                        "new_status": entry["new_status"],
-                    }
-                    for entry in component_report
-                ],
-            },
+            payload=publish_payload(
+                page=incident.page,
+                update=update,
+                component_report=component_report,
+                incident=_incident_snapshot(incident),
+            ),
         )
     page_invalidate_on_commit(incident.page_id)
     return update

@@ -10,9 +10,9 @@ from django.utils import timezone
 from core.serializers import rfc3339
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
 from notifications.models import EventKind
-from notifications.services import notification_event_record
+from notifications.services import notification_event_record, publish_payload
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import Component, page_snapshot
+from statuspages.models import Component
 from statuspages.status import effective_statuses
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
@@ -108,9 +108,11 @@ def _publish(
             maintenance_id=maintenance.id,
             maintenance_update_id=update.id,
             component_ids=[component.id for component in components],
-            payload={
-                "page": page_snapshot(maintenance.page),
-                "maintenance": {
+            payload=publish_payload(
+                page=maintenance.page,
+                update=update,
+                component_report=component_report,
+                maintenance={
                     "id": maintenance.id,
                     "name": maintenance.name,
                     "status": maintenance.status,
@@ -122,22 +124,7 @@ def _publish(
                     "started_at": rfc3339(maintenance.started_at),
                     "completed_at": rfc3339(maintenance.completed_at),
                 },
-                "update": {
-                    "id": update.id,
-                    "status": update.status,
-                    "message": update.message,
-                    "created_at": rfc3339(update.created_at),
-                },
-                "components": [
-                    {
-                        "id": entry["component_id"],
-                        "name": entry["name"],
-                        "old_status": entry["old_status"],
-                        "new_status": entry["new_status"],
-                    }
-                    for entry in component_report
-                ],
-            },
+            ),
         )
     page_invalidate_on_commit(maintenance.page_id)
     return update

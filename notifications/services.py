@@ -15,9 +15,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.serializers import rfc3339
 from notifications.messages import notice_for, unsubscribe_url
 from notifications.models import Delivery, DeliveryStatus, EventKind, NotificationEvent
 from notifications.transports import TRANSPORTS, Envelope, TransportError
+from statuspages.models import page_snapshot
 from subscribers.models import Channel, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,30 @@ def notification_event_record(
     )
     transaction.on_commit(lambda: _enqueue_fan_out(event.id))
     return event
+
+
+def publish_payload(*, page, update, component_report: list[dict], **subject: dict) -> dict:
+    """An event payload: the page, the incident or maintenance (``subject``, by its name), the
+    update and the components it moved (effective statuses), frozen at publish time."""
+    return {
+        "page": page_snapshot(page),
+        **subject,
+        "update": {
+            "id": update.id,
+            "status": update.status,
+            "message": update.message,
+            "created_at": rfc3339(update.created_at),
+        },
+        "components": [
+            {
+                "id": entry["component_id"],
+                "name": entry["name"],
+                "old_status": entry["old_status"],
+                "new_status": entry["new_status"],
+            }
+            for entry in component_report
+        ],
+    }
 
 
 def _enqueue_fan_out(event_id: str) -> None:
@@ -360,7 +386,7 @@ def component_update_record(*, component, old_status: str) -> NotificationEvent 
         publish_key=new_id("cmpu"),
         component_ids=[component.id],
         payload={
-            "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
+            "page": page_snapshot(page),
             "components": [
                 {
                     "id": component.id,
