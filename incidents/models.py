@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -53,7 +52,7 @@ class Incident(TimestampedModel):
 
     @property
     def shortlink(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL}/pages/{self.page.slug}/incidents/{self.id}"
+        return f"{self.page.served_url}/incidents/{self.id}"
 
 
 class IncidentComponent(models.Model):

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +22,7 @@ COMPLETED_MESSAGE = "The scheduled maintenance has been completed."
 
 
 def maintenance_shortlink(maintenance: Maintenance) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/pages/{maintenance.page.slug}/incidents/{maintenance.id}"
+    return f"{maintenance.page.served_url}/incidents/{maintenance.id}"
 
 
 def _page_components(page, component_ids: Iterable[str]) -> list[Component]:

@@ -49,8 +49,12 @@ class StatusPage(TimestampedModel):
 
     @property
     def public_url(self) -> str:
-        if self.url_override:
-            return self.url_override
+        return self.url_override or self.served_url
+
+    @property
+    def served_url(self) -> str:
+        """Where this service serves the page: its custom domain, else its path here. Links to
+        the page's own documents (incident shortlinks) start from it."""
         if self.custom_domain:
             return f"https://{self.custom_domain}"
         return f"{settings.PUBLIC_BASE_URL}/pages/{self.slug}"

@@ -375,3 +375,13 @@ def test_another_organizations_incident_is_404(api, make_client, page):
     assert other.patch(url, {"name": "mine"}).status_code == 404
     assert other.delete(url).status_code == 404
     assert other.post(f"{url}/updates", {"status": "resolved"}).status_code == 404
+
+
+def test_shortlinks_use_the_pages_custom_domain_and_lead_to_the_incident(api, page, client):
+    page.custom_domain = "status.acme.example"
+    page.save()
+    incident = open_incident(api, page)
+    assert incident["shortlink"] == f"https://status.acme.example/incidents/{incident['id']}"
+    response = client.get(f"/incidents/{incident['id']}", HTTP_HOST="status.acme.example")
+    assert response.status_code == 200
+    assert "Elevated errors" in response.content.decode()
