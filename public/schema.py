@@ -1,0 +1,219 @@
+"""The public Statuspage-v2 documents in the OpenAPI schema (a drf-spectacular postprocessing
+hook): they are plain Django views, so their shapes are written here once, and a test checks
+them against real responses."""
+
+from incidents.models import IncidentStatus
+from maintenances.models import MaintenanceStatus
+from public.documents import DOCUMENTS
+from statuspages.models import ComponentStatus, Impact
+
+TAG = "Public status API (Statuspage v2)"
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, description: str = "", optional: tuple[str, ...] = ()) -> dict:
+    schema = {
+        "type": "object",
+        "required": [name for name in properties if name not in optional],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _enum(values) -> dict:
+    return {"type": "string", "enum": list(values)}
+
+
+SCHEMAS = {
+    "PublicPage": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "url": STRING,
+            "time_zone": STRING,
+            "updated_at": TIME,
+        }
+    ),
+    "PublicStatus": _object(
+        {
+            "indicator": _enum([*Impact.values, "maintenance"]),
+            "description": STRING,
+        }
+    ),
+    "PublicComponent": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "status": _enum(ComponentStatus.values),
+            "created_at": TIME,
+            "updated_at": TIME,
+            "position": INTEGER,
+            "description": _nullable(STRING),
+            "showcase": BOOLEAN,
+            "start_date": _nullable({"type": "string", "format": "date"}),
+            "group_id": _nullable(STRING),
+            "page_id": STRING,
+            "group": BOOLEAN,
+            "only_show_if_degraded": BOOLEAN,
+            "components": {"type": "array", "items": STRING},
+        },
+        "A component, or a group (`group: true`, with the ids of its `components`). Groups "
+        "come first, each followed by its components; components hidden by "
+        "`only_show_if_degraded` are left out while operational.",
+        optional=("components",),
+    ),
+    "PublicAffectedComponent": _object(
+        {
+            "code": STRING,
+            "name": STRING,
+            "old_status": _enum(ComponentStatus.values),
+            "new_status": _enum(ComponentStatus.values),
+        }
+    ),
+    "PublicIncidentUpdate": _object(
+        {
+            "id": STRING,
+            "status": STRING,
+            "body": STRING,
+            "incident_id": STRING,
+            "created_at": TIME,
+            "updated_at": TIME,
+            "display_at": TIME,
+            "affected_components": _nullable(
+                {"type": "array", "items": _ref("PublicAffectedComponent")}
+            ),
+            "deliver_notifications": BOOLEAN,
+            "custom_tweet": {"type": "null"},
+            "tweet_id": {"type": "null"},
+        }
+    ),
+    "PublicIncident": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "status": _enum([*IncidentStatus.values, "postmortem"]),
+            "created_at": TIME,
+            "updated_at": TIME,
+            "monitoring_at": _nullable(TIME),
+            "resolved_at": _nullable(TIME),
+            "impact": _enum(Impact.values),
+            "shortlink": STRING,
+            "started_at": TIME,
+            "page_id": STRING,
+            "incident_updates": {"type": "array", "items": _ref("PublicIncidentUpdate")},
+            "components": {"type": "array", "items": _ref("PublicComponent")},
+        }
+    ),
+    "PublicMaintenance": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "status": _enum(MaintenanceStatus.values),
+            "created_at": TIME,
+            "updated_at": TIME,
+            "monitoring_at": {"type": "null"},
+            "resolved_at": _nullable(TIME),
+            "impact": _enum(["maintenance"]),
+            "shortlink": STRING,
+            "started_at": TIME,
+            "page_id": STRING,
+            "incident_updates": {"type": "array", "items": _ref("PublicIncidentUpdate")},
+            "components": {"type": "array", "items": _ref("PublicComponent")},
+            "scheduled_for": TIME,
+            "scheduled_until": TIME,
+        }
+    ),
+}
+
+_PAGE = {"page": _ref("PublicPage")}
+_COMPONENTS = {"components": {"type": "array", "items": _ref("PublicComponent")}}
+_INCIDENTS = {"incidents": {"type": "array", "items": _ref("PublicIncident")}}
+_MAINTENANCES = {"scheduled_maintenances": {"type": "array", "items": _ref("PublicMaintenance")}}
+
+DOCUMENT_SCHEMAS = {
+    "summary.json": (
+        {**_PAGE, **_COMPONENTS, **_INCIDENTS, **_MAINTENANCES, "status": _ref("PublicStatus")},
+        "The page, its components, unresolved incidents, upcoming and active maintenances and "
+        "the status indicator.",
+    ),
+    "status.json": ({**_PAGE, "status": _ref("PublicStatus")}, "The status rollup."),
+    "components.json": ({**_PAGE, **_COMPONENTS}, "The components and groups."),
+    "incidents.json": ({**_PAGE, **_INCIDENTS}, "The 50 most recent incidents, newest first."),
+    "incidents/unresolved.json": ({**_PAGE, **_INCIDENTS}, "Unresolved incidents."),
+    "scheduled-maintenances.json": (
+        {**_PAGE, **_MAINTENANCES},
+        "The 50 most recent maintenances, latest start first.",
+    ),
+    "scheduled-maintenances/upcoming.json": (
+        {**_PAGE, **_MAINTENANCES},
+        "Maintenances still scheduled, soonest first.",
+    ),
+    "scheduled-maintenances/active.json": (
+        {**_PAGE, **_MAINTENANCES},
+        "Maintenances in progress or verifying.",
+    ),
+}
+
+_HEADERS = {
+    "ETag": {"schema": STRING, "description": "Send it back as `If-None-Match` for a 304."},
+    "Access-Control-Allow-Origin": {"schema": STRING, "description": "`*`"},
+    "Cache-Control": {"schema": STRING, "description": "`public, max-age=0, no-cache`"},
+}
+
+
+def _operation(name: str) -> dict:
+    properties, description = DOCUMENT_SCHEMAS[name]
+    return {
+        "operationId": "public_" + name.removesuffix(".json").replace("/", "_").replace("-", "_"),
+        "tags": [TAG],
+        "summary": name,
+        "description": description + " No authentication. Also served by host at "
+        f"`/api/v2/{name}` on `{{slug}}.PUBLIC_BASE_DOMAIN` and on the page's custom domain; a "
+        "write is visible on the next read.",
+        "security": [],
+        "parameters": [
+            {"in": "path", "name": "slug", "required": True, "schema": STRING},
+            {"in": "header", "name": "If-None-Match", "required": False, "schema": STRING},
+        ],
+        "responses": {
+            "200": {
+                "description": name,
+                "headers": _HEADERS,
+                "content": {"application/json": {"schema": _object(properties)}},
+            },
+            "304": {"description": "Not modified (the `If-None-Match` ETag is current)."},
+            "404": {
+                "description": "`not_found`: no page with this slug or host.",
+                "content": {"application/json": {"schema": _ref("Error")}},
+            },
+        },
+    }
+
+
+def add_public_api(result, generator, request, public):
+    """Postprocessing hook: the eight public documents under ``/pages/{slug}/api/v2/``."""
+    if set(DOCUMENT_SCHEMAS) != set(DOCUMENTS):
+        raise RuntimeError("public/schema.py and public/documents.py list different documents")
+    result.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
+    for name in DOCUMENTS:
+        result.setdefault("paths", {})[f"/pages/{{slug}}/api/v2/{name}"] = {"get": _operation(name)}
+    result.setdefault("tags", []).append(
+        {
+            "name": TAG,
+            "description": "Drop-in for Atlassian Statuspage's public API: the same paths, field "
+            "names, nesting and values.",
+        }
+    )
+    return result
