@@ -1,6 +1,7 @@
 """The base view every management API endpoint uses: auth, scopes, rate limit, idempotency."""
 
 import json
+import re
 import time
 
 from django.db import transaction
@@ -20,6 +21,9 @@ from core.idempotency import (
     request_fingerprint,
 )
 from core.ratelimit import rate_limit_hit
+
+# A JSON-escaped NUL (\u0000 not itself behind an escaping backslash).
+_HOLDS_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class _NotStored(Exception):
@@ -81,14 +85,13 @@ class ApiView(APIView):
     def _idempotency_key(self, request) -> str | None:
         key = request.headers.get(HEADER)
         if key is None and self.idempotency_required:
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                body = None  # the handler reports the parse error
+            # Parsing here reports an unreadable body (400) or media type (415) as the handler
+            # would, before a missing key is blamed.
+            body = request.data
             if isinstance(body, dict) and isinstance(body.get(self.idempotency_body_field), str):
                 key = body[self.idempotency_body_field]
         if key is None:
-            if self.idempotency_required and request.content_type == "application/json":
+            if self.idempotency_required:
                 raise validation_error(
                     self.idempotency_body_field,
                     f"An idempotency key is required: send the {HEADER} header "
@@ -123,9 +126,11 @@ class ApiView(APIView):
                         response = handler(request, *args, **kwargs)
                 except Exception as exc:
                     response = self.handle_exception(exc)
-                if response.status_code >= 500:
+                rendered = JSONRenderer().render(response.data) or b"null"
+                # PostgreSQL's jsonb cannot hold NUL; such an answer is given but not kept.
+                if response.status_code >= 500 or _HOLDS_NUL.search(rendered):
                     raise _NotStored(response)
-                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                body = json.loads(rendered)
                 idempotency_complete(record=claim.record, status=response.status_code, body=body)
         except _NotStored as not_stored:
             idempotency_release(record=claim.record)

@@ -33,8 +33,18 @@ def rfc3339(value: datetime.datetime | None) -> str | None:
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
+# Accepted instants: wide enough for any real incident or maintenance, far enough from
+# datetime's limits that adding a duration or changing the zone can never overflow.
+EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+LATEST = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+RANGE_MESSAGE = "Use a time between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z."
+FORMAT_MESSAGE = "Use an RFC 3339 date-time with a time zone, e.g. '2026-01-31T12:00:00Z'."
+
+
 class TimestampField(serializers.DateTimeField):
-    """RFC 3339 in UTC with ``Z``; input must carry a time zone."""
+    """RFC 3339 in UTC with ``Z``; input must be a real instant and carry a time zone."""
+
+    default_error_messages = {"invalid": FORMAT_MESSAGE, "date": FORMAT_MESSAGE}
 
     def __init__(self, **kwargs):
         super().__init__(default_timezone=None, **kwargs)
@@ -43,15 +53,27 @@ class TimestampField(serializers.DateTimeField):
         return rfc3339(value)
 
     def to_internal_value(self, value):
+        if not isinstance(value, str | datetime.datetime):
+            self.fail("invalid")
+        if isinstance(value, str):
+            try:
+                # Impossible clock or calendar values (25:00, February 30, year 0) raise here.
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                self.fail("invalid")
+            value = parsed
         # DRF would silently read a naive time in the server's zone; refuse it instead.
-        naive = (
-            isinstance(value, str)
-            and (parsed := parse_datetime(value.strip())) is not None
-            and parsed.tzinfo is None
-        )
-        if naive or (isinstance(value, datetime.datetime) and value.tzinfo is None):
+        if value.tzinfo is None:
             raise serializers.ValidationError("Include a time zone, e.g. '2026-01-31T12:00:00Z'.")
-        return super().to_internal_value(value)
+        try:
+            moment = value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise serializers.ValidationError(RANGE_MESSAGE) from None
+        if not EARLIEST <= moment < LATEST:
+            raise serializers.ValidationError(RANGE_MESSAGE)
+        return moment
 
 
 def django_validator(func):

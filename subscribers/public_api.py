@@ -11,10 +11,10 @@ import time
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.parsers import FormParser, JsonParser, MultiPartParser
 from core.ratelimit import rate_limit_hit
 from core.serializers import TimestampField
 from incidents.models import Incident
@@ -125,7 +125,7 @@ class PublicSubscriberView(APIView):
     schema = None  # the public v2 API is Statuspage's, documented there, not in /api/v1
     authentication_classes: list = []
     permission_classes: list = []
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JsonParser, FormParser, MultiPartParser]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
