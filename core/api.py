@@ -5,6 +5,7 @@ import re
 import time
 
 from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -72,6 +73,7 @@ class ApiView(APIView):
                 handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
             else:
                 handler = self.http_method_not_allowed
+            self._refuse_unknown_query_parameters(request, handler)
             key = self._idempotency_key(request) if request.method == "POST" else None
             if key is None:
                 response = handler(request, *args, **kwargs)
@@ -81,6 +83,29 @@ class ApiView(APIView):
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
         return self.response
+
+    def _refuse_unknown_query_parameters(self, request, handler) -> None:
+        """The query parameters an operation documents are the ones it takes; any other is a
+        400 (like an unknown body field), so a misspelt filter never silently lists all."""
+        unknown = sorted(set(request.query_params) - self._documented_query_parameters(handler))
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: ["Unknown query parameter."] for name in unknown}
+            )
+
+    def _documented_query_parameters(self, handler) -> set[str]:
+        schema_class = getattr(handler, "kwargs", {}).get("schema")
+        if schema_class is None:
+            return set()
+        # The same @extend_schema parameters the OpenAPI document is generated from.
+        schema = schema_class()
+        schema.view = self
+        schema.method = self.request.method
+        return {
+            parameter.name
+            for parameter in schema.get_override_parameters()
+            if isinstance(parameter, OpenApiParameter) and parameter.location == "query"
+        }
 
     def _idempotency_key(self, request) -> str | None:
         key = request.headers.get(HEADER)

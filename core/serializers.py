@@ -6,8 +6,49 @@ from rest_framework import serializers
 from rest_framework.fields import get_error_detail
 
 
+def _json_type_error(field, value) -> object | None:
+    """What is wrong with the JSON *type* of ``value`` for ``field`` (DRF would coerce ``1`` to
+    ``"1"`` or ``"yes"`` to true); None when the type is right. Lists and objects recurse."""
+    if value is None:
+        return None  # allow_null is the field's own check
+    if isinstance(field, serializers.ListSerializer):
+        if not isinstance(value, list):
+            return ["Expected a list."]
+        errors = {
+            i: e for i, item in enumerate(value) if (e := _json_type_error(field.child, item))
+        }
+        return errors or None
+    if isinstance(field, serializers.Serializer):
+        if not isinstance(value, dict):
+            return ["Expected a JSON object."]
+        errors = {
+            name: error
+            for name, child in field.fields.items()
+            if name in value and (error := _json_type_error(child, value[name]))
+        }
+        return errors or None
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return ["Expected a list."]
+        errors = {
+            i: e for i, item in enumerate(value) if (e := _json_type_error(field.child, item))
+        }
+        return errors or None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else ["Expected true or false."]
+    if isinstance(field, serializers.IntegerField):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return None if ok else ["Expected an integer."]
+    if isinstance(field, serializers.CharField | serializers.ChoiceField):
+        return None if isinstance(value, str) else ["Expected a string."]
+    if isinstance(field, serializers.DateTimeField | serializers.DateField):
+        return None if isinstance(value, str) else ["Expected a string."]
+    return None
+
+
 class StrictInputSerializer(serializers.Serializer):
-    """Rejects fields it does not know, so a typo is a 400 rather than a silent no-op."""
+    """Rejects fields it does not know, so a typo is a 400 rather than a silent no-op, and
+    values of the wrong JSON type (``"name": 1``, ``"notify_subscribers": "yes"``)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, dict):
@@ -15,14 +56,20 @@ class StrictInputSerializer(serializers.Serializer):
                 {"non_field_errors": ["Expected a JSON object."]}, code="invalid"
             )
         unknown = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
+        wrong_type = _json_type_error(self, data) or {}
+        errors: dict = {}
         try:
-            value = super().to_internal_value(data)
+            value = super().to_internal_value(
+                {name: item for name, item in data.items() if name not in wrong_type}
+            )
         except serializers.ValidationError as exc:
-            if unknown and isinstance(exc.detail, dict):
-                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
+            if not isinstance(exc.detail, dict):
+                raise
+            errors = dict(exc.detail)
+        errors.update(wrong_type)
+        errors.update(unknown)
+        if errors:
+            raise serializers.ValidationError(errors)
         return value
 
 

@@ -159,7 +159,7 @@ class IncidentListView(ApiView):
             OpenApiParameter(
                 "status",
                 str,
-                enum=list(selectors.STATUS_FILTERS),
+                enum=list(dict.fromkeys(selectors.STATUS_FILTERS)),
                 description="`unresolved`, `resolved` or one incident status.",
             )
         ),
