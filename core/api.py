@@ -73,7 +73,8 @@ class ApiView(APIView):
                 handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
             else:
                 handler = self.http_method_not_allowed
-            self._refuse_unknown_query_parameters(request, handler)
+            if handler != self.http_method_not_allowed and request.method != "OPTIONS":
+                self._refuse_unknown_query_parameters(request, handler)
             key = self._idempotency_key(request) if request.method == "POST" else None
             if key is None:
                 response = handler(request, *args, **kwargs)
