@@ -213,6 +213,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Descriptions are written for API users in @extend_schema, never taken from docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "ENUM_NAME_OVERRIDES": {
         "ComponentStatusEnum": "statuspages.models.ComponentStatus",
         "ImpactEnum": "statuspages.models.Impact",
