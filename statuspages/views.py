@@ -33,6 +33,10 @@ class StatusPageListView(ApiView):
 
     @extend_schema(
         operation_id="status_pages_list",
+        description=(
+            "The status pages this key may see (all of its organization's, or only those the key is"
+            " limited to), oldest first."
+        ),
         parameters=paginated_parameters(),
         responses=list_response(PageOut),
         tags=["Status pages"],
@@ -46,6 +50,10 @@ class StatusPageListView(ApiView):
 
     @extend_schema(
         operation_id="status_pages_create",
+        description=(
+            "Creates a status page; it is public at `url` at once. A key limited to some pages "
+            "cannot create pages (403)."
+        ),
         request=PageIn,
         responses={201: PageOut},
         tags=["Status pages"],
@@ -67,13 +75,19 @@ class StatusPageListView(ApiView):
 class StatusPageDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="status_pages_retrieve", responses=PageOut, tags=["Status pages"])
+    @extend_schema(
+        operation_id="status_pages_retrieve",
+        responses=PageOut,
+        tags=["Status pages"],
+        description="A status page with its current overall status.",
+    )
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         return Response(PageOut(page, context=_page_out([page])).data)
 
     @extend_schema(
         operation_id="status_pages_update",
+        description="Changes the fields given; the others keep their values.",
         request=PageIn(partial=True),
         responses=PageOut,
         tags=["Status pages"],
@@ -86,7 +100,13 @@ class StatusPageDetailView(ApiView):
         return Response(PageOut(page, context=_page_out([page])).data)
 
     @extend_schema(
-        operation_id="status_pages_destroy", responses={204: None}, tags=["Status pages"]
+        operation_id="status_pages_destroy",
+        responses={204: None},
+        tags=["Status pages"],
+        description=(
+            "Deletes the page with its components, groups, incidents, maintenances and subscribers."
+            " Its public documents answer 404 from then on."
+        ),
     )
     def delete(self, request, page_id):
         services.status_page_delete(page=selectors.page_for_key(self.api_key, page_id))
@@ -125,6 +145,9 @@ class ComponentListView(ApiView):
 
     @extend_schema(
         operation_id="components_list",
+        description=(
+            "The page's components, by `position` then id; `status` is the effective status."
+        ),
         parameters=paginated_parameters(),
         responses=list_response(ComponentOut),
         tags=["Components"],
@@ -138,6 +161,10 @@ class ComponentListView(ApiView):
 
     @extend_schema(
         operation_id="components_create",
+        description=(
+            "Adds a component. `status` sets its manual status; the effective `status` also "
+            "reflects unresolved incidents and maintenances in progress."
+        ),
         request=ComponentIn,
         responses={201: ComponentOut},
         tags=["Components"],
@@ -153,7 +180,12 @@ class ComponentListView(ApiView):
 class ComponentDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
-    @extend_schema(operation_id="components_retrieve", responses=ComponentOut, tags=["Components"])
+    @extend_schema(
+        operation_id="components_retrieve",
+        responses=ComponentOut,
+        tags=["Components"],
+        description="A component with its effective and manual status.",
+    )
     def get(self, request, page_id, component_id):
         return Response(
             _components_out(selectors.component_for_key(self.api_key, page_id, component_id))
@@ -161,6 +193,7 @@ class ComponentDetailView(ApiView):
 
     @extend_schema(
         operation_id="components_update",
+        description="Changes the fields given; `status` sets the manual status.",
         request=ComponentIn(partial=True),
         responses=ComponentOut,
         tags=["Components"],
@@ -199,6 +232,7 @@ class GroupListView(ApiView):
 
     @extend_schema(
         operation_id="component_groups_list",
+        description="The page's component groups, by `position` then id.",
         parameters=paginated_parameters(),
         responses=list_response(GroupOut),
         tags=["Component groups"],
@@ -214,6 +248,7 @@ class GroupListView(ApiView):
 
     @extend_schema(
         operation_id="component_groups_create",
+        description="Adds a group; `component_ids` (in order) moves those components into it.",
         request=GroupIn,
         responses={201: GroupOut},
         tags=["Component groups"],
@@ -230,13 +265,20 @@ class GroupDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
-        operation_id="component_groups_retrieve", responses=GroupOut, tags=["Component groups"]
+        operation_id="component_groups_retrieve",
+        responses=GroupOut,
+        tags=["Component groups"],
+        description="A component group with its components' ids in order.",
     )
     def get(self, request, page_id, group_id):
         return Response(_groups_out(selectors.group_for_key(self.api_key, page_id, group_id)))
 
     @extend_schema(
         operation_id="component_groups_update",
+        description=(
+            "Changes the fields given; `component_ids` replaces the group's components (in order), "
+            "the others leave the group."
+        ),
         request=GroupIn(partial=True),
         responses=GroupOut,
         tags=["Component groups"],

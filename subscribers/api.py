@@ -150,6 +150,8 @@ class SubscriberListView(ApiView):
     @extend_schema(
         operation_id="subscribers_list",
         tags=SUBSCRIBER_TAGS,
+        description="The page's subscribers, oldest first; `channel` keeps one kind. Holds "
+        "personal data, hence the scope.",
         parameters=paginated_parameters(OpenApiParameter("channel", str, enum=Channel.values)),
         responses=list_response(SubscriberOut),
     )
@@ -168,6 +170,10 @@ class SubscriberListView(ApiView):
     @extend_schema(
         operation_id="subscribers_create",
         tags=SUBSCRIBER_TAGS,
+        description="Subscribes an address to the page (or, with `incident_id`, to one "
+        "incident until it resolves). Email and SMS subscribers are sent a confirmation link "
+        "and receive nothing until they confirm; a webhook subscriber's `signing_secret` is "
+        "in this response only.",
         request=SubscriberIn,
         responses={201: SubscriberCreatedOut},
     )
@@ -183,7 +189,10 @@ class SubscriberDetailView(ApiView):
     required_scopes = SCOPES
 
     @extend_schema(
-        operation_id="subscribers_retrieve", tags=SUBSCRIBER_TAGS, responses=SubscriberOut
+        operation_id="subscribers_retrieve",
+        tags=SUBSCRIBER_TAGS,
+        responses=SubscriberOut,
+        description="A subscriber, with when it confirmed and whether it is quarantined.",
     )
     def get(self, request, page_id, subscriber_id):
         page = page_for_key(self.api_key, page_id)
@@ -192,6 +201,7 @@ class SubscriberDetailView(ApiView):
     @extend_schema(
         operation_id="subscribers_update",
         tags=SUBSCRIBER_TAGS,
+        description="Changes the fields given (which components the subscriber follows).",
         request=SubscriberPatchIn,
         responses=SubscriberOut,
     )

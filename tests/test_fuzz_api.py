@@ -119,4 +119,9 @@ def test_no_request_gets_a_server_error_or_an_undocumented_answer(case, world):
     with transaction.atomic(), kept_connection():
         response = case.call(app=app, headers={"Authorization": f"Bearer {token}"})
         transaction.set_rollback(True)
-    case.validate_response(response, checks=CHECKS)
+    checks = CHECKS
+    if response.status_code == 413:
+        # A generated body over the size limit is refused as documented; schemathesis does not
+        # count 413 among the ways to reject invalid data.
+        checks = [check for check in CHECKS if check is not negative_data_rejection]
+    case.validate_response(response, checks=checks)
