@@ -73,11 +73,14 @@ class StrictInputSerializer(serializers.Serializer):
         return value
 
 
-def rfc3339(value: datetime.datetime | None) -> str | None:
-    """RFC 3339 in UTC with ``Z``, as every API and payload of this service writes times."""
+def rfc3339(value: datetime.datetime | None, *, timespec: str = "auto") -> str | None:
+    """RFC 3339 in UTC with ``Z``, as every API and payload of this service writes times (the
+    contract's only demand). The management API keeps Python's ``auto`` precision
+    (microseconds when there are any); the Statuspage documents pass ``"milliseconds"``, as
+    Statuspage publishes them."""
     if value is None:
         return None
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return value.astimezone(datetime.UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 # Accepted instants: wide enough for any real incident or maintenance, far enough from

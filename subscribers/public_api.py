@@ -6,17 +6,15 @@ Rate-limited per client address.
 """
 
 import re
-import time
 
-from django.conf import settings
 from django.http import QueryDict
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.parsers import FormParser, JsonParser, MultiPartParser
-from core.ratelimit import rate_limit_hit
 from core.serializers import TimestampField
+from core.throttling import PublicRateThrottle
 from incidents.models import Incident
 from public.routing import resolve_page
 from subscribers import services
@@ -24,22 +22,6 @@ from subscribers.models import Channel, Subscriber
 
 _FIELD = re.compile(r"^subscriber\[(\w+)\](\[\])?$")
 _MODES = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.WEBHOOK: "webhook"}
-
-
-def client_address(request) -> str:
-    """The caller's address for rate limits. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it
-    is the address the outermost trusted proxy saw (X-Forwarded-For, counted from the right,
-    so a client cannot choose its own bucket by sending the header)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if hop.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def subscriber_fields(data) -> dict:
@@ -126,15 +108,7 @@ class PublicSubscriberView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     parser_classes = [JsonParser, FormParser, MultiPartParser]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.method != "GET":
-            state = rate_limit_hit(
-                f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
-            )
-            if state.exceeded:
-                raise exceptions.Throttled(wait=state.reset_at - time.time())
+    throttle_classes = [PublicRateThrottle]
 
     def _created(self, page, incident=None):
         body = PublicSubscriberIn(data=subscriber_fields(self.request.data))

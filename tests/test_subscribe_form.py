@@ -55,7 +55,7 @@ def test_the_form_works_by_host_too(client, page):
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_rate_limit(client, page, settings):
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     settings.PUBLIC_SUBSCRIBE_RATE_LIMIT = "2/min"
 
     def subscribe(forwarded_for):
