@@ -10,7 +10,6 @@ from core.errors import Conflict
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
-from incidents.models import Incident
 from notifications.models import DeliveryStatus, EventKind
 from statuspages.selectors import page_for_key
 from subscribers import selectors, services
@@ -124,7 +123,7 @@ class SubscriberIn(StrictInputSerializer):
         incident_id = data.pop("incident_id", None)
         data["incident"] = None
         if incident_id:
-            data["incident"] = Incident.objects.filter(page=page, id=incident_id).first()
+            data["incident"] = selectors.incident_on_page(page, incident_id)
             if data["incident"] is None:
                 raise serializers.ValidationError(
                     {"incident_id": ["No such incident on this page."]}

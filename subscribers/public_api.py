@@ -15,9 +15,8 @@ from rest_framework.views import APIView
 from core.parsers import FormParser, JsonParser, MultiPartParser
 from core.serializers import TimestampField
 from core.throttling import PublicRateThrottle
-from incidents.models import Incident
 from public.routing import resolve_page
-from subscribers import services
+from subscribers import selectors, services
 from subscribers.models import Channel, Subscriber
 
 _FIELD = re.compile(r"^subscriber\[(\w+)\](\[\])?$")
@@ -126,7 +125,7 @@ class SubscribeView(PublicSubscriberView):
 class IncidentSubscribeView(PublicSubscriberView):
     def post(self, request, incident_id, slug=None):
         page = resolve_page(request, slug)
-        incident = Incident.objects.filter(page=page, id=incident_id).first()
+        incident = selectors.incident_on_page(page, incident_id)
         if incident is None:
             raise exceptions.NotFound("No such incident on this page.")
         if incident.is_resolved:
@@ -141,9 +140,7 @@ class SubscriberView(PublicSubscriberView):
 
     def _subscriber(self, request, slug, subscriber_id) -> Subscriber:
         page = resolve_page(request, slug)
-        subscriber = (
-            Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
-        )
+        subscriber = selectors.subscriber_on_page(page, subscriber_id)
         if subscriber is None:
             raise exceptions.NotFound("No such subscriber.")
         return subscriber

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.throttling import PublicRateThrottle
 from notifications.messages import UNSUBSCRIBE_SALT
 from public.routing import resolve_page
-from subscribers import services
-from subscribers.models import Subscriber
+from subscribers import selectors, services
 
 
 def _link_page(
@@ -99,7 +98,7 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
         response = HttpResponse("Too many requests.", status=429, content_type="text/plain")
         response["Retry-After"] = wait
         return response
-    subscriber = Subscriber.objects.filter(page=page, id=subscriber_id).first()
+    subscriber = selectors.subscriber_on_page(page, subscriber_id)
     if subscriber is not None:
         services.subscriber_confirmation_resend(subscriber=subscriber)
     return _link_page(
