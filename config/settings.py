@@ -205,7 +205,16 @@ SPECTACULAR_SETTINGS = {
         "Management API (`/api/v1/`, bearer API keys with scopes) of the status-page service. "
         'Every error uses the envelope `{"error": {code, message, details, request_id}}`; '
         "lists are cursor-paginated (`data` + `pagination.next_cursor`, pass it back as `after`). "
-        "See README.md for a walk-through."
+        "See README.md for a walk-through.\n\n"
+        "Where the contract is silent this API chooses, and keeps to: a body over 1 MiB is "
+        "413 `payload_too_large` (`details.max_body_bytes`); a query parameter an operation "
+        "does not document is 400, as is an unknown body field; values are never coerced "
+        '(`"name": 1` or `"notify_subscribers": "yes"` is 400); JSON nested deeper than 32 '
+        "levels is 400 `parse_error`; text holding NUL or an unpaired surrogate is 400 "
+        "wherever it appears (a NUL in the path is 404); date-times must carry a time zone and "
+        "lie between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z. Creating an incident or a "
+        "maintenance documents `Idempotency-Key` as a required header; the body field "
+        "`idempotency_key` is accepted instead for clients that cannot set headers."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
