@@ -61,6 +61,11 @@ def load_json(raw: bytes | str):
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from exc
 
 
+def _form_document(fields) -> dict:
+    """Form fields as the JSON checker reads them: a repeated field is a list."""
+    return {name: values if len(values) > 1 else values[0] for name, values in fields.lists()}
+
+
 class JsonParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -74,12 +79,12 @@ class JsonParser(parsers.JSONParser):
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         fields = super().parse(stream, media_type, parser_context)
-        check_json_document(dict(fields.lists()))
+        check_json_document(_form_document(fields))
         return fields
 
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         result = super().parse(stream, media_type, parser_context)
-        check_json_document(dict(result.data.lists()))
+        check_json_document(_form_document(result.data))
         return result

@@ -84,6 +84,22 @@ def test_a_nul_in_a_header_is_a_400_naming_it(api, page):
     assert error["details"] == {"Host": [NUL]}
 
 
+def test_a_nul_in_an_idempotency_key_header_is_a_400_and_nothing_is_kept(api, page):
+    response = _post(
+        api, f"/api/v1/status-pages/{page.id}/incidents", _incident(), HTTP_IDEMPOTENCY_KEY="k\x00"
+    )
+    assert _error(response, 400, "validation_error")["details"] == {"Idempotency-Key": [NUL]}
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_nul_in_a_public_subscribe_form_is_a_400_naming_the_field(page):
+    response = Client().post(
+        f"/pages/{page.slug}/api/v2/subscribers.json", {"subscriber[email]": "a\x00@example.com"}
+    )
+    error = _error(response, 400, "validation_error")
+    assert error["details"] == {"subscriber[email]": [NUL]}
+
+
 def test_a_nul_in_a_json_value_or_key_is_a_400_naming_the_field(api, page):
     error = _error(
         _post(api, "/api/v1/status-pages", {"name": "a\x00b", "slug": "nul"}),
