@@ -62,7 +62,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "sent_at",
     )
     list_filter = ("status", "kind", "page")
-    search_fields = ("id", "subscriber_id", "incident_id", "maintenance_id")
+    search_fields = ("id", "subscriber__id", "incident_id", "maintenance_id")
     # No select_related("subscriber"): a delivery outlives its subscriber (no FK constraint).
     readonly_fields = (
         "id",
