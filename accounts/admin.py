@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, Scope
 from accounts.services import api_key_create, api_key_revoke
-from core.admin import OrganizationScopedAdmin, user_organization_ids
+from core.admin import (
+    ORGANIZATION_FILTER,
+    OrganizationScopedAdmin,
+    adopt_created,
+    organization_scoped,
+    user_organization_ids,
+)
 from statuspages.models import StatusPage
 
 
@@ -50,23 +56,11 @@ class ApiKeyCreateForm(forms.ModelForm):
         model = ApiKey
         fields = ("organization", "name", "scopes", "pages", "expires_at")
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        pages = StatusPage.objects.all()
-        if request is not None and not request.user.is_superuser:
-            pages = pages.filter(organization__in=user_organization_ids(request.user))
-        self.fields["pages"].queryset = pages
-
-    def clean(self):
-        cleaned = super().clean()
-        organization = cleaned.get("organization")
-        for page in cleaned.get("pages") or []:
-            if organization and page.organization_id != organization.id:
-                raise ValidationError({"pages": f"{page} belongs to another organization."})
-        expires_at = cleaned.get("expires_at")
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
         if expires_at and expires_at <= timezone.now():
-            raise ValidationError({"expires_at": "Choose a time in the future."})
-        return cleaned
+            raise ValidationError("Choose a time in the future.")
+        return expires_at
 
 
 @admin.register(ApiKey)
@@ -80,7 +74,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         "expires_at",
         "state",
     )
-    list_filter = ("organization",)
+    list_filter = (ORGANIZATION_FILTER,)
     search_fields = ("name", "id")
     readonly_fields = (
         "id",
@@ -117,15 +111,17 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         return "active" if key.is_active else "expired"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = ApiKeyCreateForm
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, form=ApiKeyCreateForm, **kwargs)
+        pages = organization_scoped(StatusPage.objects.all(), request.user)
 
-            class RequestForm(form):
-                def __init__(self, *args, **inner):
-                    super().__init__(*args, request=request, **inner)
+        class ScopedPagesForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, **inner)
+                self.fields["pages"].queryset = pages
 
-            return RequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        return ScopedPagesForm
 
     def get_fields(self, request, obj=None):
         return (
@@ -137,35 +133,37 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if request.method == "POST":
-            form = self.get_form(request)(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                key, token = api_key_create(
-                    organization=data["organization"],
-                    name=data["name"],
-                    scopes=list(data["scopes"]),
-                    page_ids=[p.id for p in data["pages"]],
-                    expires_at=data["expires_at"],
-                )
-                self.log_addition(request, key, [{"added": {}}])
-                # Rendered, never stored or redirected: the token exists only in this response.
-                return TemplateResponse(
-                    request,
-                    "admin/accounts/apikey/token.html",
-                    {
-                        **self.admin_site.each_context(request),
-                        "title": "Your new API key",
-                        "key": key,
-                        "token": token,
-                        "opts": self.model._meta,
-                    },
-                )
-        return super().add_view(request, form_url, extra_context)
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        key, token = api_key_create(
+            organization=data["organization"],
+            name=data["name"],
+            scopes=list(data["scopes"]),
+            page_ids=[page.id for page in data["pages"]],
+            expires_at=data["expires_at"],
+        )
+        adopt_created(obj, key)
+        obj.plain_token = token  # for this response only; never stored
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Rendered, never stored or redirected: the token exists only in this response.
+        return TemplateResponse(
+            request,
+            "admin/accounts/apikey/token.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Your new API key",
+                "key": obj,
+                "token": obj.plain_token,
+                "opts": self.model._meta,
+            },
+        )
 
     @admin.action(description="Revoke the selected API keys")
     def revoke(self, request, queryset):
-        for key in queryset.filter(revoked_at__isnull=True):
+        for key in queryset:
             api_key_revoke(api_key=key)
         messages.success(request, "The selected keys are revoked; requests with them get 401.")

@@ -126,7 +126,8 @@ def test_resolving_in_the_admin_refuses_component_changes(operator, page):
         {"status": "resolved", f"component_{component.id}": "major_outage"},
     )
     assert response.status_code == 200
-    assert "leave the components unchanged" in response.content.decode()
+    # The service's own reason, shown above the form.
+    assert "resets this incident&#x27;s components to operational" in response.content.decode()
     incident.refresh_from_db()
     assert incident.status == "investigating"
 
