@@ -12,9 +12,15 @@ from accounts.models import ApiKey
 from incidents.models import Incident
 from incidents.services import incident_create
 from maintenances.models import Maintenance
-from notifications.models import NotificationEvent
+from notifications.models import Delivery, NotificationEvent
 from statuspages.models import Component
-from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
+from subscribers.models import Subscriber
+from tests.factories import (
+    ComponentFactory,
+    OrganizationFactory,
+    StatusPageFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -235,8 +241,6 @@ def test_scheduling_a_maintenance_in_the_admin(operator, page):
 
 
 def test_operators_search_and_filter_subscribers_and_quarantine_them(operator, page, other_page):
-    from tests.factories import SubscriberFactory
-
     mine = SubscriberFactory(page=page, channel="email", endpoint="", email="ann@example.com")
     SubscriberFactory(
         page=page, channel="email", endpoint="", email="bob@example.com", confirmed_at=None
@@ -275,8 +279,6 @@ def test_adding_a_webhook_subscriber_shows_its_secret_once(operator, page, setti
     assert response.status_code == 200
     secret = re.search(r'id="signing-secret"[^>]*>(whsec_[^<]+)<', response.content.decode())
     assert secret is not None
-    from subscribers.models import Subscriber
-
     subscriber = Subscriber.objects.get(endpoint="http://127.0.0.1:9/hook")
     assert subscriber.signing_secret == secret.group(1)
     assert (
@@ -288,9 +290,6 @@ def test_adding_a_webhook_subscriber_shows_its_secret_once(operator, page, setti
 
 
 def test_deliveries_are_read_only_and_filter_by_status_and_subscriber(operator, page, other_page):
-    from notifications.models import Delivery
-    from tests.factories import SubscriberFactory
-
     subscriber = SubscriberFactory(page=page)
     stranger = SubscriberFactory(page=other_page)
     incident_create(page=page, name="Outage")
