@@ -47,6 +47,23 @@ def show_refusal(form, refusal: ValidationError, field_names: dict[str, str] | N
         form.add_error(field if field in form.fields else None, errors)
 
 
+def changed_values(form, allowed) -> dict:
+    """What the operator changed in ``form``, limited to the fields a service may change."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in allowed}
+
+
+def stored(obj):
+    """``obj`` as the database holds it: the admin's form has already written the new values
+    onto ``obj``, and a service compares the old row with the changes it is given."""
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def adopt_created(obj, created) -> None:
+    """The admin goes on with the object its form built; make it the row a service created."""
+    obj.pk = created.pk
+    obj.refresh_from_db()
+
+
 # Filters by page or organization list only the operator's own (the plain one lists every row).
 PAGE_FILTER = ("page", admin.RelatedOnlyFieldListFilter)
 ORGANIZATION_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
@@ -141,6 +158,17 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def submit_to_service(self, request, form, service_call):
+        """On a POST with a valid ``form``, ``service_call(cleaned_data)``; a refusal goes onto
+        the form. What the service returned, or None when nothing was done."""
+        if request.method != "POST" or not form.is_valid():
+            return None
+        try:
+            return service_call(form.cleaned_data)
+        except ValidationError as refusal:
+            show_refusal(form, refusal, self.service_field_names)
+            return None
+
     def render_form_page(self, request, *, title: str, form, submit_label: str, **context):
         """A plain form page (publish an update, open an incident, add a subscriber)."""
         return TemplateResponse(
@@ -155,12 +183,6 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
                 **context,
             },
         )
-
-
-def adopt_created(obj, created) -> None:
-    """The admin goes on with the object its form built; make it the row a service created."""
-    obj.pk = created.pk
-    obj.refresh_from_db()
 
 
 class PublishingAdmin(OrganizationScopedAdmin):
@@ -190,7 +212,8 @@ class PublishingAdmin(OrganizationScopedAdmin):
     def publish_form(self, request, obj):
         raise NotImplementedError
 
-    def publish(self, obj, cleaned_data: dict) -> None:
+    def publish(self, obj, cleaned_data: dict):
+        """Publish through the service; returns the update it wrote."""
         raise NotImplementedError
 
     def publish_context(self, obj) -> dict:
@@ -201,19 +224,13 @@ class PublishingAdmin(OrganizationScopedAdmin):
         if obj is None:
             raise Http404(f"No such {self.opts.verbose_name}.")
         form = self.publish_form(request, obj)
-        if request.method == "POST" and form.is_valid():
-            try:
-                self.publish(obj, form.cleaned_data)
-            except ValidationError as refusal:
-                show_refusal(form, refusal, self.service_field_names)
-            else:
-                self.log_change(request, obj, f"Published a {form.cleaned_data['status']} update.")
-                messages.success(request, f"Update published on “{obj.name}”.")
-                return HttpResponseRedirect(
-                    reverse(
-                        f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
-                    )
-                )
+        update = self.submit_to_service(request, form, lambda data: self.publish(obj, data))
+        if update is not None:
+            self.log_change(request, obj, f"Published a {update.status} update.")
+            messages.success(request, f"Update published on “{obj.name}”.")
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+            )
         return self.render_form_page(
             request,
             title=f"Publish an update: {obj.name}",

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,8 +10,9 @@ from core.admin import (
     PAGE_FILTER,
     PublishedUpdatesInline,
     PublishingAdmin,
+    changed_values,
     organization_scoped,
-    show_refusal,
+    stored,
 )
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
@@ -125,21 +125,9 @@ class IncidentAdmin(PublishingAdmin):
         if page is None and pages.count() == 1:
             page = pages.first()
         form = IncidentOpenForm(request.POST or None, pages=pages, page=page)
-        if request.method == "POST" and page is not None and form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident = services.incident_create(
-                    page=data["page"],
-                    name=data["name"],
-                    status=data["status"],
-                    message=data["message"],
-                    impact_override=data["impact_override"],
-                    notify_subscribers=data["notify_subscribers"],
-                    component_statuses=_component_statuses(data),
-                )
-            except ValidationError as refusal:
-                show_refusal(form, refusal)
-            else:
+        if page is not None:
+            incident = self.submit_to_service(request, form, self._open)
+            if incident is not None:
                 self.log_addition(request, incident, [{"added": {}}])
                 messages.success(request, f"Incident “{incident.name}” is open and published.")
                 return HttpResponseRedirect(
@@ -153,11 +141,22 @@ class IncidentAdmin(PublishingAdmin):
             choose_page=page is None,
         )
 
+    def _open(self, data):
+        return services.incident_create(
+            page=data["page"],
+            name=data["name"],
+            status=data["status"],
+            message=data["message"],
+            impact_override=data["impact_override"],
+            notify_subscribers=data["notify_subscribers"],
+            component_statuses=_component_statuses(data),
+        )
+
     def publish_form(self, request, incident):
         return IncidentPublishForm(request.POST or None, incident=incident)
 
     def publish(self, incident, cleaned_data):
-        services.incident_update_publish(
+        return services.incident_update_publish(
             incident=incident,
             status=cleaned_data["status"],
             message=cleaned_data["message"],
@@ -169,12 +168,8 @@ class IncidentAdmin(PublishingAdmin):
         return {"incident": incident}
 
     def save_model(self, request, obj, form, change):
-        changed = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.CHANGEABLE_FIELDS
-        }
-        services.incident_change(incident=Incident.objects.get(pk=obj.pk), **changed)
+        changed = changed_values(form, services.CHANGEABLE_FIELDS)
+        services.incident_change(incident=stored(obj), **changed)
 
     @admin.action(description="Resolve the selected incidents (notifies subscribers)")
     def resolve(self, request, queryset):

@@ -3,7 +3,14 @@
 from django import forms
 from django.contrib import admin
 
-from core.admin import PAGE_FILTER, PublishedUpdatesInline, PublishingAdmin, adopt_created
+from core.admin import (
+    PAGE_FILTER,
+    PublishedUpdatesInline,
+    PublishingAdmin,
+    adopt_created,
+    changed_values,
+    stored,
+)
 from maintenances import services
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 
@@ -83,12 +90,10 @@ class MaintenanceAdmin(PublishingAdmin):
         data = form.cleaned_data
         component_ids = [component.id for component in data["components"]]
         if change:
-            changed = {
-                name: data[name] for name in form.changed_data if name in services.CHANGEABLE_FIELDS
-            }
+            changed = changed_values(form, services.CHANGEABLE_FIELDS)
             if "components" in form.changed_data:
                 changed["component_ids"] = component_ids
-            services.maintenance_change(maintenance=Maintenance.objects.get(pk=obj.pk), **changed)
+            services.maintenance_change(maintenance=stored(obj), **changed)
         else:
             created = services.maintenance_create(
                 page=data["page"],
@@ -114,4 +119,4 @@ class MaintenanceAdmin(PublishingAdmin):
         return MaintenancePublishForm(request.POST or None, initial={"status": maintenance.status})
 
     def publish(self, maintenance, cleaned_data):
-        services.maintenance_update_publish(maintenance=maintenance, **cleaned_data)
+        return services.maintenance_update_publish(maintenance=maintenance, **cleaned_data)

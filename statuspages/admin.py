@@ -14,6 +14,8 @@ from core.admin import (
     OrganizationScopedAdmin,
     ScopedInline,
     adopt_created,
+    changed_values,
+    stored,
 )
 from core.validators import validate_hostname, validate_time_zone, validate_url
 from statuspages import services
@@ -129,10 +131,8 @@ class StatusPageAdmin(OrganizationScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changed = {
-                name: data[name] for name in form.changed_data if name in services.PAGE_FIELDS
-            }
-            services.status_page_update(page=StatusPage.objects.get(pk=obj.pk), **changed)
+            changed = changed_values(form, services.PAGE_FIELDS)
+            services.status_page_update(page=stored(obj), **changed)
         else:
             created = services.status_page_create(
                 organization=data["organization"],
@@ -159,7 +159,7 @@ class StatusPageAdmin(OrganizationScopedAdmin):
         for obj, changed in formset.changed_objects:
             with _naming_the_row(obj):
                 update(
-                    **{keyword: formset.model.objects.get(pk=obj.pk)},
+                    **{keyword: stored(obj)},
                     **{name: getattr(obj, name) for name in changed if name in field_names},
                 )
         for obj in formset.new_objects:
@@ -212,12 +212,8 @@ class ComponentAdmin(OrganizationScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        changed = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.COMPONENT_FIELDS
-        }
-        services.component_update(component=Component.objects.get(pk=obj.pk), **changed)
+        changed = changed_values(form, services.COMPONENT_FIELDS)
+        services.component_update(component=stored(obj), **changed)
 
     @admin.action(description="Change the status of the selected components")
     def change_status(self, request, queryset):

@@ -2,13 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import PAGE_FILTER, OrganizationScopedAdmin, organization_scoped, show_refusal
+from core.admin import PAGE_FILTER, OrganizationScopedAdmin, organization_scoped
 from statuspages.models import Component, StatusPage
 from subscribers import services
 from subscribers.models import Channel, Subscriber
@@ -75,6 +74,7 @@ class SubscriberAdmin(OrganizationScopedAdmin):
     list_filter = ("channel", StateFilter, PAGE_FILTER)
     search_fields = ("email", "phone_number", "endpoint", "id")
     list_select_related = ("page",)
+    service_field_names = {"component_ids": "components"}
     readonly_fields = (
         "id",
         "page",
@@ -109,35 +109,33 @@ class SubscriberAdmin(OrganizationScopedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         form = SubscriberCreateForm(request.POST or None, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                subscriber = services.subscriber_create(
-                    page=data["page"],
-                    channel=data["channel"],
-                    email=data["email"],
-                    phone_number=data["phone_number"],
-                    phone_country=data["phone_country"],
-                    endpoint=data["endpoint"],
-                    confirmed=data["confirmed"],
-                    component_ids=[c.id for c in data["components"]],
-                )
-            except ValidationError as refusal:
-                show_refusal(form, refusal, {"component_ids": "components"})
-            else:
-                self.log_addition(request, subscriber, [{"added": {}}])
-                return TemplateResponse(
-                    request,
-                    "admin/subscribers/subscriber/created.html",
-                    {
-                        **self.admin_site.each_context(request),
-                        "opts": self.model._meta,
-                        "title": "Subscriber added",
-                        "subscriber": subscriber,
-                    },
-                )
+        subscriber = self.submit_to_service(request, form, self._create)
+        if subscriber is not None:
+            self.log_addition(request, subscriber, [{"added": {}}])
+            return TemplateResponse(
+                request,
+                "admin/subscribers/subscriber/created.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "title": "Subscriber added",
+                    "subscriber": subscriber,
+                },
+            )
         return self.render_form_page(
             request, title="Add a subscriber", form=form, submit_label="Add subscriber"
+        )
+
+    def _create(self, data):
+        return services.subscriber_create(
+            page=data["page"],
+            channel=data["channel"],
+            email=data["email"],
+            phone_number=data["phone_number"],
+            phone_country=data["phone_country"],
+            endpoint=data["endpoint"],
+            confirmed=data["confirmed"],
+            component_ids=[component.id for component in data["components"]],
         )
 
     def delete_model(self, request, obj):
