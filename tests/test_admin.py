@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -23,14 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def operator(client, organization):
-    user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
-    organization.members.add(user)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 several at once, which reaches the public documents like a change through the API."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from notifications.models import EventKind, NotificationEvent
@@ -12,14 +11,6 @@ from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFac
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/statuspages/component/"
-
-
-@pytest.fixture
-def operator(client, organization):
-    user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
-    organization.members.add(user)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

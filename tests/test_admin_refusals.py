@@ -17,14 +17,6 @@ from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFac
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def operator(client, organization):
-    user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
-    organization.members.add(user)
-    client.force_login(user)
-    return client
-
-
 def _errors(response) -> dict[str, list[str]]:
     """The admin form's errors by field ("__all__": above the form)."""
     assert response.status_code == 200, response.status_code
