@@ -86,7 +86,10 @@ def test_odd_searches_orderings_and_filters_never_break_a_changelist(viewer, rol
         response = client.get(url, {"q": search})
         assert response.status_code == 200, search
         assert b"<script>x</script>" not in response.content
-    for query in ODD_QUERIES:
+    model_admin = admin.site.get_model_admin(apps.get_model(label_lower))
+    columns = range(1, len(model_admin.list_display) + 1)
+    sort_by_each_column = [{"o": f"{sign}{column}"} for column in columns for sign in ("", "-")]
+    for query in ODD_QUERIES + sort_by_each_column:
         response = client.get(url, query)
         if response.status_code == 302:
             assert response["Location"] == f"{url}?e=1", query
