@@ -1,3 +1,5 @@
+"""Organizations and API keys for operators; keys are made and revoked through the services."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
