@@ -10,10 +10,11 @@ from django.urls import reverse
 from core.admin import OrganizationScopedAdmin
 from incidents.services import incident_create
 from notifications.models import Delivery, NotificationEvent
-from tests.factories import ComponentFactory, SubscriberFactory
+from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
+MARKUP = "<script>x</script>"
 HOSTILE_SEARCHES = [
     "'\"<script>x</script>",
     "Ωmega ☃ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202e",
@@ -62,15 +63,18 @@ def viewer(client, organization):
 
 
 @pytest.fixture(autouse=True)
-def rows(page):
-    """One row of each kind, so every changelist renders at least one line."""
-    component = ComponentFactory(page=page, name="API")
+def rows(page, organization):
+    """One row of each kind, so every changelist renders at least one line; names an
+    operator typed carry markup, which must come out escaped."""
+    hostile = StatusPageFactory(organization=organization, name=MARKUP, slug="hostile")
+    component = ComponentFactory(page=page, name=MARKUP)
+    ComponentFactory(page=hostile, name="API")
     incident_create(
         page=page,
-        name="Errors",
+        name=MARKUP,
         component_statuses=[{"component_id": component.id, "status": "major_outage"}],
     )
-    subscriber = SubscriberFactory(page=page)
+    subscriber = SubscriberFactory(page=page, endpoint=f"http://127.0.0.1:9/{MARKUP}")
     event = NotificationEvent.objects.get(page=page)
     Delivery.objects.create(page=page, event=event, subscriber=subscriber, kind=event.kind)
 
@@ -85,7 +89,7 @@ def test_odd_searches_orderings_and_filters_never_break_a_changelist(viewer, rol
     for search in HOSTILE_SEARCHES:
         response = client.get(url, {"q": search})
         assert response.status_code == 200, search
-        assert b"<script>x</script>" not in response.content
+        assert MARKUP.encode() not in response.content
     model_admin = admin.site.get_model_admin(apps.get_model(label_lower))
     columns = range(1, len(model_admin.list_display) + 1)
     sort_by_each_column = [{"o": f"{sign}{column}"} for column in columns for sign in ("", "-")]
@@ -96,6 +100,17 @@ def test_odd_searches_orderings_and_filters_never_break_a_changelist(viewer, rol
         else:
             assert response.status_code == 200, query
         assert b"<b>bold</b>" not in response.content
+        assert MARKUP.encode() not in response.content
+
+
+@pytest.mark.parametrize(
+    "changelist", ["/admin/statuspages/component/", "/admin/incidents/incident/"]
+)
+def test_names_with_markup_are_listed_escaped(viewer, changelist):
+    response = viewer("operator").get(changelist)
+    assert response.status_code == 200
+    assert "&lt;script&gt;x&lt;/script&gt;" in response.content.decode()
+    assert MARKUP not in response.content.decode()
 
 
 def test_the_search_box_shows_the_typed_text_escaped(viewer):
