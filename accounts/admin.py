@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, Scope
@@ -152,16 +151,12 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
 
     def response_add(self, request, obj, post_url_continue=None):
         # Rendered, never stored or redirected: the token exists only in this response.
-        return TemplateResponse(
+        return self.render_page(
             request,
             "admin/accounts/apikey/token.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Your new API key",
-                "key": obj,
-                "token": obj.plain_token,
-                "opts": self.model._meta,
-            },
+            title="Your new API key",
+            key=obj,
+            token=obj.plain_token,
         )
 
     @admin.action(description="Revoke the selected API keys")

@@ -169,19 +169,23 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             show_refusal(form, refusal, self.service_field_names)
             return None
 
-    def render_form_page(self, request, *, title: str, form, submit_label: str, **context):
-        """A plain form page (publish an update, open an incident, add a subscriber)."""
+    def render_page(self, request, template: str, *, title: str, **context):
+        """One of this admin's own pages, inside the admin's frame."""
         return TemplateResponse(
             request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **context},
+        )
+
+    def render_form_page(self, request, *, title: str, form, submit_label: str, **context):
+        """A plain form page (publish an update, open an incident, add a subscriber)."""
+        return self.render_page(
+            request,
             "admin/publish_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": title,
-                "form": form,
-                "submit_label": submit_label,
-                **context,
-            },
+            title=title,
+            form=form,
+            submit_label=submit_label,
+            **context,
         )
 
 

@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from core.admin import (
@@ -228,15 +227,11 @@ class ComponentAdmin(OrganizationScopedAdmin):
             label = ComponentStatus(status).label
             messages.success(request, f"{changed} component(s) are now “{label}”.")
             return None
-        return TemplateResponse(
+        return self.render_page(
             request,
             "admin/statuspages/component/change_status.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Change the status of components",
-                "form": form,
-                "components": queryset.select_related("page"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            title="Change the status of components",
+            form=form,
+            components=queryset.select_related("page"),
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
         )

@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -112,15 +111,11 @@ class SubscriberAdmin(OrganizationScopedAdmin):
         subscriber = self.submit_to_service(request, form, self._create)
         if subscriber is not None:
             self.log_addition(request, subscriber, [{"added": {}}])
-            return TemplateResponse(
+            return self.render_page(
                 request,
                 "admin/subscribers/subscriber/created.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "title": "Subscriber added",
-                    "subscriber": subscriber,
-                },
+                title="Subscriber added",
+                subscriber=subscriber,
             )
         return self.render_form_page(
             request, title="Add a subscriber", form=form, submit_label="Add subscriber"
