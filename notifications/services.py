@@ -6,7 +6,6 @@ messages exist for a delivery (retries, the sweep, a redelivered message) only o
 """
 
 import logging
-import random
 import time
 from datetime import timedelta
 
@@ -15,21 +14,20 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from channels.backoff import backoff_delay
+from channels.transports import TransportError, transport_for
 from core.serializers import rfc3339
-from notifications.messages import notice_for, unsubscribe_url
+from notifications.messages import delivery_message
 from notifications.models import Delivery, DeliveryStatus, EventKind, NotificationEvent
-from notifications.transports import TRANSPORTS, Envelope, TransportError
 from statuspages.models import page_snapshot
 from subscribers.models import Channel, Subscriber
+from subscribers.services import subscriber_delete
 
 logger = logging.getLogger(__name__)
 
 FANOUT_CHUNK = 1000  # subscribers read and deliveries inserted per keyset step
 SEND_BATCH = 20  # deliveries per send task
 MAX_ATTEMPTS = 8
-BACKOFF_BASE = 10.0  # seconds before the first retry
-BACKOFF_CAP = 300.0  # below the broker's visibility timeout, so a delayed message survives
-RETRY_AFTER_CAP = 3600.0
 QUARANTINE_AFTER = 10  # consecutive failed deliveries
 
 
@@ -98,7 +96,7 @@ def _enqueue_fan_out(event_id: str) -> None:
 
 
 def _enqueue_sends(delivery_ids: list[str], countdown: float | None = None) -> None:
-    from notifications.tasks import deliveries_send
+    from notifications.tasks import deliveries_send  # tasks imports this module: load it late
 
     for start in range(0, len(delivery_ids), SEND_BATCH):
         batch = delivery_ids[start : start + SEND_BATCH]
@@ -227,15 +225,6 @@ def event_fan_out(*, event_id: str) -> int:
 # ---- sending --------------------------------------------------------------------------------
 
 
-def backoff_delay(attempts: int, retry_after: float | None = None) -> float:
-    """Exponential with full jitter in its upper half; a server's Retry-After is a floor."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
-    delay = random.uniform(ceiling / 2, ceiling)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
-    return delay
-
-
 def delivery_send(*, delivery_id: str) -> str | None:
     """Claim and send one delivery; returns its new status, or None if it was not ours."""
     now = timezone.now()
@@ -260,16 +249,15 @@ def delivery_send(*, delivery_id: str) -> str | None:
         reason = "Subscriber removed." if subscriber is None else "Subscriber is not active."
         mine.update(status=DeliveryStatus.SKIPPED, last_error=reason, updated_at=timezone.now())
         return DeliveryStatus.SKIPPED
-    envelope = Envelope(
-        delivery_id=delivery.id,
-        event=delivery.event,
+    transport = transport_for(subscriber.channel)
+    message = delivery_message(
+        delivery=delivery,
         subscriber=subscriber,
-        notice=notice_for(delivery.event),
-        unsubscribe_url=unsubscribe_url(subscriber.id),
+        message_type=transport.message_type,
         timestamp=int(time.time()),
     )
     try:
-        code = TRANSPORTS[subscriber.channel](envelope)
+        code = transport.send(message)
     except TransportError as exc:
         return _delivery_failed(delivery, subscriber, mine, exc)
     mine.update(
@@ -307,8 +295,6 @@ def _delivery_failed(delivery, subscriber, mine, exc: TransportError) -> str:
         updated_at=now,
     )
     if exc.gone:
-        from subscribers.services import subscriber_delete
-
         subscriber_delete(subscriber=subscriber)
         return DeliveryStatus.FAILED
     with transaction.atomic():

@@ -3,7 +3,8 @@ reject_on_worker_lost redeliver a message whose worker died; claims make repeats
 
 from celery import shared_task
 
-from notifications import outbound, services
+from channels import outbound
+from notifications import services
 
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
 
@@ -35,15 +36,3 @@ def deliveries_send(delivery_ids: list[str]) -> None:
 )
 def notifications_sweep() -> dict:
     return services.notifications_sweep()
-
-
-@shared_task(
-    name="notifications.tasks.subscriber_confirmation_send",
-    time_limit=60,
-    soft_time_limit=50,
-    **_AT_LEAST_ONCE,
-)
-def subscriber_confirmation_send(subscriber_id: str) -> None:
-    from subscribers.services import subscriber_confirmation_deliver
-
-    subscriber_confirmation_deliver(subscriber_id=subscriber_id)

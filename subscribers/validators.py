@@ -4,8 +4,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from channels.outbound import UnsafeURL, address_check
 from core.validators import validate_url
-from notifications.outbound import UnsafeURL, address_check
 
 # Calling codes for the countries most status pages serve; other numbers must be given in
 # E.164 form ("+" and the country code).

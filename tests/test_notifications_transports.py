@@ -101,7 +101,7 @@ def test_email_has_text_html_one_click_unsubscribe_and_message_id(
 def test_sms_goes_through_twilios_messages_api(
     page, httpserver, settings, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
     settings.TWILIO_API_BASE = httpserver.url_for("/")
     settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
     settings.TWILIO_FROM_NUMBER = "+15005550006"
@@ -121,7 +121,7 @@ def test_sms_goes_through_twilios_messages_api(
 
 def test_sms_is_logged_by_default(page, caplog, django_capture_on_commit_callbacks):
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
-    with caplog.at_level("INFO", logger="notifications.transports.sms"):
+    with caplog.at_level("INFO", logger="channels.transports.sms"):
         _publish_incident(page, django_capture_on_commit_callbacks)
     assert "SMS to +14155550100" in caplog.text
     assert Delivery.objects.get().status == "sent"
@@ -211,7 +211,7 @@ def test_a_number_that_replied_stop_is_unsubscribed(
 ):
     from subscribers.models import Subscriber
 
-    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
     settings.TWILIO_API_BASE = httpserver.url_for("/")
     settings.TWILIO_ACCOUNT_SID = "AC123"
     httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from notifications.messages import unsubscribe_url
 from notifications.models import Delivery
+from subscribers.links import unsubscribe_url
 from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures

@@ -1,0 +1,16 @@
+"""What the chat platforms share: an incoming-webhook URL that takes one JSON card."""
+
+from channels.messages import ChatMessage
+from channels.transports.base import Transport, post_json
+
+
+class ChatTransport(Transport):
+    """A chat platform: ``card`` lays the message out in the platform's format."""
+
+    message_type = ChatMessage
+
+    def card(self, message: ChatMessage) -> dict:
+        raise NotImplementedError
+
+    def send(self, message: ChatMessage) -> int:
+        return post_json(message.url, self.card(message))
