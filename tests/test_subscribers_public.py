@@ -56,7 +56,7 @@ def test_subscribing_by_json_and_by_host(page, settings, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/api/v2/subscribers.json",
-            {"subscriber": {"phone_number": "+447700900123"}},
+            {"subscriber": {"phone_number": "+447911123456"}},
             content_type="application/json",
         )
     assert response.status_code == 201
