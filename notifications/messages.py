@@ -134,12 +134,12 @@ def delivery_message(
             unsubscribe_url=unsubscribe,
         )
     if message_type is SmsMessage:
+        links = f"\n{notice.url}\nStop: {unsubscribe}"
         text = f"{notice.subject}\n{notice.message}".strip()
-        if len(text) > SMS_MAX_LENGTH - 60:
-            text = text[: SMS_MAX_LENGTH - 61] + "…"
-        return SmsMessage(
-            to=subscriber.phone_number, body=f"{text}\n{notice.url}\nStop: {unsubscribe}"
-        )
+        room = SMS_MAX_LENGTH - len(links)  # cut the words, never the links
+        if len(text) > room:
+            text = text[: room - 1] + "…"
+        return SmsMessage(to=subscriber.phone_number, body=text + links)
     if message_type is WebhookMessage:
         return WebhookMessage(
             url=subscriber.endpoint,

@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 from werkzeug import Response
 
 from channels import backoff
 from notifications import services
-from notifications.models import Delivery
+from notifications.models import Delivery, NotificationEvent
+from notifications.tasks import deliveries_send, event_fan_out
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures
@@ -164,10 +166,6 @@ def test_giving_up_after_the_last_attempt_counts_one_failure(
 def test_sweep_requeues_lost_events_and_deliveries(
     page, httpserver, django_capture_on_commit_callbacks
 ):
-    from django.db import transaction
-
-    from notifications.models import NotificationEvent
-
     httpserver.expect_request("/hook").respond_with_data("ok")
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     # The commit hook never runs here: as if the broker was down when it was published.
@@ -198,8 +196,6 @@ def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
 
 
 def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver):
-    from django.db import transaction
-
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
         event = services.notification_event_record(**incident_event(page, incident_make(page)))
@@ -214,7 +210,5 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 
 
 def test_tasks_tolerate_rows_that_are_gone(db):
-    from notifications.tasks import deliveries_send, event_fan_out
-
     assert event_fan_out.delay("evt_missing").get() == 0
     deliveries_send.delay(["dlv_missing"]).get()

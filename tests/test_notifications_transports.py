@@ -3,6 +3,7 @@
 import base64
 import hmac
 import json
+import re
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from django.core import mail
 from werkzeug import Response
 
 from notifications.models import Delivery
+from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures
     allow_private,
@@ -157,6 +159,84 @@ def test_chat_platforms_get_their_incoming_webhook_format(
     assert Delivery.objects.get().status == "sent"
 
 
+def test_a_slack_message_in_full(page, httpserver, django_capture_on_commit_callbacks):
+    httpserver.expect_request("/chat", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, channel="slack", endpoint=httpserver.url_for("/chat"))
+    component = ComponentFactory(page=page, name="EU: Database")
+    incident = incident_make(page, name="Writes <failing>")
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, incident, components=[component], message="Look & see."),
+    )
+    body = json.loads(_only_request(httpserver).get_data())
+    section, context = body.pop("blocks")
+    assert body == {"text": "[Acme] Writes &lt;failing&gt; - Investigating"}
+    assert section == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": f"*<{incident.shortlink}|Writes &lt;failing&gt;>*\n*Investigating*\n"
+            "Look &amp; see.\nEU: Database: Operational → Major outage",
+        },
+    }
+    (footer,) = context["elements"]
+    assert re.fullmatch(
+        r"Acme · <http://\S+/subscriptions/unsubscribe/\S+\|Unsubscribe>", footer["text"]
+    )
+
+
+@pytest.mark.parametrize("channel", ["teams", "discord", "google_chat"])
+def test_a_component_name_with_a_colon_is_shown_whole(
+    channel, page, httpserver, django_capture_on_commit_callbacks
+):
+    httpserver.expect_request("/chat", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, channel=channel, endpoint=httpserver.url_for("/chat"))
+    component = ComponentFactory(page=page, name="EU: Database")
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, incident_make(page), components=[component]),
+    )
+    body = json.loads(_only_request(httpserver).get_data())
+    if channel == "teams":
+        facts = body["attachments"][0]["content"]["body"][-1]["facts"]
+        assert facts == [{"title": "EU: Database", "value": "Operational → Major outage"}]
+    elif channel == "discord":
+        assert body["embeds"][0]["fields"] == [
+            {"name": "EU: Database", "value": "Operational → Major outage", "inline": True}
+        ]
+        assert body["embeds"][0]["color"] == 0xE74C3C
+    else:
+        widgets = body["cardsV2"][0]["card"]["sections"][0]["widgets"]
+        assert widgets[1] == {
+            "decoratedText": {"topLabel": "EU: Database", "text": "Operational → Major outage"}
+        }
+        assert body["cardsV2"][0]["cardId"] == Delivery.objects.get().id
+
+
+def test_a_long_sms_is_cut_to_keep_the_links(
+    page, httpserver, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_API_BASE = httpserver.url_for("/")
+    settings.TWILIO_ACCOUNT_SID = "AC123"
+    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
+        {"sid": "SM1"}, status=201
+    )
+    SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
+    incident = incident_make(page, name="Database down")
+    publish(
+        django_capture_on_commit_callbacks,
+        **incident_event(page, incident, message="word " * 200),
+    )
+    text = _only_request(httpserver).form["Body"]
+    first, message, link, stop = text.split("\n")
+    assert first == "[Acme] Database down - Investigating"
+    assert message.startswith("word word") and message.endswith("…")
+    assert len(text) == 480
+    assert link == incident.shortlink
+    assert re.fullmatch(r"Stop: http://\S+/subscriptions/unsubscribe/\S+", stop)
+
+
 def test_manual_component_change_is_sent_to_webhooks_as_component_update(
     page, api, httpserver, django_capture_on_commit_callbacks
 ):
@@ -209,8 +289,6 @@ def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_c
 def test_a_number_that_replied_stop_is_unsubscribed(
     page, httpserver, settings, django_capture_on_commit_callbacks
 ):
-    from subscribers.models import Subscriber
-
     settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
     settings.TWILIO_API_BASE = httpserver.url_for("/")
     settings.TWILIO_ACCOUNT_SID = "AC123"
