@@ -15,11 +15,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.serializers import rfc3339
 from notifications.messages import notice_for, unsubscribe_url
 from notifications.models import Delivery, DeliveryStatus, EventKind, NotificationEvent
 from notifications.transports import TRANSPORTS, Envelope, TransportError
-from statuspages.models import page_snapshot
+from statuspages.publishing import PublishedEvent
 from subscribers.models import Channel, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -33,59 +32,25 @@ RETRY_AFTER_CAP = 3600.0
 QUARANTINE_AFTER = 10  # consecutive failed deliveries
 
 
-def notification_event_record(
-    *,
-    page,
-    kind: str,
-    publish_key: str,
-    payload: dict,
-    component_ids: list[str] | None = None,
-    incident_id: str | None = None,
-    incident_update_id: str | None = None,
-    maintenance_id: str | None = None,
-    maintenance_update_id: str | None = None,
-) -> NotificationEvent:
-    """Record an event in the caller's transaction (it must be inside one); the fan-out is
-    queued when that transaction commits (and never if it rolls back)."""
+def notification_event_record(event: PublishedEvent) -> NotificationEvent:
+    """Record a published event (the sink registered with the publishing pipeline, called in
+    its transaction); the fan-out is queued when that transaction commits, never if it rolls
+    back."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notification_event_record must run inside the publishing transaction")
-    event = NotificationEvent.objects.create(
-        page=page,
-        kind=kind,
-        publish_key=publish_key,
-        payload=payload,
-        component_ids=sorted(set(component_ids or [])),
-        incident_id=incident_id,
-        incident_update_id=incident_update_id,
-        maintenance_id=maintenance_id,
-        maintenance_update_id=maintenance_update_id,
+    record = NotificationEvent.objects.create(
+        page_id=event.page.id,
+        kind=event.kind,
+        publish_key=event.publish_key,
+        payload=event.as_payload(),
+        component_ids=sorted(set(event.component_ids)),
+        incident_id=event.incident_id,
+        incident_update_id=event.incident_update_id,
+        maintenance_id=event.maintenance_id,
+        maintenance_update_id=event.maintenance_update_id,
     )
-    transaction.on_commit(lambda: _enqueue_fan_out(event.id))
-    return event
-
-
-def publish_payload(*, page, update, component_report: list[dict], **subject: dict) -> dict:
-    """An event payload: the page, the incident or maintenance (``subject``, by its name), the
-    update and the components it moved (effective statuses), frozen at publish time."""
-    return {
-        "page": page_snapshot(page),
-        **subject,
-        "update": {
-            "id": update.id,
-            "status": update.status,
-            "message": update.message,
-            "created_at": rfc3339(update.created_at),
-        },
-        "components": [
-            {
-                "id": entry["component_id"],
-                "name": entry["name"],
-                "old_status": entry["old_status"],
-                "new_status": entry["new_status"],
-            }
-            for entry in component_report
-        ],
-    }
+    transaction.on_commit(lambda: _enqueue_fan_out(record.id))
+    return record
 
 
 def _enqueue_fan_out(event_id: str) -> None:
@@ -134,29 +99,6 @@ def _incident_resolved_before(event: NotificationEvent) -> bool:
     ).exists()
 
 
-def event_component_ids(event: NotificationEvent) -> set[str]:
-    """What the event is about: the components it touched, and for incidents and maintenances
-    every component they list (a resolve that changes nothing still concerns them)."""
-    component_ids = set(event.component_ids or [])
-    if event.incident_id:
-        from incidents.models import IncidentComponent
-
-        component_ids |= set(
-            IncidentComponent.objects.filter(incident_id=event.incident_id).values_list(
-                "component_id", flat=True
-            )
-        )
-    if event.maintenance_id:
-        from maintenances.models import Maintenance
-
-        component_ids |= set(
-            Maintenance.components.through.objects.filter(
-                maintenance_id=event.maintenance_id
-            ).values_list("component_id", flat=True)
-        )
-    return component_ids
-
-
 def subscriber_matches(*, event_components: set[str], incident_id, component_ids) -> bool:
     """Incident subscribers were already narrowed; component-tuned ones need a touched one."""
     if incident_id or not component_ids:
@@ -169,19 +111,10 @@ def event_fan_out(*, event_id: str) -> int:
     event = NotificationEvent.objects.filter(id=event_id).first()
     if event is None or event.state == NotificationEvent.State.FANNED_OUT:
         return 0
-    if "page_status" not in event.payload:
-        from statuspages.models import StatusPage
-        from statuspages.selectors import page_status_map
-
-        page = StatusPage.objects.filter(id=event.page_id).first()
-        if page is None:
-            return 0
-        event.payload["page_status"] = page_status_map([page])[page.id]
-        NotificationEvent.objects.filter(id=event.id).update(payload=event.payload)
     candidates = (
         event_candidates(event).order_by("id").values_list("id", "incident_id", "component_ids")
     )
-    event_components = event_component_ids(event)
+    event_components = set(event.component_ids)
     after, matched = "", 0
     while True:
         rows = list(candidates.filter(id__gt=after)[:FANOUT_CHUNK])
@@ -368,32 +301,3 @@ def notifications_sweep(
     Delivery.objects.filter(id__in=due, status=DeliveryStatus.PENDING).update(updated_at=now)
     _enqueue_sends(due)
     return {"events": len(events), "stale": len(stale), "deliveries": len(due)}
-
-
-def component_update_record(*, component, old_status: str) -> NotificationEvent | None:
-    """A ``component_updated`` event when a manual change moved the effective status (called
-    by statuspages.services.component_update inside its transaction)."""
-    from core.ids import new_id
-    from statuspages.status import effective_statuses
-
-    new_status = effective_statuses([component])[component.id]
-    if new_status == old_status:
-        return None
-    page = component.page
-    return notification_event_record(
-        page=page,
-        kind=EventKind.COMPONENT_UPDATED,
-        publish_key=new_id("cmpu"),
-        component_ids=[component.id],
-        payload={
-            "page": page_snapshot(page),
-            "components": [
-                {
-                    "id": component.id,
-                    "name": component.name,
-                    "old_status": old_status,
-                    "new_status": new_status,
-                }
-            ],
-        },
-    )

@@ -9,6 +9,7 @@ from django.db.models import Max
 
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentGroup, StatusPage
+from statuspages.publishing import component_change_publish
 from statuspages.status import effective_statuses
 
 # Checks that say why a component may not be deleted (e.g. "used by an unresolved incident").
@@ -226,9 +227,7 @@ def component_update(*, component: Component, **changes) -> Component:
     component.save()
     if old_status is not None:
         # Webhook subscribers hear about manual status changes (a component_updated event).
-        from notifications.services import component_update_record
-
-        component_update_record(component=component, old_status=old_status)
+        component_change_publish(component=component, old_status=old_status)
     page_invalidate_on_commit(component.page_id)
     return component
 

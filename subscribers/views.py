@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.ratelimit import rate_limit_hit
 from notifications.messages import UNSUBSCRIBE_SALT
-from public.routing import resolve_page
+from statuspages.routing import resolve_page
 from subscribers import services
 from subscribers.models import Subscriber
 from subscribers.public_api import client_address

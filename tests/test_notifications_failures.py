@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 
 
 def _publish(page, capture):
-    return publish(capture, **incident_event(page, incident_make(page)))
+    return publish(capture, incident_event(page, incident_make(page)))
 
 
 def _later(seconds):
@@ -171,7 +171,7 @@ def test_sweep_requeues_lost_events_and_deliveries(
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     # The commit hook never runs here: as if the broker was down when it was published.
     with transaction.atomic():
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
+        event = services.notification_event_record(incident_event(page, incident_make(page)))
     assert services.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
     with _later(120):
         result = services.notifications_sweep()
@@ -201,7 +201,7 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
+        event = services.notification_event_record(incident_event(page, incident_make(page)))
     delivery = Delivery.objects.create(
         page=page, event=event, subscriber=subscriber, kind=event.kind
     )

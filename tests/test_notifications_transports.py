@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 def _publish_incident(page, capture, message="Writes are failing."):
     component = ComponentFactory(page=page, name="Database")
     incident = incident_make(page, name="Database <down>")
-    publish(capture, **incident_event(page, incident, components=[component], message=message))
+    publish(capture, incident_event(page, incident, components=[component], message=message))
     return incident, component
 
 
