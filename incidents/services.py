@@ -15,6 +15,7 @@ from incidents.models import Incident, IncidentComponent, IncidentStatus, Incide
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
 from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.selectors import page_components_checked
 from statuspages.status import impact_for_statuses
 
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
@@ -34,19 +35,7 @@ def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, st
                 {"component_statuses": [f"'{status}' is not a component status."]}
             )
         changes[component_id] = status
-    if changes:
-        known = set(
-            Component.objects.filter(page=page, id__in=changes).values_list("id", flat=True)
-        )
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ValidationError(
-                {
-                    "component_statuses": [
-                        f"Unknown component(s) on this page: {', '.join(unknown)}."
-                    ]
-                }
-            )
+    page_components_checked(page.id, changes, field="component_statuses")
     return changes
 
 

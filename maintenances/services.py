@@ -11,6 +11,7 @@ from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus,
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
 from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.selectors import page_components_checked
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
 STARTED_MESSAGE = (
@@ -27,13 +28,7 @@ def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
     component_ids = list(component_ids)
     if len(set(component_ids)) != len(component_ids):
         raise ValidationError({"component_ids": ["Each component may be listed once."]})
-    components = list(Component.objects.filter(page=page, id__in=component_ids))
-    unknown = sorted(set(component_ids) - {component.id for component in components})
-    if unknown:
-        raise ValidationError(
-            {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
-        )
-    return components
+    return list(page_components_checked(page.id, component_ids).values())
 
 
 def _check_window(start_at, end_at) -> None:
