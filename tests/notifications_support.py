@@ -10,7 +10,7 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from incidents.models import Incident
 from notifications.models import EventKind
-from notifications.services import notification_event_record
+from notifications.tasks import event_record
 from statuspages.publishing import PublishedEvent
 
 
@@ -103,4 +103,4 @@ def incident_event(
 def publish(capture, event):
     """Record an event in a transaction and run what commits trigger (fan-out, sends)."""
     with capture(execute=True), transaction.atomic():
-        return notification_event_record(event)
+        return event_record(event)

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 from werkzeug import Response
 
-from notifications import services
+from notifications import services, tasks
 from notifications.models import Delivery
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
@@ -171,10 +171,10 @@ def test_sweep_requeues_lost_events_and_deliveries(
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     # The commit hook never runs here: as if the broker was down when it was published.
     with transaction.atomic():
-        event = services.notification_event_record(incident_event(page, incident_make(page)))
-    assert services.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
+        event = tasks.event_record(incident_event(page, incident_make(page)))
+    assert tasks.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
     with _later(120):
-        result = services.notifications_sweep()
+        result = tasks.notifications_sweep()
     assert result["events"] == 1
     assert NotificationEvent.objects.get(id=event.id).state == "fanned_out"
     assert Delivery.objects.get().status == "sent"
@@ -189,9 +189,9 @@ def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
     httpserver.expect_request("/never").respond_with_data("ok")
     event = _publish(page, django_capture_on_commit_callbacks)
     Delivery.objects.filter(event=event).update(status="sending", claimed_at=timezone.now())
-    assert services.notifications_sweep()["stale"] == 0
+    assert tasks.notifications_sweep()["stale"] == 0
     with _later(10 * 60):
-        assert services.notifications_sweep()["stale"] == 1
+        assert tasks.notifications_sweep()["stale"] == 1
     delivery = Delivery.objects.get()
     assert delivery.status == "sent" and delivery.attempts == 2
 
@@ -201,7 +201,7 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
-        event = services.notification_event_record(incident_event(page, incident_make(page)))
+        event = tasks.event_record(incident_event(page, incident_make(page)))
     delivery = Delivery.objects.create(
         page=page, event=event, subscriber=subscriber, kind=event.kind
     )

@@ -3,7 +3,7 @@
 import pytest
 
 from notifications.models import Delivery, EventKind, NotificationEvent
-from notifications.services import event_fan_out
+from notifications.tasks import event_fan_out
 from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures
     allow_private,
@@ -107,7 +107,7 @@ def test_fanning_out_twice_never_creates_a_second_delivery(
     _subscriber(page, sink)
     event = publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     NotificationEvent.objects.filter(id=event.id).update(state="pending")
-    event_fan_out(event_id=event.id)
+    event_fan_out(event.id)
     assert Delivery.objects.count() == 1
     assert len(sink.log) == 1
 
@@ -115,7 +115,7 @@ def test_fanning_out_twice_never_creates_a_second_delivery(
 def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    from notifications.services import notification_event_record
+    from notifications.tasks import event_record
 
     _subscriber(page, sink)
     with (
@@ -123,7 +123,7 @@ def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        notification_event_record(incident_event(page, incident_make(page)))
+        event_record(incident_event(page, incident_make(page)))
         raise RuntimeError("publishing failed")
     assert NotificationEvent.objects.count() == 0
     assert sink.log == []
@@ -132,9 +132,9 @@ def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_
 def test_fan_out_reaches_every_subscriber_across_chunks(
     page, sink, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from notifications import services
+    from notifications import fanout
 
-    monkeypatch.setattr(services, "FANOUT_CHUNK", 7)
+    monkeypatch.setattr(fanout, "FANOUT_CHUNK", 7)
     for _ in range(30):
         _subscriber(page, sink)
     publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
