@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "subscribers",
     "notifications",
     "public",
+    "demo",
 ]
 
 MIDDLEWARE = [

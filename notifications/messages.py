@@ -14,7 +14,8 @@ from channels.messages import (
     WebhookMessage,
 )
 from channels.transports.sms import MAX_LENGTH as SMS_MAX_LENGTH
-from notifications.models import Delivery, EventKind, NotificationEvent
+from notifications.models import Delivery, NotificationEvent
+from statuspages.models import EventKind
 from subscribers.links import unsubscribe_url
 from subscribers.models import Subscriber
 

@@ -1,17 +1,7 @@
 from django.db import models
 
 from core.models import id_field
-
-
-class EventKind(models.TextChoices):
-    INCIDENT_CREATED = "incident_created"
-    INCIDENT_UPDATED = "incident_updated"
-    INCIDENT_RESOLVED = "incident_resolved"
-    MAINTENANCE_SCHEDULED = "maintenance_scheduled"
-    MAINTENANCE_STARTED = "maintenance_started"
-    MAINTENANCE_UPDATED = "maintenance_updated"
-    MAINTENANCE_COMPLETED = "maintenance_completed"
-    COMPONENT_UPDATED = "component_updated"
+from statuspages.models import EventKind
 
 
 class NotificationEvent(models.Model):

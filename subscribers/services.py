@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentStatus
-from statuspages.models import Component, StatusPage
+from statuspages.models import StatusPage
+from statuspages.selectors import page_components_checked
 from subscribers.models import (
     OPT_IN_CHANNELS,
     Channel,
@@ -22,13 +23,7 @@ logger = logging.getLogger(__name__)
 
 def _component_ids_check(page: StatusPage, component_ids) -> list[str]:
     ids = list(dict.fromkeys(component_ids or []))
-    if ids:
-        found = set(Component.objects.filter(page=page, id__in=ids).values_list("id", flat=True))
-        unknown = [cid for cid in ids if cid not in found]
-        if unknown:
-            raise ValidationError(
-                {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
-            )
+    page_components_checked(page.id, ids)
     return ids
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.ratelimit import rate_limit_hit
-from public.routing import resolve_page
+from statuspages.routing import resolve_page
 from subscribers import links, services
 from subscribers.models import Subscriber
 from subscribers.public_api import client_address

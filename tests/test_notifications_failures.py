@@ -9,9 +9,8 @@ from django.utils import timezone
 from werkzeug import Response
 
 from channels import backoff
-from notifications import services
+from notifications import services, tasks
 from notifications.models import Delivery, NotificationEvent
-from notifications.tasks import deliveries_send, event_fan_out
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures
@@ -26,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 
 
 def _publish(page, capture):
-    return publish(capture, **incident_event(page, incident_make(page)))
+    return publish(capture, incident_event(page, incident_make(page)))
 
 
 def _later(seconds):
@@ -170,10 +169,10 @@ def test_sweep_requeues_lost_events_and_deliveries(
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     # The commit hook never runs here: as if the broker was down when it was published.
     with transaction.atomic():
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
-    assert services.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
+        event = tasks.event_record(incident_event(page, incident_make(page)))
+    assert tasks.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
     with _later(120):
-        result = services.notifications_sweep()
+        result = tasks.notifications_sweep()
     assert result["events"] == 1
     assert NotificationEvent.objects.get(id=event.id).state == "fanned_out"
     assert Delivery.objects.get().status == "sent"
@@ -188,9 +187,9 @@ def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
     httpserver.expect_request("/never").respond_with_data("ok")
     event = _publish(page, django_capture_on_commit_callbacks)
     Delivery.objects.filter(event=event).update(status="sending", claimed_at=timezone.now())
-    assert services.notifications_sweep()["stale"] == 0
+    assert tasks.notifications_sweep()["stale"] == 0
     with _later(10 * 60):
-        assert services.notifications_sweep()["stale"] == 1
+        assert tasks.notifications_sweep()["stale"] == 1
     delivery = Delivery.objects.get()
     assert delivery.status == "sent" and delivery.attempts == 2
 
@@ -198,7 +197,7 @@ def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
 def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver):
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
+        event = tasks.event_record(incident_event(page, incident_make(page)))
     delivery = Delivery.objects.create(
         page=page, event=event, subscriber=subscriber, kind=event.kind
     )
@@ -210,5 +209,5 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 
 
 def test_tasks_tolerate_rows_that_are_gone(db):
-    assert event_fan_out.delay("evt_missing").get() == 0
-    deliveries_send.delay(["dlv_missing"]).get()
+    assert tasks.event_fan_out.delay("evt_missing").get() == 0
+    tasks.deliveries_send.delay(["dlv_missing"]).get()

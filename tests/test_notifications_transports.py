@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 def _publish_incident(page, capture, message="Writes are failing."):
     component = ComponentFactory(page=page, name="Database")
     incident = incident_make(page, name="Database <down>")
-    publish(capture, **incident_event(page, incident, components=[component], message=message))
+    publish(capture, incident_event(page, incident, components=[component], message=message))
     return incident, component
 
 
@@ -166,7 +166,7 @@ def test_a_slack_message_in_full(page, httpserver, django_capture_on_commit_call
     incident = incident_make(page, name="Writes <failing>")
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, incident, components=[component], message="Look & see."),
+        incident_event(page, incident, components=[component], message="Look & see."),
     )
     body = json.loads(_only_request(httpserver).get_data())
     section, context = body.pop("blocks")
@@ -194,7 +194,7 @@ def test_a_component_name_with_a_colon_is_shown_whole(
     component = ComponentFactory(page=page, name="EU: Database")
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, incident_make(page), components=[component]),
+        incident_event(page, incident_make(page), components=[component]),
     )
     body = json.loads(_only_request(httpserver).get_data())
     if channel == "teams":
@@ -226,7 +226,7 @@ def test_a_long_sms_is_cut_to_keep_the_links(
     incident = incident_make(page, name="Database down")
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, incident, message="word " * 200),
+        incident_event(page, incident, message="word " * 200),
     )
     text = _only_request(httpserver).form["Body"]
     first, message, link, stop = text.split("\n")
