@@ -35,6 +35,19 @@ def deny_private(settings):
     return settings
 
 
+TWILIO_MESSAGES_PATH = "/2010-04-01/Accounts/AC123/Messages.json"
+
+
+@pytest.fixture
+def twilio(httpserver, settings):
+    """SMS through the Twilio backend to a local sink; answer at ``TWILIO_MESSAGES_PATH``."""
+    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_API_BASE = httpserver.url_for("/")
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    return httpserver
+
+
 def _z(value: datetime.datetime | None) -> str | None:
     return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z") if value else None
 

@@ -13,9 +13,7 @@ from notifications import services, tasks
 from notifications.models import Delivery, NotificationEvent
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
     incident_event,
     incident_make,
     publish,

@@ -9,7 +9,6 @@ from channels import outbound
 from channels.outbound import UnsafeURL, address_check
 from channels.transports.base import TransportError, post_json
 from subscribers.validators import endpoint_validate
-from tests.notifications_support import allow_private, deny_private  # noqa: F401 - fixtures
 
 REFUSED = [
     "http://127.0.0.1/hook",

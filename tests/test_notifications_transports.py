@@ -13,9 +13,8 @@ from werkzeug import Response
 from notifications.models import Delivery
 from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, SubscriberFactory
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
+    TWILIO_MESSAGES_PATH,
     incident_event,
     incident_make,
     publish,
@@ -100,19 +99,13 @@ def test_email_has_text_html_one_click_unsubscribe_and_message_id(
     assert delivery.status == "sent"
 
 
-def test_sms_goes_through_twilios_messages_api(
-    page, httpserver, settings, django_capture_on_commit_callbacks
-):
-    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
-    settings.TWILIO_FROM_NUMBER = "+15005550006"
-    httpserver.expect_request(
-        "/2010-04-01/Accounts/AC123/Messages.json", method="POST"
-    ).respond_with_json({"sid": "SM1", "status": "queued"}, status=201)
+def test_sms_goes_through_twilios_messages_api(page, twilio, django_capture_on_commit_callbacks):
+    twilio.expect_request(TWILIO_MESSAGES_PATH, method="POST").respond_with_json(
+        {"sid": "SM1", "status": "queued"}, status=201
+    )
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
     _publish_incident(page, django_capture_on_commit_callbacks)
-    request = _only_request(httpserver)
+    request = _only_request(twilio)
     assert request.authorization.username == "AC123"
     assert request.authorization.password == "token"
     assert request.form["To"] == "+14155550100"
@@ -213,22 +206,15 @@ def test_a_component_name_with_a_colon_is_shown_whole(
         assert body["cardsV2"][0]["cardId"] == Delivery.objects.get().id
 
 
-def test_a_long_sms_is_cut_to_keep_the_links(
-    page, httpserver, settings, django_capture_on_commit_callbacks
-):
-    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID = "AC123"
-    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
-        {"sid": "SM1"}, status=201
-    )
+def test_a_long_sms_is_cut_to_keep_the_links(page, twilio, django_capture_on_commit_callbacks):
+    twilio.expect_request(TWILIO_MESSAGES_PATH).respond_with_json({"sid": "SM1"}, status=201)
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
     incident = incident_make(page, name="Database down")
     publish(
         django_capture_on_commit_callbacks,
         incident_event(page, incident, message="word " * 200),
     )
-    text = _only_request(httpserver).form["Body"]
+    text = _only_request(twilio).form["Body"]
     first, message, link, stop = text.split("\n")
     assert first == "[Acme] Database down - Investigating"
     assert message.startswith("word word") and message.endswith("…")
@@ -287,12 +273,9 @@ def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_c
 
 
 def test_a_number_that_replied_stop_is_unsubscribed(
-    page, httpserver, settings, django_capture_on_commit_callbacks
+    page, twilio, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID = "AC123"
-    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
+    twilio.expect_request(TWILIO_MESSAGES_PATH).respond_with_json(
         {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400
     )
     subscriber = SubscriberFactory(

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 
 from subscribers.models import Subscriber
-from tests.notifications_support import eager_celery  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 

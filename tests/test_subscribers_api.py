@@ -13,9 +13,7 @@ from tests.factories import (
     StatusPageFactory,
     SubscriberFactory,
 )
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
     incident_event,
     incident_make,
     publish,

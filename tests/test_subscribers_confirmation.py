@@ -11,13 +11,11 @@ from django.core.mail.backends.locmem import EmailBackend
 from config.celery import app as celery_app
 from subscribers.models import Subscriber
 from subscribers.tasks import CONFIRMATION_MAX_RETRIES
-from tests.notifications_support import allow_private, eager_celery  # noqa: F401 - fixtures
-
-TWILIO_PATH = "/2010-04-01/Accounts/AC123/Messages.json"
+from tests.notifications_support import TWILIO_MESSAGES_PATH as TWILIO_PATH
 
 
 @pytest.fixture
-def eager_retries(eager_celery):  # noqa: F811 - the fixture above
+def eager_retries(eager_celery):
     """Eager Celery runs a task's retries at once (no countdown), but only when it does not
     propagate errors: a propagated Retry would end the chain after the first attempt."""
     before = celery_app.conf.task_eager_propagates
@@ -27,15 +25,6 @@ def eager_retries(eager_celery):  # noqa: F811 - the fixture above
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_retries", "allow_private")]
-
-
-@pytest.fixture
-def twilio(httpserver, settings):
-    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
-    settings.TWILIO_FROM_NUMBER = "+15005550006"
-    return httpserver
 
 
 def _subscribe(api, page, capture, **address):

@@ -10,9 +10,7 @@ from notifications.models import Delivery
 from subscribers.links import unsubscribe_url
 from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
     incident_event,
     incident_make,
     publish,
