@@ -3,6 +3,7 @@
 import email.utils
 import json
 import time
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import httpx
@@ -31,15 +32,15 @@ class TransportError(Exception):
         self.gone = gone
 
 
-class Transport:
+class Transport(ABC):
     """One channel. ``send`` delivers one message of ``message_type`` and returns the
     receiver's response code (None where the channel has none) or raises TransportError."""
 
     channel: ClassVar[str]
     message_type: ClassVar[type]
 
-    def send(self, message) -> int | None:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message) -> int | None: ...
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -1,5 +1,7 @@
 """What the chat platforms share: an incoming-webhook URL that takes one JSON card."""
 
+from abc import abstractmethod
+
 from channels.messages import ChatMessage
 from channels.transports.base import Transport, post_json
 
@@ -9,8 +11,8 @@ class ChatTransport(Transport):
 
     message_type = ChatMessage
 
-    def card(self, message: ChatMessage) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def card(self, message: ChatMessage) -> dict: ...
 
     def send(self, message: ChatMessage) -> int:
         return post_json(message.url, self.card(message))
