@@ -1,7 +1,7 @@
 """What a notification says, from the event payload, and the typed message each channel's
 transport is given for one delivery (``delivery_message``)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
@@ -14,8 +14,10 @@ from channels.messages import (
     WebhookMessage,
 )
 from channels.transports.sms import MAX_LENGTH as SMS_MAX_LENGTH
+from core.serializers import rfc3339
 from notifications.models import Delivery, NotificationEvent
 from statuspages.models import EventKind
+from statuspages.publishing import ComponentChange, UpdateSnapshot
 from subscribers.links import unsubscribe_url
 from subscribers.models import Subscriber
 
@@ -42,10 +44,9 @@ def status_word(value: str | None) -> str:
     return _STATUS_WORDS.get(value or "", (value or "").replace("_", " ").capitalize())
 
 
-def status_change(component: dict) -> str:
-    """``Operational → Major outage`` for one component of an event payload."""
-    old, new = component.get("old_status"), component.get("new_status")
-    return f"{status_word(old)} → {status_word(new)}"
+def status_change(change: ComponentChange) -> str:
+    """``Operational → Major outage`` for one component an event moved."""
+    return f"{status_word(change.old_status)} → {status_word(change.new_status)}"
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Notice:
     status: str
     message: str
     url: str
-    components: list[dict] = field(default_factory=list)  # {name, old_status, new_status}
+    components: tuple[ComponentChange, ...] = ()
 
     @property
     def subject(self) -> str:
@@ -67,7 +68,7 @@ class Notice:
 
     @property
     def component_lines(self) -> list[str]:
-        return [f"{c.get('name', '')}: {status_change(c)}" for c in self.components]
+        return [f"{c.name}: {status_change(c)}" for c in self.components]
 
     @property
     def text(self) -> str:
@@ -80,36 +81,34 @@ class Notice:
         return "\n".join(lines)
 
 
-def notice_for(event) -> Notice:
-    payload = event.payload
-    page = payload.get("page", {})
-    update = payload.get("update") or {}
-    subject = payload.get("incident") or payload.get("maintenance")
-    components = payload.get("components") or []
-    if event.kind == EventKind.COMPONENT_UPDATED or subject is None:
-        first = components[0] if components else {}
+def notice_for(event: NotificationEvent) -> Notice:
+    published = event.published
+    page, update, subject = published.page, published.update, published.subject
+    if published.kind == EventKind.COMPONENT_UPDATED or not published.subject_type:
+        first = published.components[0] if published.components else None
+        name = first.name if first else "A component"
         return Notice(
-            kind=event.kind,
-            page_name=page.get("name", ""),
-            page_url=page.get("url", ""),
-            title=f"{first.get('name', 'A component')} is {status_word(first.get('new_status'))}",
+            kind=published.kind,
+            page_name=page.name,
+            page_url=page.url,
+            title=f"{name} is {status_word(first.new_status if first else None)}",
             status="",
             message="",
-            url=page.get("url", ""),
-            components=components,
+            url=page.url,
+            components=published.components,
         )
     title = subject.get("name", "")
-    if "maintenance" in payload:
+    if published.subject_type == "maintenance":
         title = f"Maintenance: {title}"
     return Notice(
-        kind=event.kind,
-        page_name=page.get("name", ""),
-        page_url=page.get("url", ""),
+        kind=published.kind,
+        page_name=page.name,
+        page_url=page.url,
         title=title,
-        status=status_word(update.get("status") or subject.get("status")),
-        message=update.get("message", ""),
-        url=subject.get("shortlink") or page.get("url", ""),
-        components=components,
+        status=status_word((update.status if update else None) or subject.get("status")),
+        message=update.message if update else "",
+        url=subject.get("shortlink") or page.url,
+        components=published.components,
     )
 
 
@@ -162,11 +161,7 @@ def delivery_message(
             text=notice.text,
             unsubscribe_url=unsubscribe,
             facts=tuple(
-                ChatFact(
-                    name=c.get("name", ""),
-                    change=status_change(c),
-                    new_status=c.get("new_status") or "",
-                )
+                ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
                 for c in notice.components
             ),
         )
@@ -174,11 +169,9 @@ def delivery_message(
 
 
 def webhook_body(event: NotificationEvent, *, unsubscribe: str) -> dict:
-    """The Statuspage-style JSON body of a webhook (CONTRACT section 4)."""
-    payload = event.payload
-    page = payload.get("page", {})
-    page_status = payload.get("page_status") or {}
-    components = payload.get("components") or []
+    """The Statuspage-style JSON body of a webhook (the contract's section 4)."""
+    published = event.published
+    page, page_status, components = published.page, published.page_status, published.components
     body = {
         "meta": {
             "unsubscribe": unsubscribe,
@@ -187,42 +180,38 @@ def webhook_body(event: NotificationEvent, *, unsubscribe: str) -> dict:
             "event_id": event.id,
         },
         "page": {
-            "id": page.get("id"),
-            "name": page.get("name"),
-            "url": page.get("url"),
-            "status_indicator": page_status.get("indicator"),
-            "status_description": page_status.get("description"),
+            "id": page.id,
+            "name": page.name,
+            "url": page.url,
+            "status_indicator": page_status.indicator if page_status else None,
+            "status_description": page_status.description if page_status else None,
         },
     }
     if event.kind == EventKind.COMPONENT_UPDATED:
-        component = components[0] if components else {}
+        component = components[0] if components else None
         body["component_update"] = {
             "id": event.id,
-            "component_id": component.get("id"),
-            "old_status": component.get("old_status"),
-            "new_status": component.get("new_status"),
-            "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
+            "component_id": component and component.id,
+            "old_status": component and component.old_status,
+            "new_status": component and component.new_status,
+            "created_at": rfc3339(event.created_at),
         }
         body["component"] = {
-            "id": component.get("id"),
-            "name": component.get("name"),
-            "status": component.get("new_status"),
+            "id": component and component.id,
+            "name": component and component.name,
+            "status": component and component.new_status,
         }
         return body
-    subject = payload.get("incident") or payload.get("maintenance") or {}
-    update = payload.get("update")
+    subject, update = published.subject, published.update
     incident = {
         **subject,
-        "page_id": page.get("id"),
+        "page_id": page.id,
         "incident_updates": [_webhook_update(update, subject.get("id"), components)]
         if update
         else [],
-        "components": [
-            {"id": c.get("id"), "name": c.get("name"), "status": c.get("new_status")}
-            for c in components
-        ],
+        "components": [{"id": c.id, "name": c.name, "status": c.new_status} for c in components],
     }
-    if "maintenance" in payload:
+    if published.subject_type == "maintenance":
         incident["impact"] = "maintenance"
         incident["scheduled_for"] = subject.get("start_at")
         incident["scheduled_until"] = subject.get("end_at")
@@ -230,21 +219,23 @@ def webhook_body(event: NotificationEvent, *, unsubscribe: str) -> dict:
     return body
 
 
-def _webhook_update(update: dict, subject_id: str, components: list[dict]) -> dict:
+def _webhook_update(
+    update: UpdateSnapshot, subject_id: str, components: tuple[ComponentChange, ...]
+) -> dict:
     return {
-        "id": update.get("id"),
+        "id": update.id,
         "incident_id": subject_id,
-        "status": update.get("status"),
-        "body": update.get("message", ""),
-        "created_at": update.get("created_at"),
-        "updated_at": update.get("created_at"),
-        "display_at": update.get("created_at"),
+        "status": update.status,
+        "body": update.message,
+        "created_at": update.created_at,
+        "updated_at": update.created_at,
+        "display_at": update.created_at,
         "affected_components": [
             {
-                "code": c.get("id"),
-                "name": c.get("name"),
-                "old_status": c.get("old_status"),
-                "new_status": c.get("new_status"),
+                "code": c.id,
+                "name": c.name,
+                "old_status": c.old_status,
+                "new_status": c.new_status,
             }
             for c in components
         ],

@@ -70,7 +70,7 @@ class PublishedEvent:
     kind: str
     publish_key: str
     page: PageSnapshot
-    page_status: PageStatus
+    page_status: PageStatus | None  # None only in events recorded before it was frozen here
     components: tuple[ComponentChange, ...]
     # Components the publish concerns: those it moved and those its incident or maintenance
     # lists (subscribers tuned to components match on these).
@@ -87,7 +87,7 @@ class PublishedEvent:
         """The stored (JSON) form; ``from_payload`` reads it back."""
         payload = {
             "page": asdict(self.page),
-            "page_status": asdict(self.page_status),
+            "page_status": asdict(self.page_status) if self.page_status else None,
             "components": [
                 {
                     "id": change.id,
@@ -108,12 +108,12 @@ class PublishedEvent:
     def from_payload(cls, *, kind: str, publish_key: str, payload: dict, **ids) -> "PublishedEvent":
         subject_type = next((name for name in ("incident", "maintenance") if name in payload), None)
         update = payload.get("update")
-        status = payload.get("page_status") or {"indicator": "none", "description": ""}
+        status = payload.get("page_status")
         return cls(
             kind=kind,
             publish_key=publish_key,
             page=PageSnapshot(**payload["page"]),
-            page_status=PageStatus(**status),
+            page_status=PageStatus(**status) if status else None,
             components=tuple(ComponentChange(**change) for change in payload.get("components", [])),
             component_ids=tuple(ids.pop("component_ids", ()) or ()),
             subject_type=subject_type,
