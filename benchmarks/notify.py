@@ -93,6 +93,7 @@ def _start_workers(count: int, concurrency: int) -> list[subprocess.Popen]:
 
 
 def _run(subscribers: int, workers: int, concurrency: int) -> int:
+    # Imported here: the project's modules need django.setup(), which main() runs first.
     from django.conf import settings
     from django.db import connection
     from django.utils import timezone
