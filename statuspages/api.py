@@ -11,9 +11,9 @@ from core.errors import Conflict, InsufficientScope
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
-from core.validators import validate_hostname, validate_time_zone, validate_url
+from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages import selectors, services
-from statuspages.models import SLUG_VALIDATOR, Component, ComponentGroup, ComponentStatus
+from statuspages.models import Component, ComponentGroup, ComponentStatus
 from statuspages.status import effective_statuses
 
 # ---- output ---------------------------------------------------------------------------------

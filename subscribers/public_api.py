@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from core.ratelimit import rate_limit_hit
 from core.serializers import TimestampField
 from incidents.models import Incident
-from public.routing import resolve_page
+from statuspages.routing import resolve_page
 from subscribers import services
 from subscribers.models import Channel, Subscriber
 
