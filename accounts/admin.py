@@ -14,7 +14,6 @@ from core.admin import (
     organization_scoped,
     user_organization_ids,
 )
-from statuspages.models import StatusPage
 
 
 @admin.register(Organization)
@@ -47,8 +46,9 @@ class ApiKeyCreateForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None: a read-only key (it may read everything that needs no scope).",
     )
-    pages = forms.ModelMultipleChoiceField(
-        queryset=StatusPage.objects.none(),
+    # Page ids, read through the organizations: accounts sits below statuspages (no import).
+    pages = forms.MultipleChoiceField(
+        choices=(),
         required=False,
         help_text="Limit the key to these pages; none: every page of the organization.",
     )
@@ -115,12 +115,17 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         if obj is not None:
             return super().get_form(request, obj, change=change, **kwargs)
         form = super().get_form(request, obj, change=change, form=ApiKeyCreateForm, **kwargs)
-        pages = organization_scoped(StatusPage.objects.all(), request.user)
+        pages = list(
+            organization_scoped(Organization.objects.all(), request.user, "id__in")
+            .filter(status_pages__isnull=False)
+            .order_by("name", "status_pages__name")
+            .values_list("status_pages__id", "status_pages__name")
+        )
 
         class ScopedPagesForm(form):
             def __init__(self, *args, **inner):
                 super().__init__(*args, **inner)
-                self.fields["pages"].queryset = pages
+                self.fields["pages"].choices = pages
 
         return ScopedPagesForm
 
@@ -142,7 +147,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
             organization=data["organization"],
             name=data["name"],
             scopes=list(data["scopes"]),
-            page_ids=[page.id for page in data["pages"]],
+            page_ids=list(data["pages"]),
             expires_at=data["expires_at"],
         )
         adopt_created(obj, key)
