@@ -27,19 +27,25 @@ def operator_world(page):
     return {"page": page, "component": checkout, "incident": incident}
 
 
+def _logged_in_tab(browser, live_server, path):  # noqa: F811 - the fixture, passed in
+    """A browser tab where olivia has logged in and landed on ``path``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab = browser.new_page()
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.goto(f"{live_server.url}/admin/login/?next={path}")
+    tab.fill("#id_username", "olivia")
+    tab.fill("#id_password", "correct horse")
+    tab.click("input[type=submit]")
+    return tab
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
     live_server,
     operator_world,
     browser,  # noqa: F811
 ):
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab = browser.new_page()
-    tab.set_viewport_size({"width": 1280, "height": 900})
-    tab.goto(f"{live_server.url}/admin/")
-    tab.fill("#id_username", "olivia")
-    tab.fill("#id_password", "correct horse")
-    tab.click("input[type=submit]")
+    tab = _logged_in_tab(browser, live_server, "/admin/")
     expect(tab.locator("#site-name")).to_contain_text("operator console")
 
     tab.goto(f"{live_server.url}/admin/accounts/apikey/add/")
@@ -88,12 +94,7 @@ def test_an_operator_marks_components_down_from_the_components_list_in_the_brows
     search,
     browser,  # noqa: F811
 ):
-    tab = browser.new_page()
-    tab.set_viewport_size({"width": 1280, "height": 900})
-    tab.goto(f"{live_server.url}/admin/login/?next=/admin/statuspages/component/")
-    tab.fill("#id_username", "olivia")
-    tab.fill("#id_password", "correct horse")
-    tab.click("input[type=submit]")
+    tab = _logged_in_tab(browser, live_server, "/admin/statuspages/component/")
     expect(tab.locator("#result_list")).to_contain_text("Checkout")
 
     tab.check(f"input[name=_selected_action][value='{search.id}']")
