@@ -27,7 +27,7 @@ def operator_world(page):
     return {"page": page, "component": checkout, "incident": incident}
 
 
-def _logged_in_tab(browser, live_server, path):  # noqa: F811 - the fixture, passed in
+def _logged_in_tab(browser, live_server, path):
     """A browser tab where olivia has logged in and landed on ``path``."""
     ARTIFACTS.mkdir(exist_ok=True)
     tab = browser.new_page()
