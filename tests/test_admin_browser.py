@@ -27,10 +27,10 @@ def operator_world(page):
     return {"page": page, "component": checkout, "incident": incident}
 
 
-def _logged_in_tab(browser, live_server, path):
-    """A browser tab where olivia has logged in and landed on ``path``."""
+def _logged_in_tab(context, live_server, path):
+    """A tab of the browser ``context`` where olivia has logged in and landed on ``path``."""
     ARTIFACTS.mkdir(exist_ok=True)
-    tab = browser.new_page()
+    tab = context.new_page()
     tab.set_viewport_size({"width": 1280, "height": 900})
     tab.goto(f"{live_server.url}/admin/login/?next={path}")
     tab.fill("#id_username", "olivia")
