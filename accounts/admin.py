@@ -2,8 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, Scope
 from accounts.services import api_key_create, api_key_revoke
@@ -56,12 +54,6 @@ class ApiKeyCreateForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ("organization", "name", "scopes", "pages", "expires_at")
-
-    def clean_expires_at(self):
-        expires_at = self.cleaned_data.get("expires_at")
-        if expires_at and expires_at <= timezone.now():
-            raise ValidationError("Choose a time in the future.")
-        return expires_at
 
 
 @admin.register(ApiKey)

@@ -44,6 +44,7 @@ class Maintenance(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(end_at__gt=models.F("start_at")),
                 name="maintenance_ends_after_start",
+                violation_error_message="The window must end after it starts.",
             )
         ]
 

@@ -46,10 +46,8 @@ def test_a_maintenance_ending_before_it_starts_is_refused(operator, page):
             "updates-INITIAL_FORMS": "0",
         },
     )
-    # The model's own constraint answers before the service is reached.
-    assert _errors(response) == {
-        "__all__": ["Constraint “maintenance_ends_after_start” is violated."]
-    }
+    # The model's own constraint answers before the service is reached, in the same words.
+    assert _errors(response) == {"__all__": ["The window must end after it starts."]}
     assert not Maintenance.objects.exists()
 
 
@@ -87,6 +85,23 @@ def test_an_api_key_for_another_organizations_page_is_refused(operator, organiza
         {"organization": other.id, "name": "bot", "pages": [page.id]},
     )
     assert _errors(response) == {"__all__": [f"Unknown page(s) for this organization: {page.id}"]}
+    assert not ApiKey.objects.exists()
+
+
+def test_an_api_key_that_would_expire_in_the_past_is_refused_under_the_field(
+    operator, organization
+):
+    past = timezone.now() - timedelta(hours=1)
+    response = operator.post(
+        "/admin/accounts/apikey/add/",
+        {
+            "organization": organization.id,
+            "name": "bot",
+            "expires_at_0": past.strftime("%Y-%m-%d"),
+            "expires_at_1": past.strftime("%H:%M:%S"),
+        },
+    )
+    assert _errors(response) == {"expires_at": ["Choose a time in the future."]}
     assert not ApiKey.objects.exists()
 
 
