@@ -1,13 +1,17 @@
+"""Organizations and API keys for operators; keys are made and revoked through the services."""
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
-from django.utils import timezone
 
 from accounts.models import ApiKey, Organization, Scope
 from accounts.services import api_key_create, api_key_revoke
-from core.admin import OrganizationScopedAdmin, user_organization_ids
-from statuspages.models import StatusPage
+from core.admin import (
+    ORGANIZATION_FILTER,
+    OrganizationScopedAdmin,
+    adopt_created,
+    organization_scoped,
+    user_organization_ids,
+)
 
 
 @admin.register(Organization)
@@ -40,8 +44,9 @@ class ApiKeyCreateForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None: a read-only key (it may read everything that needs no scope).",
     )
-    pages = forms.ModelMultipleChoiceField(
-        queryset=StatusPage.objects.none(),
+    # Page ids, read through the organizations: accounts sits below statuspages (no import).
+    pages = forms.MultipleChoiceField(
+        choices=(),
         required=False,
         help_text="Limit the key to these pages; none: every page of the organization.",
     )
@@ -49,24 +54,6 @@ class ApiKeyCreateForm(forms.ModelForm):
     class Meta:
         model = ApiKey
         fields = ("organization", "name", "scopes", "pages", "expires_at")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        pages = StatusPage.objects.all()
-        if request is not None and not request.user.is_superuser:
-            pages = pages.filter(organization__in=user_organization_ids(request.user))
-        self.fields["pages"].queryset = pages
-
-    def clean(self):
-        cleaned = super().clean()
-        organization = cleaned.get("organization")
-        for page in cleaned.get("pages") or []:
-            if organization and page.organization_id != organization.id:
-                raise ValidationError({"pages": f"{page} belongs to another organization."})
-        expires_at = cleaned.get("expires_at")
-        if expires_at and expires_at <= timezone.now():
-            raise ValidationError({"expires_at": "Choose a time in the future."})
-        return cleaned
 
 
 @admin.register(ApiKey)
@@ -80,7 +67,7 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         "expires_at",
         "state",
     )
-    list_filter = ("organization",)
+    list_filter = (ORGANIZATION_FILTER,)
     search_fields = ("name", "id")
     readonly_fields = (
         "id",
@@ -117,15 +104,22 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
         return "active" if key.is_active else "expired"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            form = ApiKeyCreateForm
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, form=ApiKeyCreateForm, **kwargs)
+        pages = list(
+            organization_scoped(Organization.objects.all(), request.user, "id__in")
+            .filter(status_pages__isnull=False)
+            .order_by("name", "status_pages__name")
+            .values_list("status_pages__id", "status_pages__name")
+        )
 
-            class RequestForm(form):
-                def __init__(self, *args, **inner):
-                    super().__init__(*args, request=request, **inner)
+        class ScopedPagesForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, **inner)
+                self.fields["pages"].choices = pages
 
-            return RequestForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        return ScopedPagesForm
 
     def get_fields(self, request, obj=None):
         return (
@@ -137,35 +131,33 @@ class ApiKeyAdmin(OrganizationScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
-    def add_view(self, request, form_url="", extra_context=None):
-        if request.method == "POST":
-            form = self.get_form(request)(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                key, token = api_key_create(
-                    organization=data["organization"],
-                    name=data["name"],
-                    scopes=list(data["scopes"]),
-                    page_ids=[p.id for p in data["pages"]],
-                    expires_at=data["expires_at"],
-                )
-                self.log_addition(request, key, [{"added": {}}])
-                # Rendered, never stored or redirected: the token exists only in this response.
-                return TemplateResponse(
-                    request,
-                    "admin/accounts/apikey/token.html",
-                    {
-                        **self.admin_site.each_context(request),
-                        "title": "Your new API key",
-                        "key": key,
-                        "token": token,
-                        "opts": self.model._meta,
-                    },
-                )
-        return super().add_view(request, form_url, extra_context)
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        key, token = api_key_create(
+            organization=data["organization"],
+            name=data["name"],
+            scopes=list(data["scopes"]),
+            page_ids=list(data["pages"]),
+            expires_at=data["expires_at"],
+        )
+        adopt_created(obj, key)
+        obj.plain_token = token  # for this response only; never stored
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Rendered, never stored or redirected: the token exists only in this response.
+        return self.render_page(
+            request,
+            "admin/accounts/apikey/token.html",
+            title="Your new API key",
+            key=obj,
+            token=obj.plain_token,
+        )
 
     @admin.action(description="Revoke the selected API keys")
     def revoke(self, request, queryset):
-        for key in queryset.filter(revoked_at__isnull=True):
+        for key in queryset:
             api_key_revoke(api_key=key)
         messages.success(request, "The selected keys are revoked; requests with them get 401.")

@@ -1,8 +1,9 @@
 from rest_framework import exceptions
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
 from accounts.models import ApiKey
 from core.errors import InsufficientScope
+from core.scopes import required_scope
 
 
 class IsApiKey(BasePermission):
@@ -18,12 +19,3 @@ class IsApiKey(BasePermission):
         if scope and not request.auth.has_scope(scope):
             raise InsufficientScope(scope)
         return True
-
-
-def required_scope(view, method: str) -> str | None:
-    by_method = getattr(view, "required_scopes", None) or {}
-    if method in by_method:
-        return by_method[method]
-    if method in SAFE_METHODS:
-        return None
-    return getattr(view, "write_scope", None)

@@ -50,14 +50,10 @@ def api_key_create(
     expires_at=None,
 ) -> tuple[ApiKey, str]:
     """Create a key; returns it with the plain token, which exists nowhere else."""
-    from statuspages.models import StatusPage
-
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": ["Choose a time in the future."]})
     page_ids = sorted(set(page_ids or []))
-    known = set(
-        StatusPage.objects.filter(organization=organization, id__in=page_ids).values_list(
-            "id", flat=True
-        )
-    )
+    known = set(organization.status_pages.filter(id__in=page_ids).values_list("id", flat=True))
     missing = [page_id for page_id in page_ids if page_id not in known]
     if missing:
         raise ValidationError(f"Unknown page(s) for this organization: {', '.join(missing)}")

@@ -44,6 +44,7 @@ def main() -> int:
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     try:
+        # Imported here: the project's modules need django.setup(), which main() runs first.
         from rest_framework.test import APIClient
 
         from accounts.services import api_key_create, organization_get_or_create

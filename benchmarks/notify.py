@@ -93,14 +93,15 @@ def _start_workers(count: int, concurrency: int) -> list[subprocess.Popen]:
 
 
 def _run(subscribers: int, workers: int, concurrency: int) -> int:
+    # Imported here: the project's modules need django.setup(), which main() runs first.
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.services import organization_get_or_create
     from config.celery import app as celery_app
-    from notifications.models import Delivery, EventKind, NotificationEvent
-    from notifications.services import notification_event_record
+    from incidents.services import incident_create
+    from notifications.models import Delivery, NotificationEvent
     from statuspages.services import status_page_create
     from subscribers.models import Subscriber, new_signing_secret
 
@@ -140,37 +141,9 @@ def _run(subscribers: int, workers: int, concurrency: int) -> int:
             else f"eager in-process, {connection.vendor}"
         )
         started = time.perf_counter()
-        with transaction.atomic():
-            event = notification_event_record(
-                page=page,
-                kind=EventKind.INCIDENT_CREATED,
-                publish_key="bench-1",
-                incident_id="inc_bench",
-                incident_update_id="incu_bench",
-                component_ids=[],
-                payload={
-                    "page": {
-                        "id": page.id,
-                        "name": page.name,
-                        "slug": page.slug,
-                        "url": page.public_url,
-                    },
-                    "incident": {
-                        "id": "inc_bench",
-                        "name": "Benchmark",
-                        "status": "investigating",
-                        "impact": "major",
-                        "shortlink": page.public_url,
-                    },
-                    "update": {
-                        "id": "incu_bench",
-                        "status": "investigating",
-                        "message": "Benchmarking fan-out.",
-                        "created_at": None,
-                    },
-                    "components": [],
-                },
-            )
+        # Through the real publishing pipeline, as an API call would.
+        incident = incident_create(page=page, name="Benchmark", message="Benchmarking fan-out.")
+        event = NotificationEvent.objects.get(incident_id=incident.id)
         fanned_out = sent = None
         deadline = time.perf_counter() + 1800
         while time.perf_counter() < deadline:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "subscribers",
     "notifications",
     "public",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -270,8 +271,11 @@ if EMAIL_URL and not env_str("EMAIL_BACKEND"):
             f"console:// or locmem://, got {_scheme}://"
         )
 
-# SMS: "notifications.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
-SMS_BACKEND = env_str("SMS_BACKEND") or "notifications.transports.sms.LoggingSmsBackend"
+# SMS: "channels.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
+SMS_BACKEND = (env_str("SMS_BACKEND") or "channels.transports.sms.LoggingSmsBackend").replace(
+    "notifications.transports.sms.",
+    "channels.transports.sms.",  # its home before channels/
+)
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID") or ""
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN") or ""
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER") or ""

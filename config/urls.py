@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("incidents.urls")),
     path("", include("maintenances.urls")),
     path("", include("subscribers.urls")),
+    path("", include("notifications.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 

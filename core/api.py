@@ -11,7 +11,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import ApiKey
 from core.errors import validation_error
 from core.idempotency import (
     HEADER,
@@ -42,12 +41,13 @@ class ApiView(APIView):
     idempotency_body_field = "idempotency_key"
 
     @property
-    def api_key(self) -> ApiKey:
+    def api_key(self):
+        """The caller's API key (``accounts.ApiKey``), set by the authentication class."""
         return self.request.auth
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
-        if isinstance(request.auth, ApiKey):
+        if request.auth is not None:
             self.rate_limit = rate_limit_hit(f"key:{request.auth.id}")
             if self.rate_limit.exceeded:
                 raise exceptions.Throttled(wait=self.rate_limit.reset_at - time.time())

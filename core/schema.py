@@ -5,8 +5,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from accounts.permissions import required_scope
 from core.pagination import DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE
+from core.scopes import required_scope
 from core.serializers import StrictInputSerializer
 
 ERROR_SCHEMA = {

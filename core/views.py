@@ -1,5 +1,6 @@
 import logging
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -25,8 +26,7 @@ def _check_cache():
 
 
 def _check_broker():
-    from config.celery import app
-
+    app = current_app  # the project's Celery app (config.celery), without importing upward
     if app.conf.task_always_eager:
         return
     with app.connection_for_write() as conn:

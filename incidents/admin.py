@@ -2,13 +2,18 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin, PublishedUpdatesInline, user_organization_ids
+from core.admin import (
+    PAGE_FILTER,
+    PublishedUpdatesInline,
+    PublishingAdmin,
+    changed_values,
+    organization_scoped,
+    stored,
+)
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
 from statuspages.models import Component, ComponentStatus, Impact, StatusPage
@@ -67,25 +72,15 @@ class IncidentPublishForm(forms.Form):
         current = {link.component_id: link.status for link in incident.component_links.all()}
         _component_fields(self, incident.page, current)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") == IncidentStatus.RESOLVED and _component_statuses(cleaned):
-            raise ValidationError(
-                "Resolving resets this incident's components to operational: "
-                "leave the components unchanged."
-            )
-        return cleaned
-
 
 class IncidentUpdateInline(PublishedUpdatesInline):
     model = IncidentUpdate
 
 
 @admin.register(Incident)
-class IncidentAdmin(OrganizationScopedAdmin):
-    organization_field = "page__organization"
+class IncidentAdmin(PublishingAdmin):
     list_display = ("name", "page", "status", "impact", "started_at", "resolved_at", "publish_link")
-    list_filter = ("status", "impact", "page")
+    list_filter = ("status", "impact", PAGE_FILTER)
     search_fields = ("name", "id")
     list_select_related = ("page",)
     date_hierarchy = "started_at"
@@ -116,27 +111,6 @@ class IncidentAdmin(OrganizationScopedAdmin):
     actions = ["resolve"]
     change_form_template = "admin/incidents/incident/change_form.html"
 
-    def get_urls(self):
-        return [
-            path(
-                "<str:incident_id>/publish/",
-                self.admin_site.admin_view(self.publish_view),
-                name="incidents_incident_publish",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _pages(self, request):
-        pages = StatusPage.objects.all()
-        if not request.user.is_superuser:
-            pages = pages.filter(organization__in=user_organization_ids(request.user))
-        return pages
-
-    @admin.display(description="")
-    def publish_link(self, incident):
-        url = reverse("admin:incidents_incident_publish", args=[incident.id])
-        return format_html('<a class="button" href="{}">Publish update</a>', url)
-
     @admin.display(description="public link")
     def shortlink_link(self, incident):
         return format_html(
@@ -146,110 +120,56 @@ class IncidentAdmin(OrganizationScopedAdmin):
         )
 
     def add_view(self, request, form_url="", extra_context=None):
-        pages = self._pages(request)
+        pages = organization_scoped(StatusPage.objects.all(), request.user)
         page = pages.filter(id=request.POST.get("page") or request.GET.get("page")).first()
         if page is None and pages.count() == 1:
             page = pages.first()
         form = IncidentOpenForm(request.POST or None, pages=pages, page=page)
-        if request.method == "POST" and page is not None and form.is_valid():
-            data = form.cleaned_data
-            try:
-                incident = services.incident_create(
-                    page=data["page"],
-                    name=data["name"],
-                    status=data["status"],
-                    message=data["message"],
-                    impact_override=data["impact_override"] or None,
-                    notify_subscribers=data["notify_subscribers"],
-                    component_statuses=_component_statuses(data),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+        if page is not None:
+            incident = self.submit_to_service(request, form, self._open)
+            if incident is not None:
                 self.log_addition(request, incident, [{"added": {}}])
                 messages.success(request, f"Incident “{incident.name}” is open and published.")
                 return HttpResponseRedirect(
                     reverse("admin:incidents_incident_change", args=[incident.id])
                 )
-        return TemplateResponse(
+        return self.render_form_page(
             request,
-            "admin/publish_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Open an incident",
-                "form": form,
-                "choose_page": page is None,
-                "incident": None,
-                "submit_label": "Open incident",
-            },
+            title="Open an incident",
+            form=form,
+            submit_label="Open incident",
+            choose_page=page is None,
         )
 
-    def publish_view(self, request, incident_id):
-        incident = self.get_queryset(request).select_related("page").filter(id=incident_id).first()
-        if incident is None:
-            raise Http404("No such incident.")
-        form = IncidentPublishForm(request.POST or None, incident=incident)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.incident_update_publish(
-                    incident=incident,
-                    status=data["status"],
-                    message=data["message"],
-                    notify_subscribers=data["notify_subscribers"],
-                    component_statuses=_component_statuses(data),
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                self.log_change(request, incident, f"Published a {data['status']} update.")
-                messages.success(request, f"Update published on “{incident.name}”.")
-                return HttpResponseRedirect(
-                    reverse("admin:incidents_incident_change", args=[incident.id])
-                )
-        return TemplateResponse(
-            request,
-            "admin/publish_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": f"Publish an update: {incident.name}",
-                "form": form,
-                "incident": incident,
-                "original": incident,
-                "submit_label": "Publish update",
-            },
+    def _open(self, data):
+        return services.incident_create(
+            page=data["page"],
+            name=data["name"],
+            status=data["status"],
+            message=data["message"],
+            impact_override=data["impact_override"],
+            notify_subscribers=data["notify_subscribers"],
+            component_statuses=_component_statuses(data),
         )
+
+    def publish_form(self, request, incident):
+        return IncidentPublishForm(request.POST or None, incident=incident)
+
+    def publish(self, incident, cleaned_data):
+        return services.incident_update_publish(
+            incident=incident,
+            status=cleaned_data["status"],
+            message=cleaned_data["message"],
+            notify_subscribers=cleaned_data["notify_subscribers"],
+            component_statuses=_component_statuses(cleaned_data),
+        )
+
+    def publish_context(self, incident):
+        return {"incident": incident}
 
     def save_model(self, request, obj, form, change):
-        changed = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.CHANGEABLE_FIELDS
-        }
-        services.incident_change(incident=Incident.objects.get(pk=obj.pk), **changed)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-
-        class ChangeForm(form):
-            def clean_postmortem(self):
-                postmortem = self.cleaned_data.get("postmortem")
-                if postmortem and obj is not None and not obj.is_resolved:
-                    raise ValidationError(
-                        "A postmortem can be added once the incident is resolved."
-                    )
-                return postmortem
-
-        return ChangeForm
-
-    def delete_model(self, request, obj):
-        services.incident_delete(incident=obj)
-
-    def delete_queryset(self, request, queryset):
-        for incident in queryset:
-            services.incident_delete(incident=incident)
+        changed = changed_values(form, services.CHANGEABLE_FIELDS)
+        services.incident_change(incident=stored(obj), **changed)
 
     @admin.action(description="Resolve the selected incidents (notifies subscribers)")
     def resolve(self, request, queryset):

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.models import TimestampedModel, id_field
-from statuspages.models import ComponentStatus, Impact
+from statuspages.models import ComponentStatus, Impact, PublishedUpdate
 
 
 class IncidentStatus(models.TextChoices):
@@ -78,18 +78,12 @@ class IncidentComponent(models.Model):
         return f"{self.component_id}: {self.status}"
 
 
-class IncidentUpdate(models.Model):
+class IncidentUpdate(PublishedUpdate):
+    subject_field = "incident_id"
+
     id = id_field("incu")
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=16, choices=IncidentStatus.choices)
-    message = models.TextField(max_length=25_000, blank=True, default="")
-    # What this update changed: [{component_id, name, old_status, new_status}].
-    component_statuses = models.JSONField(default=list, blank=True)
-    notify_subscribers = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.status}: {self.message[:40]}"
+    class Meta(PublishedUpdate.Meta):
+        pass

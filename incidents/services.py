@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from core.serializers import rfc3339
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
-from notifications.models import EventKind
-from notifications.services import notification_event_record, publish_payload
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
-from statuspages.status import effective_statuses, impact_for_statuses
+from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.selectors import page_components_checked
+from statuspages.status import impact_for_statuses
 
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
 
@@ -35,19 +35,7 @@ def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, st
                 {"component_statuses": [f"'{status}' is not a component status."]}
             )
         changes[component_id] = status
-    if changes:
-        known = set(
-            Component.objects.filter(page=page, id__in=changes).values_list("id", flat=True)
-        )
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ValidationError(
-                {
-                    "component_statuses": [
-                        f"Unknown component(s) on this page: {', '.join(unknown)}."
-                    ]
-                }
-            )
+    page_components_checked(page.id, changes, field="component_statuses")
     return changes
 
 
@@ -96,72 +84,51 @@ def _publish(
     notify_subscribers: bool,
     kind: str,
 ) -> IncidentUpdate:
-    """Apply ``changes`` (component id → status within this incident) and the new status,
-    write the update, derive the impact, record the event. The caller holds the transaction."""
-    now = timezone.now()
+    """Apply ``changes`` (component id → status within this incident) and the new status
+    through the publishing pipeline. The caller holds the transaction."""
     links = {
         link.component_id: link for link in incident.component_links.select_related("component")
     }
     if status == IncidentStatus.RESOLVED:
         changes = dict.fromkeys(links, ComponentStatus.OPERATIONAL)
-    touched_ids = set(changes)
-    components = {c.id: c for c in Component.objects.filter(id__in=touched_ids)}
-    before = effective_statuses(components.values())
+    components = {c.id: c for c in Component.objects.filter(id__in=set(changes))}
 
-    new_links, changed_links = [], []
-    for component_id, component_status in changes.items():
-        link = links.get(component_id)
-        if link is None:
-            link = IncidentComponent(
-                incident=incident, component=components[component_id], status=component_status
-            )
-            links[component_id] = link
-            new_links.append(link)
-        elif link.status != component_status:
-            link.status = component_status
-            changed_links.append(link)
-    IncidentComponent.objects.bulk_create(new_links)
-    IncidentComponent.objects.bulk_update(changed_links, ["status"])
+    def apply() -> None:
+        new_links, changed_links = [], []
+        for component_id, component_status in changes.items():
+            link = links.get(component_id)
+            if link is None:
+                link = IncidentComponent(
+                    incident=incident, component=components[component_id], status=component_status
+                )
+                links[component_id] = link
+                new_links.append(link)
+            elif link.status != component_status:
+                link.status = component_status
+                changed_links.append(link)
+        IncidentComponent.objects.bulk_create(new_links)
+        IncidentComponent.objects.bulk_update(changed_links, ["status"])
+        _follow_status(incident, status, timezone.now())
+        _derive_impact(incident, [link.status for link in links.values()])
+        incident.save()
 
-    _follow_status(incident, status, now)
-    _derive_impact(incident, [link.status for link in links.values()])
-    incident.save()
-
-    after = effective_statuses(components.values())
-    component_report = [
-        {
-            "component_id": component_id,
-            "name": components[component_id].name,
-            "status": changes[component_id],
-            "old_status": before[component_id],
-            "new_status": after[component_id],
-        }
-        for component_id in sorted(changes, key=lambda cid: (components[cid].position, cid))
-    ]
-    update = IncidentUpdate.objects.create(
-        incident=incident,
+    return publish_update(
+        page=incident.page,
+        subject=Subject(
+            type="incident",
+            id=incident.id,
+            snapshot=lambda: _incident_snapshot(incident),
+            concerned_component_ids=lambda: links.keys(),
+        ),
+        update_model=IncidentUpdate,
         status=status,
         message=message,
-        component_statuses=component_report,
         notify_subscribers=notify_subscribers,
+        kind=kind,
+        components=components.values(),
+        apply=apply,
+        requested=changes,
     )
-    if notify_subscribers:
-        notification_event_record(
-            page=incident.page,
-            kind=kind,
-            publish_key=update.id,
-            incident_id=incident.id,
-            incident_update_id=update.id,
-            component_ids=list(changes),
-            payload=publish_payload(
-                page=incident.page,
-                update=update,
-                component_report=component_report,
-                incident=_incident_snapshot(incident),
-            ),
-        )
-    page_invalidate_on_commit(incident.page_id)
-    return update
 
 
 def _reject_components_on_resolve(status: str, component_statuses) -> None:

@@ -1,6 +1,7 @@
 from django.db import models
 
 from core.models import TimestampedModel, id_field
+from statuspages.models import PublishedUpdate
 
 
 class MaintenanceStatus(models.TextChoices):
@@ -43,6 +44,7 @@ class Maintenance(TimestampedModel):
             models.CheckConstraint(
                 condition=models.Q(end_at__gt=models.F("start_at")),
                 name="maintenance_ends_after_start",
+                violation_error_message="The window must end after it starts.",
             )
         ]
 
@@ -54,19 +56,12 @@ class Maintenance(TimestampedModel):
         return self.status in ACTIVE_STATUSES
 
 
-class MaintenanceUpdate(models.Model):
+class MaintenanceUpdate(PublishedUpdate):
+    subject_field = "maintenance_id"
+
     id = id_field("mntu")
     maintenance = models.ForeignKey(Maintenance, on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(max_length=16, choices=MaintenanceStatus.choices)
-    message = models.TextField(max_length=25_000, blank=True, default="")
-    # What this update did to the window's components: [{component_id, name, old_status,
-    # new_status}] (effective statuses), as incident updates record it.
-    component_statuses = models.JSONField(default=list, blank=True)
-    notify_subscribers = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.status}: {self.message[:40]}"
+    class Meta(PublishedUpdate.Meta):
+        pass

@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from core.serializers import rfc3339
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
-from notifications.models import EventKind
-from notifications.services import notification_event_record, publish_payload
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
-from statuspages.status import effective_statuses
+from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.selectors import page_components_checked
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
 STARTED_MESSAGE = (
@@ -29,13 +28,7 @@ def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
     component_ids = list(component_ids)
     if len(set(component_ids)) != len(component_ids):
         raise ValidationError({"component_ids": ["Each component may be listed once."]})
-    components = list(Component.objects.filter(page=page, id__in=component_ids))
-    unknown = sorted(set(component_ids) - {component.id for component in components})
-    if unknown:
-        raise ValidationError(
-            {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
-        )
-    return components
+    return list(page_components_checked(page.id, component_ids).values())
 
 
 def _check_window(start_at, end_at) -> None:
@@ -61,6 +54,21 @@ def _event_kind(previous: str | None, status: str) -> str:
     return EventKind.MAINTENANCE_UPDATED
 
 
+def _maintenance_snapshot(maintenance: Maintenance) -> dict:
+    return {
+        "id": maintenance.id,
+        "name": maintenance.name,
+        "status": maintenance.status,
+        "start_at": rfc3339(maintenance.start_at),
+        "end_at": rfc3339(maintenance.end_at),
+        "shortlink": maintenance_shortlink(maintenance),
+        "created_at": rfc3339(maintenance.created_at),
+        "updated_at": rfc3339(maintenance.updated_at),
+        "started_at": rfc3339(maintenance.started_at),
+        "completed_at": rfc3339(maintenance.completed_at),
+    }
+
+
 def _publish(
     *,
     maintenance: Maintenance,
@@ -69,64 +77,36 @@ def _publish(
     notify_subscribers: bool,
     previous: str | None,
 ) -> MaintenanceUpdate:
-    """Move to ``status``, write the update and the event. The caller holds the transaction."""
-    now = timezone.now()
+    """Move to ``status`` through the publishing pipeline. The caller holds the transaction."""
     components = list(maintenance.components.all())
-    before = effective_statuses(components)
-    maintenance.status = status
-    if status in ACTIVE_STATUSES and maintenance.started_at is None:
-        maintenance.started_at = now
-    if status == MaintenanceStatus.COMPLETED:
-        maintenance.completed_at = maintenance.completed_at or now
-    else:
-        maintenance.completed_at = None
-    maintenance.save()
-    after = effective_statuses(components)
-    ordered = sorted(components, key=lambda c: (c.position, c.id))
-    component_report = [
-        {
-            "component_id": c.id,
-            "name": c.name,
-            "old_status": before[c.id],
-            "new_status": after[c.id],
-        }
-        for c in ordered
-    ]
-    update = MaintenanceUpdate.objects.create(
-        maintenance=maintenance,
+
+    def apply() -> None:
+        now = timezone.now()
+        maintenance.status = status
+        if status in ACTIVE_STATUSES and maintenance.started_at is None:
+            maintenance.started_at = now
+        if status == MaintenanceStatus.COMPLETED:
+            maintenance.completed_at = maintenance.completed_at or now
+        else:
+            maintenance.completed_at = None
+        maintenance.save()
+
+    return publish_update(
+        page=maintenance.page,
+        subject=Subject(
+            type="maintenance",
+            id=maintenance.id,
+            snapshot=lambda: _maintenance_snapshot(maintenance),
+            concerned_component_ids=lambda: [c.id for c in components],
+        ),
+        update_model=MaintenanceUpdate,
         status=status,
         message=message,
-        component_statuses=component_report,
         notify_subscribers=notify_subscribers,
+        kind=_event_kind(previous, status),
+        components=components,
+        apply=apply,
     )
-    if notify_subscribers:
-        notification_event_record(
-            page=maintenance.page,
-            kind=_event_kind(previous, status),
-            publish_key=update.id,
-            maintenance_id=maintenance.id,
-            maintenance_update_id=update.id,
-            component_ids=[component.id for component in components],
-            payload=publish_payload(
-                page=maintenance.page,
-                update=update,
-                component_report=component_report,
-                maintenance={
-                    "id": maintenance.id,
-                    "name": maintenance.name,
-                    "status": maintenance.status,
-                    "start_at": rfc3339(maintenance.start_at),
-                    "end_at": rfc3339(maintenance.end_at),
-                    "shortlink": maintenance_shortlink(maintenance),
-                    "created_at": rfc3339(maintenance.created_at),
-                    "updated_at": rfc3339(maintenance.updated_at),
-                    "started_at": rfc3339(maintenance.started_at),
-                    "completed_at": rfc3339(maintenance.completed_at),
-                },
-            ),
-        )
-    page_invalidate_on_commit(maintenance.page_id)
-    return update
 
 
 def _transition_if_due(maintenance: Maintenance, now) -> int:

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin
+from core.admin import PAGE_FILTER, OrganizationScopedAdmin
 from notifications.models import Delivery, NotificationEvent
 
 
@@ -24,7 +24,7 @@ class ReadOnlyAdmin(OrganizationScopedAdmin):
 @admin.register(NotificationEvent)
 class NotificationEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "page", "state", "created_at", "deliveries_link")
-    list_filter = ("kind", "state", "page")
+    list_filter = ("kind", "state", PAGE_FILTER)
     search_fields = ("id", "incident_id", "maintenance_id")
     list_select_related = ("page",)
     readonly_fields = (
@@ -61,8 +61,10 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "created_at",
         "sent_at",
     )
-    list_filter = ("status", "kind", "page")
-    search_fields = ("id", "subscriber_id", "incident_id", "maintenance_id")
+    list_filter = ("status", "kind", PAGE_FILTER)
+    # "subscriber__id", not "subscriber_id": the admin searches with icontains, which a foreign
+    # key refuses (a 500); the lookup on the target's id reads the same column, with no join.
+    search_fields = ("id", "subscriber__id", "incident_id", "maintenance_id")
     # No select_related("subscriber"): a delivery outlives its subscriber (no FK constraint).
     readonly_fields = (
         "id",

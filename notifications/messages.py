@@ -1,13 +1,27 @@
-"""What a notification says, from the event payload; shared by every channel."""
+"""What a notification says, from the event payload, and the typed message each channel's
+transport is given for one delivery (``delivery_message``)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.core import signing
+from django.template.loader import render_to_string
 
-from notifications.models import EventKind
+from channels.messages import (
+    ChatFact,
+    ChatMessage,
+    EmailMessage,
+    Message,
+    SmsMessage,
+    WebhookMessage,
+)
+from channels.transports.sms import MAX_LENGTH as SMS_MAX_LENGTH
+from core.serializers import rfc3339
+from notifications.models import Delivery, NotificationEvent
+from statuspages.models import EventKind
+from statuspages.publishing import ComponentChange, UpdateSnapshot
+from subscribers.links import unsubscribe_url
+from subscribers.models import Subscriber
 
-UNSUBSCRIBE_SALT = "subscribers.unsubscribe"
+WEBHOOK_DOCUMENTATION = "https://www.standardwebhooks.com/"
 
 _STATUS_WORDS = {
     "investigating": "Investigating",
@@ -30,9 +44,9 @@ def status_word(value: str | None) -> str:
     return _STATUS_WORDS.get(value or "", (value or "").replace("_", " ").capitalize())
 
 
-def unsubscribe_url(subscriber_id: str) -> str:
-    token = signing.dumps(subscriber_id, salt=UNSUBSCRIBE_SALT, compress=True)
-    return f"{settings.PUBLIC_BASE_URL}/subscriptions/unsubscribe/{token}"
+def status_change(change: ComponentChange) -> str:
+    """``Operational → Major outage`` for one component an event moved."""
+    return f"{status_word(change.old_status)} → {status_word(change.new_status)}"
 
 
 @dataclass
@@ -46,7 +60,7 @@ class Notice:
     status: str
     message: str
     url: str
-    components: list[dict] = field(default_factory=list)  # {name, old_status, new_status}
+    components: tuple[ComponentChange, ...] = ()
 
     @property
     def subject(self) -> str:
@@ -54,11 +68,7 @@ class Notice:
 
     @property
     def component_lines(self) -> list[str]:
-        return [
-            f"{c.get('name', '')}: {status_word(c.get('old_status'))} → "
-            f"{status_word(c.get('new_status'))}"
-            for c in self.components
-        ]
+        return [f"{c.name}: {status_change(c)}" for c in self.components]
 
     @property
     def text(self) -> str:
@@ -71,34 +81,162 @@ class Notice:
         return "\n".join(lines)
 
 
-def notice_for(event) -> Notice:
-    payload = event.payload
-    page = payload.get("page", {})
-    update = payload.get("update") or {}
-    subject = payload.get("incident") or payload.get("maintenance")
-    components = payload.get("components") or []
-    if event.kind == EventKind.COMPONENT_UPDATED or subject is None:
-        first = components[0] if components else {}
+def notice_for(event: NotificationEvent) -> Notice:
+    published = event.published
+    page, update, subject = published.page, published.update, published.subject
+    if published.kind == EventKind.COMPONENT_UPDATED or not published.subject_type:
+        first = published.components[0] if published.components else None
+        name = first.name if first else "A component"
         return Notice(
-            kind=event.kind,
-            page_name=page.get("name", ""),
-            page_url=page.get("url", ""),
-            title=f"{first.get('name', 'A component')} is {status_word(first.get('new_status'))}",
+            kind=published.kind,
+            page_name=page.name,
+            page_url=page.url,
+            title=f"{name} is {status_word(first.new_status if first else None)}",
             status="",
             message="",
-            url=page.get("url", ""),
-            components=components,
+            url=page.url,
+            components=published.components,
         )
     title = subject.get("name", "")
-    if "maintenance" in payload:
+    if published.subject_type == "maintenance":
         title = f"Maintenance: {title}"
     return Notice(
-        kind=event.kind,
-        page_name=page.get("name", ""),
-        page_url=page.get("url", ""),
+        kind=published.kind,
+        page_name=page.name,
+        page_url=page.url,
         title=title,
-        status=status_word(update.get("status") or subject.get("status")),
-        message=update.get("message", ""),
-        url=subject.get("shortlink") or page.get("url", ""),
-        components=components,
+        status=status_word((update.status if update else None) or subject.get("status")),
+        message=update.message if update else "",
+        url=subject.get("shortlink") or page.url,
+        components=published.components,
     )
+
+
+# ---- one message per delivery, in the shape its channel's transport takes ------------------
+
+
+def delivery_message(
+    *, delivery: Delivery, subscriber: Subscriber, message_type: type, timestamp: int
+) -> Message:
+    """The message for ``delivery`` to ``subscriber``; ``timestamp`` (Unix seconds) is this
+    attempt's, for the webhook signature."""
+    event = delivery.event
+    notice = notice_for(event)
+    unsubscribe = unsubscribe_url(subscriber.id)
+    if message_type is EmailMessage:
+        context = {"notice": notice, "unsubscribe_url": unsubscribe}
+        return EmailMessage(
+            to=subscriber.email,
+            subject=notice.subject,
+            text=render_to_string("notifications/email.txt", context),
+            html=render_to_string("notifications/email.html", context),
+            message_id=delivery.id,
+            unsubscribe_url=unsubscribe,
+        )
+    if message_type is SmsMessage:
+        links = f"\n{notice.url}\nStop: {unsubscribe}"
+        text = f"{notice.subject}\n{notice.message}".strip()
+        room = SMS_MAX_LENGTH - len(links)  # cut the words, never the links
+        if len(text) > room:
+            text = text[: room - 1] + "…"
+        return SmsMessage(to=subscriber.phone_number, body=text + links)
+    if message_type is WebhookMessage:
+        return WebhookMessage(
+            url=subscriber.endpoint,
+            signing_secret=subscriber.signing_secret,
+            webhook_id=delivery.id,
+            timestamp=timestamp,
+            body=webhook_body(event, unsubscribe=unsubscribe),
+        )
+    if message_type is ChatMessage:
+        return ChatMessage(
+            url=subscriber.endpoint,
+            message_id=delivery.id,
+            page_name=notice.page_name,
+            title=notice.title,
+            subject=notice.subject,
+            status=notice.status,
+            message=notice.message,
+            link=notice.url,
+            text=notice.text,
+            unsubscribe_url=unsubscribe,
+            facts=tuple(
+                ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
+                for c in notice.components
+            ),
+        )
+    raise LookupError(f"No message is built for {message_type.__name__}.")
+
+
+def webhook_body(event: NotificationEvent, *, unsubscribe: str) -> dict:
+    """The Statuspage-style JSON body of a webhook (the contract's section 4)."""
+    published = event.published
+    page, page_status, components = published.page, published.page_status, published.components
+    body = {
+        "meta": {
+            "unsubscribe": unsubscribe,
+            "documentation": WEBHOOK_DOCUMENTATION,
+            "event": event.kind,
+            "event_id": event.id,
+        },
+        "page": {
+            "id": page.id,
+            "name": page.name,
+            "url": page.url,
+            "status_indicator": page_status.indicator if page_status else None,
+            "status_description": page_status.description if page_status else None,
+        },
+    }
+    if event.kind == EventKind.COMPONENT_UPDATED:
+        component = components[0] if components else None
+        body["component_update"] = {
+            "id": event.id,
+            "component_id": component and component.id,
+            "old_status": component and component.old_status,
+            "new_status": component and component.new_status,
+            "created_at": rfc3339(event.created_at),
+        }
+        body["component"] = {
+            "id": component and component.id,
+            "name": component and component.name,
+            "status": component and component.new_status,
+        }
+        return body
+    subject, update = published.subject, published.update
+    incident = {
+        **subject,
+        "page_id": page.id,
+        "incident_updates": [_webhook_update(update, subject.get("id"), components)]
+        if update
+        else [],
+        "components": [{"id": c.id, "name": c.name, "status": c.new_status} for c in components],
+    }
+    if published.subject_type == "maintenance":
+        incident["impact"] = "maintenance"
+        incident["scheduled_for"] = subject.get("start_at")
+        incident["scheduled_until"] = subject.get("end_at")
+    body["incident"] = incident
+    return body
+
+
+def _webhook_update(
+    update: UpdateSnapshot, subject_id: str, components: tuple[ComponentChange, ...]
+) -> dict:
+    return {
+        "id": update.id,
+        "incident_id": subject_id,
+        "status": update.status,
+        "body": update.message,
+        "created_at": update.created_at,
+        "updated_at": update.created_at,
+        "display_at": update.created_at,
+        "affected_components": [
+            {
+                "code": c.id,
+                "name": c.name,
+                "old_status": c.old_status,
+                "new_status": c.new_status,
+            }
+            for c in components
+        ],
+    }

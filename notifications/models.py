@@ -1,17 +1,9 @@
 from django.db import models
+from django.utils.functional import cached_property
 
 from core.models import id_field
-
-
-class EventKind(models.TextChoices):
-    INCIDENT_CREATED = "incident_created"
-    INCIDENT_UPDATED = "incident_updated"
-    INCIDENT_RESOLVED = "incident_resolved"
-    MAINTENANCE_SCHEDULED = "maintenance_scheduled"
-    MAINTENANCE_STARTED = "maintenance_started"
-    MAINTENANCE_UPDATED = "maintenance_updated"
-    MAINTENANCE_COMPLETED = "maintenance_completed"
-    COMPONENT_UPDATED = "component_updated"
+from statuspages.models import EventKind
+from statuspages.publishing import PublishedEvent
 
 
 class NotificationEvent(models.Model):
@@ -36,7 +28,7 @@ class NotificationEvent(models.Model):
     incident_update_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     maintenance_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)  # noqa: DJ001
     maintenance_update_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    # Components the publish touched; subscribers tuned to components match on these.
+    # Components the publish concerns; subscribers tuned to components match on these.
     component_ids = models.JSONField(default=list, blank=True)
     payload = models.JSONField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
@@ -47,6 +39,20 @@ class NotificationEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id}"
+
+    @cached_property
+    def published(self) -> PublishedEvent:
+        """The event as the publishing pipeline built it (``payload`` is its stored form)."""
+        return PublishedEvent.from_payload(
+            kind=self.kind,
+            publish_key=self.publish_key,
+            payload=self.payload,
+            component_ids=self.component_ids,
+            incident_id=self.incident_id,
+            incident_update_id=self.incident_update_id,
+            maintenance_id=self.maintenance_id,
+            maintenance_update_id=self.maintenance_update_id,
+        )
 
 
 class DeliveryStatus(models.TextChoices):

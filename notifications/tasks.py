@@ -1,18 +1,56 @@
-"""Celery entry points: ids in, a service call, nothing else. At-least-once: acks_late and
-reject_on_worker_lost redeliver a message whose worker died; claims make repeats harmless."""
+"""Celery entry points, and the only place that queues notification work: ids in, a service
+call, the follow-up messages out. At-least-once: acks_late and reject_on_worker_lost redeliver
+a message whose worker died; claims make repeats harmless."""
+
+import logging
 
 from celery import shared_task
+from django.db import transaction
 
-from notifications import outbound, services
+from channels import outbound
+from notifications import events, fanout, services, sweep
+from statuspages.publishing import PublishedEvent
+
+logger = logging.getLogger(__name__)
 
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
+SEND_BATCH = 20  # deliveries per send task
+
+
+def fan_out_queue(event_id: str) -> None:
+    try:
+        event_fan_out.delay(event_id)
+    except Exception:  # broker down: the event stays pending and the sweep queues it later
+        logger.exception("Could not queue fan-out of %s; the sweep will", event_id)
+
+
+def sends_queue(delivery_ids: list[str], countdown: float | None = None) -> None:
+    for start in range(0, len(delivery_ids), SEND_BATCH):
+        batch = delivery_ids[start : start + SEND_BATCH]
+        try:
+            deliveries_send.apply_async((batch,), countdown=countdown)
+        except Exception:  # broker down: the rows stay pending and the sweep queues them later
+            logger.exception("Could not queue %d deliveries; the sweep will", len(batch))
+            return
+
+
+def event_record(event: PublishedEvent):
+    """The publishing pipeline's sink (registered in NotificationsConfig.ready): record the
+    event in the publishing transaction and queue its fan-out once that commits."""
+    record = events.notification_event_record(event)
+    transaction.on_commit(lambda: fan_out_queue(record.id))
+    return record
 
 
 @shared_task(
     name="notifications.tasks.event_fan_out", time_limit=600, soft_time_limit=570, **_AT_LEAST_ONCE
 )
 def event_fan_out(event_id: str) -> int:
-    return services.event_fan_out(event_id=event_id)
+    queued = 0
+    for pending in fanout.event_fan_out(event_id=event_id):
+        sends_queue(pending)
+        queued += len(pending)
+    return queued
 
 
 @shared_task(
@@ -24,7 +62,7 @@ def event_fan_out(event_id: str) -> int:
 def deliveries_send(delivery_ids: list[str]) -> None:
     with outbound.connection_reuse():
         for delivery_id in delivery_ids:
-            services.delivery_send(delivery_id=delivery_id)
+            services.delivery_send(delivery_id=delivery_id, retry_queue=sends_queue)
 
 
 @shared_task(
@@ -33,17 +71,11 @@ def deliveries_send(delivery_ids: list[str]) -> None:
     soft_time_limit=280,
     **_AT_LEAST_ONCE,
 )
-def notifications_sweep() -> dict:
-    return services.notifications_sweep()
-
-
-@shared_task(
-    name="notifications.tasks.subscriber_confirmation_send",
-    time_limit=60,
-    soft_time_limit=50,
-    **_AT_LEAST_ONCE,
-)
-def subscriber_confirmation_send(subscriber_id: str) -> None:
-    from subscribers.services import subscriber_confirmation_deliver
-
-    subscriber_confirmation_deliver(subscriber_id=subscriber_id)
+def notifications_sweep(grace: float | None = None, stale_after: float | None = None) -> dict:
+    """Queue again what lost messages left behind (every 30 s from beat; the limits default
+    to the NOTIFICATIONS_SWEEP_* settings)."""
+    findings = sweep.notifications_sweep(grace=grace, stale_after=stale_after)
+    for event_id in findings.event_ids:
+        fan_out_queue(event_id)
+    sends_queue(findings.delivery_ids)
+    return findings.counts()

@@ -8,8 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from core.errors import json_error
 from public.documents import DOCUMENTS
 from public.http import add_public_headers, cached_body, conditional_response
-from public.routing import resolve_page
 from public.selectors import page_state
+from statuspages.routing import resolve_page
 
 JSON = "application/json; charset=utf-8"
 READ_METHODS = ("GET", "HEAD")

@@ -7,9 +7,9 @@ from django.utils.html import escape
 from public import selectors
 from public.documents import maintenance_shortlink
 from public.http import cached_body, conditional_response
-from public.routing import resolve_page
 from public.templatetags.public_tags import status_label
 from public.views import page_zone
+from statuspages.routing import resolve_page
 
 FEED_LIMIT = 50
 FEED_CLASSES = {

@@ -14,7 +14,7 @@ from django.utils import timezone
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
 from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
-from statuspages.status import page_statuses, worst_status
+from statuspages.status import effective_statuses, page_statuses, worst_status
 
 RECENT_LIMIT = 50
 HISTORY_DAYS = 90
@@ -90,9 +90,6 @@ def _latest_change(page: StatusPage) -> datetime:
 
 
 def page_state(page: StatusPage) -> PageState:
-    # Local import: effective_statuses' sources are registered by apps at start-up.
-    from statuspages.status import effective_statuses
-
     groups = list(ComponentGroup.objects.filter(page=page).order_by("position", "id"))
     components = list(Component.objects.filter(page=page).order_by("position", "id"))
     statuses = effective_statuses(components)

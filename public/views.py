@@ -10,8 +10,8 @@ from maintenances.models import MaintenanceStatus
 from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_body, conditional_response
-from public.routing import resolve_page
 from statuspages.models import StatusPage
+from statuspages.routing import resolve_page
 
 HTML = "text/html; charset=utf-8"
 

@@ -1,27 +1,34 @@
 """Pages with their groups and components, edited through the same services as the API."""
 
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin, ScopedInline
-from core.validators import validate_url
+from core.admin import (
+    ORGANIZATION_FILTER,
+    PAGE_FILTER,
+    OrganizationScopedAdmin,
+    ScopedInline,
+    adopt_created,
+    changed_values,
+    stored,
+)
+from core.validators import validate_hostname, validate_time_zone, validate_url
 from statuspages import services
-from statuspages.models import Component, ComponentGroup, StatusPage
+from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
 from statuspages.selectors import page_status_map
 
-GROUP_FIELDS = ("name", "description", "position")
-COMPONENT_FIELDS = (
-    "name",
-    "description",
-    "group",
-    "position",
-    "manual_status",
-    "only_show_if_degraded",
-    "showcase",
-    "start_date",
-)
+
+def _in_model_order(model, names) -> tuple[str, ...]:
+    """The fields a service may change, in the order the model declares them."""
+    return tuple(field.name for field in model._meta.get_fields() if field.name in names)
+
+
+GROUP_FIELDS = _in_model_order(ComponentGroup, services.GROUP_FIELDS)
+COMPONENT_FIELDS = _in_model_order(Component, services.COMPONENT_FIELDS)
 
 
 class StatusPageForm(forms.ModelForm):
@@ -38,13 +45,11 @@ class StatusPageForm(forms.ModelForm):
         fields = ("organization", "name", "slug", "time_zone", "custom_domain", "url_override")
 
     def clean_custom_domain(self):
+        # Read as the API reads it; whether the domain may be used is the service's to say.
         domain = (self.cleaned_data.get("custom_domain") or "").strip().lower() or None
-        services.validate_custom_domain(domain)
-        return domain
+        return validate_hostname(domain) if domain else None
 
     def clean_time_zone(self):
-        from core.validators import validate_time_zone
-
         return validate_time_zone(self.cleaned_data["time_zone"])
 
 
@@ -67,16 +72,49 @@ class ComponentInline(ScopedInline):
         return field
 
 
+@contextmanager
+def _naming_the_row(obj):
+    """A service's refusal of one inline row says which row it was."""
+    try:
+        yield
+    except ValidationError as refusal:
+        raise ValidationError(f"{obj}: {'; '.join(refusal.messages)}") from refusal
+    except services.ComponentInUse as refusal:
+        raise ValidationError(f"{obj} was kept: {refusal}") from refusal
+
+
+# For each inline: the service keyword naming the row, the fields it takes, and its services.
+_INLINE_SERVICES = {
+    ComponentGroup: (
+        "group",
+        services.GROUP_FIELDS,
+        services.component_group_create,
+        services.component_group_update,
+        services.component_group_delete,
+    ),
+    Component: (
+        "component",
+        services.COMPONENT_FIELDS,
+        services.component_create,
+        services.component_update,
+        services.component_delete,
+    ),
+}
+
+
 @admin.register(StatusPage)
 class StatusPageAdmin(OrganizationScopedAdmin):
     form = StatusPageForm
     list_display = ("name", "slug", "organization", "current_status", "public_link")
-    list_filter = ("organization",)
+    list_filter = (ORGANIZATION_FILTER,)
     search_fields = ("name", "slug", "custom_domain")
     inlines = [ComponentGroupInline, ComponentInline]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # groups and components once it exists
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization",) if obj is not None else ()  # the services never move a page
 
     @admin.display(description="status")
     def current_status(self, page):
@@ -90,102 +128,110 @@ class StatusPageAdmin(OrganizationScopedAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
         if change:
-            changed = {
-                name: getattr(obj, name)
-                for name in form.changed_data
-                if name in services.PAGE_FIELDS
-            }
-            services.status_page_update(page=obj, **changed)
+            changed = changed_values(form, services.PAGE_FIELDS)
+            services.status_page_update(page=stored(obj), **changed)
         else:
             created = services.status_page_create(
-                organization=obj.organization,
-                name=obj.name,
-                slug=obj.slug,
-                time_zone=obj.time_zone,
-                custom_domain=obj.custom_domain,
-                url_override=obj.url_override,
+                organization=data["organization"],
+                name=data["name"],
+                slug=data["slug"],
+                time_zone=data["time_zone"],
+                custom_domain=data["custom_domain"],
+                url_override=data["url_override"],
             )
-            obj.__dict__.update(created.__dict__)
+            adopt_created(obj, created)
 
     def delete_model(self, request, obj):
         services.status_page_delete(page=obj)
 
     def save_formset(self, request, form, formset, change):
-        page = form.instance
-        # What the admin's change message reads; our saves bypass formset.save().
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        if formset.model is ComponentGroup:
-            self._save_groups(page, formset)
-        elif formset.model is Component:
-            self._save_components(request, page, formset)
-        else:
-            super().save_formset(request, form, formset, change)
-
-    def _save_groups(self, page, formset):
-        for inline_form in formset.forms:
-            group = inline_form.instance
-            if not inline_form.has_changed() and not formset._should_delete_form(inline_form):
-                continue
-            exists = not group._state.adding  # ids are set at instantiation, so pk is no guide
-            if formset._should_delete_form(inline_form):
-                if exists:
-                    services.component_group_delete(group=group)
-                    formset.deleted_objects.append(group)
-            elif exists:
-                services.component_group_update(
-                    group=group,
-                    **{
-                        name: inline_form.cleaned_data[name]
-                        for name in inline_form.changed_data
-                        if name in GROUP_FIELDS
-                    },
+        if formset.model not in _INLINE_SERVICES:
+            return super().save_formset(request, form, formset, change)
+        keyword, field_names, create, update, delete = _INLINE_SERVICES[formset.model]
+        # Writes nothing; sorts the rows into deleted, changed and new (the change message).
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            with _naming_the_row(obj):
+                delete(**{keyword: obj})
+        for obj, changed in formset.changed_objects:
+            with _naming_the_row(obj):
+                update(
+                    **{keyword: stored(obj)},
+                    **{name: getattr(obj, name) for name in changed if name in field_names},
                 )
-                formset.changed_objects.append((group, inline_form.changed_data))
-            else:
-                formset.new_objects.append(
-                    services.component_group_create(
-                        page=page,
-                        **{
-                            name: inline_form.cleaned_data.get(name)
-                            for name in GROUP_FIELDS
-                            if inline_form.cleaned_data.get(name) is not None
-                        },
-                    )
+        for obj in formset.new_objects:
+            values = {name: getattr(obj, name) for name in field_names}
+            with _naming_the_row(obj):
+                create(
+                    page=form.instance,
+                    **{name: value for name, value in values.items() if value is not None},
                 )
+        return None
 
-    def _save_components(self, request, page, formset):
-        for inline_form in formset.forms:
-            component = inline_form.instance
-            exists = not component._state.adding
-            if formset._should_delete_form(inline_form):
-                if exists:
-                    try:
-                        services.component_delete(component=component)
-                        formset.deleted_objects.append(component)
-                    except services.ComponentInUse as exc:
-                        messages.error(request, f"{component.name} was kept: {exc}")
-                continue
-            if not inline_form.has_changed():
-                continue
-            data = {name: inline_form.cleaned_data.get(name) for name in COMPONENT_FIELDS}
-            try:
-                if exists:
-                    changed = {
-                        name: data[name]
-                        for name in inline_form.changed_data
-                        if name in COMPONENT_FIELDS
-                    }
-                    services.component_update(
-                        component=Component.objects.get(pk=component.pk), **changed
-                    )
-                    formset.changed_objects.append((component, list(changed)))
-                else:
-                    formset.new_objects.append(
-                        services.component_create(
-                            page=page,
-                            **{name: value for name, value in data.items() if value is not None},
-                        )
-                    )
-            except ValidationError as exc:
-                messages.error(request, f"{data['name']}: {'; '.join(exc.messages)}")
+
+class ComponentForm(forms.ModelForm):
+    class Meta:
+        model = Component
+        fields = COMPONENT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "group" in self.fields:
+            self.fields["group"].queryset = self.fields["group"].queryset.filter(
+                page_id=self.instance.page_id
+            )
+
+
+class ComponentStatusForm(forms.Form):
+    manual_status = forms.ChoiceField(label="New status", choices=ComponentStatus.choices)
+
+
+@admin.register(Component)
+class ComponentAdmin(OrganizationScopedAdmin):
+    """Every component of the operator's pages in one list; added and removed on their page."""
+
+    organization_field = "page__organization"
+    form = ComponentForm
+    service_field_names = {"group_id": "group"}
+    list_display = ("name", "page", "group", "manual_status", "showcase", "updated_at")
+    list_filter = (PAGE_FILTER, "manual_status")
+    search_fields = ("name",)
+    list_select_related = ("page", "group")
+    ordering = ("page__name", "group__position", "position", "id")
+    fields = ("id", "page", *COMPONENT_FIELDS)
+    readonly_fields = ("id", "page")
+    actions = ["change_status"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        changed = changed_values(form, services.COMPONENT_FIELDS)
+        services.component_update(component=stored(obj), **changed)
+
+    @admin.action(description="Change the status of the selected components")
+    def change_status(self, request, queryset):
+        form = ComponentStatusForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            status = form.cleaned_data["manual_status"]
+            changed = 0
+            for component in queryset.select_related("page").exclude(manual_status=status):
+                services.component_update(component=component, manual_status=status)
+                self.log_change(request, component, f"Status set to {status}.")
+                changed += 1
+            label = ComponentStatus(status).label
+            messages.success(request, f"{changed} component(s) are now “{label}”.")
+            return None
+        return self.render_page(
+            request,
+            "admin/statuspages/component/change_status.html",
+            title="Change the status of components",
+            form=form,
+            components=queryset.select_related("page"),
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+        )

@@ -1,13 +1,8 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 
 from core.models import TimestampedModel, id_field
-
-SLUG_VALIDATOR = RegexValidator(
-    r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
-    "Use 1 to 64 lowercase letters, digits and hyphens, not starting or ending with a hyphen.",
-)
+from core.validators import SLUG_VALIDATOR
 
 
 class ComponentStatus(models.TextChoices):
@@ -98,6 +93,39 @@ class Component(TimestampedModel):
         return self.name
 
 
-def page_snapshot(page: StatusPage) -> dict:
-    """What a notification needs to say about the page, frozen at publish time."""
-    return {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url}
+class EventKind(models.TextChoices):
+    """What a published event tells subscribers."""
+
+    INCIDENT_CREATED = "incident_created"
+    INCIDENT_UPDATED = "incident_updated"
+    INCIDENT_RESOLVED = "incident_resolved"
+    MAINTENANCE_SCHEDULED = "maintenance_scheduled"
+    MAINTENANCE_STARTED = "maintenance_started"
+    MAINTENANCE_UPDATED = "maintenance_updated"
+    MAINTENANCE_COMPLETED = "maintenance_completed"
+    COMPONENT_UPDATED = "component_updated"
+
+
+class PublishedUpdate(models.Model):
+    """An update published to a page's readers (an incident's or a maintenance's): one
+    shape, written only by ``statuspages.publishing.publish_update``.
+
+    Subclasses add ``id``, the foreign key named by ``subject_field`` and ``status`` choices.
+    """
+
+    subject_field: str = ""  # e.g. "incident_id"
+
+    status = models.CharField(max_length=16)
+    message = models.TextField(max_length=25_000, blank=True, default="")
+    # What this update did to components: [{component_id, name, old_status, new_status}]
+    # (effective statuses), plus ``status`` where the publisher asked for one.
+    component_statuses = models.JSONField(default=list, blank=True)
+    notify_subscribers = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.status}: {self.message[:40]}"

@@ -1,5 +1,6 @@
 from collections import defaultdict
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -91,3 +92,23 @@ def group_component_ids(groups: list[ComponentGroup]) -> dict[str, list[str]]:
     for group_id, component_id in rows:
         ids[group_id].append(component_id)
     return ids
+
+
+def page_components_checked(
+    page_id: str, component_ids, *, field: str = "component_ids", lock: bool = False
+) -> dict[str, Component]:
+    """``{id: component}`` for ids that must all be components of this page, in the order
+    given; a ValidationError on ``field`` names the ones that are not."""
+    component_ids = list(component_ids)
+    if not component_ids:
+        return {}
+    components = Component.objects.filter(page_id=page_id, id__in=component_ids)
+    if lock:
+        components = components.select_for_update()
+    found = {component.id: component for component in components}
+    unknown = [cid for cid in dict.fromkeys(component_ids) if cid not in found]
+    if unknown:
+        raise ValidationError(
+            {field: [f"Unknown component(s) on this page: {', '.join(map(str, unknown))}."]}
+        )
+    return {cid: found[cid] for cid in component_ids}

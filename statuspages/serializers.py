@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
-from core.validators import validate_hostname, validate_time_zone, validate_url
+from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages import selectors
-from statuspages.models import SLUG_VALIDATOR, ComponentStatus
+from statuspages.models import ComponentStatus
 
 # ---- output ---------------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from django.db.models import Max
 
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentGroup, StatusPage
+from statuspages.publishing import component_change_publish
+from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
 
 # Checks that say why a component may not be deleted (e.g. "used by an unresolved incident").
@@ -154,17 +156,7 @@ def _group_set_components(group: ComponentGroup, component_ids: list[str]) -> No
     """The group holds exactly these components, in this order; others leave it."""
     if len(set(component_ids)) != len(component_ids):
         raise ValidationError({"component_ids": ["Each component may be listed once."]})
-    found = {
-        component.id: component
-        for component in Component.objects.select_for_update().filter(
-            page_id=group.page_id, id__in=component_ids
-        )
-    }
-    unknown = [component_id for component_id in component_ids if component_id not in found]
-    if unknown:
-        raise ValidationError(
-            {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
-        )
+    found = page_components_checked(group.page_id, component_ids, lock=True)
     Component.objects.filter(group=group).exclude(id__in=component_ids).update(group=None)
     for position, component_id in enumerate(component_ids):
         component = found[component_id]
@@ -226,9 +218,7 @@ def component_update(*, component: Component, **changes) -> Component:
     component.save()
     if old_status is not None:
         # Webhook subscribers hear about manual status changes (a component_updated event).
-        from notifications.services import component_update_record
-
-        component_update_record(component=component, old_status=old_status)
+        component_change_publish(component=component, old_status=old_status)
     page_invalidate_on_commit(component.page_id)
     return component
 

@@ -1,4 +1,4 @@
-"""Derived status, in one place (CONTRACT.md "Derived status").
+"""Derived status, in one place (README, "How status is derived").
 
 A component's effective status is the worst of its manual status and what every *status
 source* says about it. Incidents and maintenances register sources; each answers for many

@@ -2,13 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import OrganizationScopedAdmin, user_organization_ids
+from core.admin import PAGE_FILTER, OrganizationScopedAdmin, organization_scoped
 from statuspages.models import Component, StatusPage
 from subscribers import services
 from subscribers.models import Channel, Subscriber
@@ -55,9 +53,7 @@ class SubscriberCreateForm(forms.Form):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        pages = StatusPage.objects.all()
-        if not request.user.is_superuser:
-            pages = pages.filter(organization__in=user_organization_ids(request.user))
+        pages = organization_scoped(StatusPage.objects.all(), request.user)
         self.fields["page"].queryset = pages
         self.fields["components"].queryset = Component.objects.filter(page__in=pages)
 
@@ -74,9 +70,10 @@ class SubscriberAdmin(OrganizationScopedAdmin):
         "created_at",
         "deliveries_link",
     )
-    list_filter = ("channel", StateFilter, "page")
+    list_filter = ("channel", StateFilter, PAGE_FILTER)
     search_fields = ("email", "phone_number", "endpoint", "id")
     list_select_related = ("page",)
+    service_field_names = {"component_ids": "components"}
     readonly_fields = (
         "id",
         "page",
@@ -111,62 +108,43 @@ class SubscriberAdmin(OrganizationScopedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         form = SubscriberCreateForm(request.POST or None, request=request)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                subscriber = services.subscriber_create(
-                    page=data["page"],
-                    channel=data["channel"],
-                    email=data["email"],
-                    phone_number=data["phone_number"],
-                    phone_country=data["phone_country"],
-                    endpoint=data["endpoint"],
-                    confirmed=data["confirmed"],
-                    component_ids=[c.id for c in data["components"]],
-                )
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                self.log_addition(request, subscriber, [{"added": {}}])
-                return TemplateResponse(
-                    request,
-                    "admin/subscribers/subscriber/created.html",
-                    {
-                        **self.admin_site.each_context(request),
-                        "opts": self.model._meta,
-                        "title": "Subscriber added",
-                        "subscriber": subscriber,
-                    },
-                )
-        return TemplateResponse(
-            request,
-            "admin/publish_form.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Add a subscriber",
-                "form": form,
-                "submit_label": "Add subscriber",
-            },
+        subscriber = self.submit_to_service(request, form, self._create)
+        if subscriber is not None:
+            self.log_addition(request, subscriber, [{"added": {}}])
+            return self.render_page(
+                request,
+                "admin/subscribers/subscriber/created.html",
+                title="Subscriber added",
+                subscriber=subscriber,
+            )
+        return self.render_form_page(
+            request, title="Add a subscriber", form=form, submit_label="Add subscriber"
+        )
+
+    def _create(self, data):
+        return services.subscriber_create(
+            page=data["page"],
+            channel=data["channel"],
+            email=data["email"],
+            phone_number=data["phone_number"],
+            phone_country=data["phone_country"],
+            endpoint=data["endpoint"],
+            confirmed=data["confirmed"],
+            component_ids=[component.id for component in data["components"]],
         )
 
     def delete_model(self, request, obj):
         services.subscriber_delete(subscriber=obj)
 
-    def delete_queryset(self, request, queryset):
-        for subscriber in queryset:
-            services.subscriber_delete(subscriber=subscriber)
-
     @admin.action(description="Confirm the selected subscribers")
     def confirm(self, request, queryset):
-        for subscriber in queryset.filter(confirmed_at__isnull=True):
+        for subscriber in queryset:
             services.subscriber_confirm(subscriber=subscriber)
         messages.success(request, "Confirmed.")
 
     @admin.action(description="Quarantine the selected subscribers (send them nothing)")
     def quarantine(self, request, queryset):
-        for subscriber in queryset.filter(quarantined_at__isnull=True):
+        for subscriber in queryset:
             services.subscriber_update(subscriber=subscriber, quarantined=True)
         messages.success(request, "Quarantined.")
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.parsers import FormParser, JsonParser, MultiPartParser
 from core.serializers import TimestampField
 from core.throttling import PublicRateThrottle
-from public.routing import resolve_page
+from statuspages.routing import resolve_page
 from subscribers import selectors, services
 from subscribers.models import Channel, Subscriber
 

@@ -2,7 +2,7 @@
 
 ``api_patterns`` sit under each page's ``api/v2/``; ``page_patterns`` under the page root
 (``/pages/{slug}/`` or ``/`` by host). Views take ``slug=None`` and find the page with
-``public.routing.resolve_page(request, slug)``.
+``statuspages.routing.resolve_page(request, slug)``.
 """
 
 from django.urls import path

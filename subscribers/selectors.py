@@ -1,10 +1,9 @@
-"""Reads for the subscriber and delivery endpoints (the caller already checked the page)."""
+"""Reads for the subscriber endpoints (the caller already checked the page)."""
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from incidents.models import Incident
-from notifications.models import Delivery
 from subscribers.models import Subscriber
 
 
@@ -29,20 +28,3 @@ def subscriber_for_page(page, subscriber_id: str) -> Subscriber:
     if subscriber is None:
         raise Http404("Subscriber not found.")
     return subscriber
-
-
-def deliveries_for_page(
-    page,
-    *,
-    subscriber_id: str | None = None,
-    incident_id: str | None = None,
-    status: str | None = None,
-) -> QuerySet[Delivery]:
-    deliveries = Delivery.objects.filter(page=page)
-    if subscriber_id:
-        deliveries = deliveries.filter(subscriber_id=subscriber_id)
-    if incident_id:
-        deliveries = deliveries.filter(incident_id=incident_id)
-    if status:
-        deliveries = deliveries.filter(status=status)
-    return deliveries

@@ -2,54 +2,28 @@
 
 import logging
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentStatus
-from statuspages.models import Component, StatusPage
+from statuspages.models import StatusPage
+from statuspages.selectors import page_components_checked
 from subscribers.models import (
     OPT_IN_CHANNELS,
     Channel,
     Subscriber,
     new_signing_secret,
 )
+from subscribers.tasks import subscriber_confirmation_send
 from subscribers.validators import endpoint_validate, phone_normalize
 
 logger = logging.getLogger(__name__)
 
-CONFIRM_SALT = "subscribers.confirm"
-CONFIRM_MAX_AGE = 7 * 24 * 3600
-
-
-def confirm_url(subscriber_id: str) -> str:
-    token = signing.dumps(subscriber_id, salt=CONFIRM_SALT, compress=True)
-    return f"{settings.PUBLIC_BASE_URL}/subscriptions/confirm/{token}"
-
-
-def subscriber_from_token(
-    token: str, *, salt: str, max_age: int | None = None
-) -> Subscriber | None:
-    try:
-        subscriber_id = signing.loads(token, salt=salt, max_age=max_age)
-    except signing.BadSignature:
-        return None
-    return Subscriber.objects.select_related("page").filter(id=subscriber_id).first()
-
 
 def _component_ids_check(page: StatusPage, component_ids) -> list[str]:
     ids = list(dict.fromkeys(component_ids or []))
-    if ids:
-        found = set(Component.objects.filter(page=page, id__in=ids).values_list("id", flat=True))
-        unknown = [cid for cid in ids if cid not in found]
-        if unknown:
-            raise ValidationError(
-                {"component_ids": [f"Unknown component(s) on this page: {', '.join(unknown)}."]}
-            )
+    page_components_checked(page.id, ids)
     return ids
 
 
@@ -179,43 +153,9 @@ def subscriber_confirmation_resend(*, subscriber: Subscriber) -> bool:
 
 def _confirmation_enqueue_on_commit(subscriber_id: str) -> None:
     def enqueue():
-        from notifications.tasks import subscriber_confirmation_send
-
         try:
             subscriber_confirmation_send.delay(subscriber_id)
         except Exception:  # broker down: the subscriber can ask for a resend
             logger.exception("Could not queue the confirmation for %s", subscriber_id)
 
     transaction.on_commit(enqueue)
-
-
-def subscriber_confirmation_deliver(*, subscriber_id: str) -> None:
-    """Send the double opt-in link by email or SMS (a task; quiet if the row is gone)."""
-    subscriber = Subscriber.objects.select_related("page").filter(id=subscriber_id).first()
-    if subscriber is None or subscriber.confirmed_at is not None:
-        return
-    from notifications.messages import unsubscribe_url
-    from notifications.transports.sms import sms_send
-
-    link = confirm_url(subscriber.id)
-    page = subscriber.page
-    if subscriber.channel == Channel.SMS:
-        sms_send(
-            to=subscriber.phone_number, body=f"Confirm your {page.name} status updates: {link}"
-        )
-        return
-    context = {
-        "page": page,
-        "confirm_url": link,
-        "subscriber": subscriber,
-        "unsubscribe_url": unsubscribe_url(subscriber.id),
-    }
-    mail = EmailMultiAlternatives(
-        subject=f"[{page.name}] Confirm your subscription",
-        body=render_to_string("subscribers/confirm_email.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[subscriber.email],
-    )
-    html = render_to_string("subscribers/confirm_email.html", context)
-    mail.attach_alternative(html, "text/html")
-    mail.send()

@@ -12,5 +12,4 @@ urlpatterns = [
         "status-pages/<str:page_id>/subscribers/<str:subscriber_id>/resend-confirmation",
         api.ResendConfirmationView.as_view(),
     ),
-    path("status-pages/<str:page_id>/deliveries", api.DeliveryListView.as_view()),
 ]

@@ -1,48 +1,10 @@
 """Checks on what subscribers give us: endpoints (SSRF) and phone numbers (E.164)."""
 
-import re
-
+import phonenumbers
 from django.core.exceptions import ValidationError
 
+from channels.outbound import UnsafeURL, address_check
 from core.validators import validate_url
-from notifications.outbound import UnsafeURL, address_check
-
-# Calling codes for the countries most status pages serve; other numbers must be given in
-# E.164 form ("+" and the country code).
-CALLING_CODES = {
-    "US": "1",
-    "CA": "1",
-    "GB": "44",
-    "IE": "353",
-    "FR": "33",
-    "DE": "49",
-    "NL": "31",
-    "BE": "32",
-    "LU": "352",
-    "CH": "41",
-    "AT": "43",
-    "ES": "34",
-    "PT": "351",
-    "IT": "39",
-    "SE": "46",
-    "NO": "47",
-    "DK": "45",
-    "FI": "358",
-    "PL": "48",
-    "CZ": "420",
-    "AU": "61",
-    "NZ": "64",
-    "JP": "81",
-    "KR": "82",
-    "SG": "65",
-    "IN": "91",
-    "BR": "55",
-    "MX": "52",
-    "ZA": "27",
-    "IL": "972",
-    "AE": "971",
-}
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 def endpoint_validate(value: str) -> str:
@@ -57,18 +19,21 @@ def endpoint_validate(value: str) -> str:
 
 
 def phone_normalize(number: str, country: str = "") -> str:
-    """E.164 (``+14155550100``) from an international number or a national one + country."""
-    digits = re.sub(r"[\s().\-]", "", number or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if not digits.startswith("+"):
-        code = CALLING_CODES.get((country or "").upper())
-        if code is None:
+    """E.164 (``+14155550100``) from an international number ("+" or "00" and the country
+    code) or a national one with its ``country`` (ISO 3166 alpha-2)."""
+    region = (country or "").strip().upper() or None
+    number = (number or "").strip()
+    if number.startswith("00"):  # the international prefix most of the world dials
+        number = "+" + number[2:]
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
             raise ValidationError(
                 "Give the number with its country code (e.g. +14155550100) or a known "
                 "phone_country."
-            )
-        digits = "+" + code + digits.lstrip("0")
-    if not _E164.match(digits):
+            ) from exc
+        raise ValidationError("Enter a valid phone number.") from exc
+    if not phonenumbers.is_valid_number(parsed):
         raise ValidationError("Enter a valid phone number.")
-    return digits
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

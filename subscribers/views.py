@@ -7,9 +7,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.throttling import PublicRateThrottle
-from notifications.messages import UNSUBSCRIBE_SALT
-from public.routing import resolve_page
-from subscribers import selectors, services
+from statuspages.routing import resolve_page
+from subscribers import links, selectors, services
 
 
 def _link_page(
@@ -43,9 +42,7 @@ def _invalid(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_view(request, token):
-    subscriber = services.subscriber_from_token(
-        token, salt=services.CONFIRM_SALT, max_age=services.CONFIRM_MAX_AGE
-    )
+    subscriber = links.subscriber_for_confirm_token(token)
     if subscriber is None:
         return _invalid(request)
     page_name = subscriber.page.name
@@ -68,7 +65,7 @@ def confirm_view(request, token):
 @require_http_methods(["GET", "POST"])
 def unsubscribe_view(request, token):
     """POST is also RFC 8058 one-click unsubscribe (``List-Unsubscribe=One-Click``)."""
-    subscriber = services.subscriber_from_token(token, salt=UNSUBSCRIBE_SALT)
+    subscriber = links.subscriber_for_unsubscribe_token(token)
     if subscriber is None:
         return _link_page(
             request, title="You are unsubscribed", text="This subscription no longer exists."

@@ -2,12 +2,16 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create, parse_scopes
 from tests.factories import OrganizationFactory, StatusPageFactory
+
+# Its fixtures (eager_celery, allow_private, deny_private, twilio) serve every test module.
+pytest_plugins = ["tests.notifications_support"]
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 ON_REDIS = bool(os.environ.get("REDIS_URL"))
@@ -89,3 +93,12 @@ def api(make_client, organization):
 @pytest.fixture
 def on_postgres():
     assert connection.vendor == "postgresql", "this test needs PostgreSQL (DATABASE_URL)"
+
+
+@pytest.fixture
+def operator(client, organization):
+    """A staff member of the ``acme`` organization, logged in to the admin site."""
+    user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
+    organization.members.add(user)
+    client.force_login(user)
+    return client

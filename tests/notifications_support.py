@@ -10,7 +10,8 @@ from django.utils import timezone
 from config.celery import app as celery_app
 from incidents.models import Incident
 from notifications.models import EventKind
-from notifications.services import notification_event_record
+from notifications.tasks import event_record
+from statuspages.publishing import PublishedEvent
 
 
 @pytest.fixture
@@ -32,6 +33,19 @@ def allow_private(settings):
 def deny_private(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
     return settings
+
+
+TWILIO_MESSAGES_PATH = "/2010-04-01/Accounts/AC123/Messages.json"
+
+
+@pytest.fixture
+def twilio(httpserver, settings):
+    """SMS through the Twilio backend to a local sink; answer at ``TWILIO_MESSAGES_PATH``."""
+    settings.SMS_BACKEND = "channels.transports.sms.TwilioSmsBackend"
+    settings.TWILIO_API_BASE = httpserver.url_for("/")
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    return httpserver
 
 
 def _z(value: datetime.datetime | None) -> str | None:
@@ -61,21 +75,21 @@ def incident_event(
     status=None,
     message="We are investigating.",
 ) -> dict:
-    """Keyword arguments for notification_event_record, shaped like INTERFACES.md."""
+    """A published incident event, as the publishing pipeline builds one."""
     update_id = f"incu_test{next(_counter)}"
     component_rows = [
         {"id": c.id, "name": c.name, "old_status": "operational", "new_status": "major_outage"}
         for c in components
     ]
-    return {
-        "page": page,
-        "kind": kind,
-        "publish_key": update_id,
-        "incident_id": incident.id,
-        "incident_update_id": update_id,
-        "component_ids": [c.id for c in components],
-        "payload": {
+    return PublishedEvent.from_payload(
+        kind=kind,
+        publish_key=update_id,
+        incident_id=incident.id,
+        incident_update_id=update_id,
+        component_ids=[c.id for c in components],
+        payload={
             "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
+            "page_status": {"indicator": "major", "description": "Partial System Outage"},
             "incident": {
                 "id": incident.id,
                 "name": incident.name,
@@ -96,11 +110,10 @@ def incident_event(
             },
             "components": component_rows,
         },
-    }
+    )
 
 
-def publish(capture, **event_kwargs):
+def publish(capture, event):
     """Record an event in a transaction and run what commits trigger (fan-out, sends)."""
     with capture(execute=True), transaction.atomic():
-        event = notification_event_record(**event_kwargs)
-    return event
+        return event_record(event)

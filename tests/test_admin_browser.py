@@ -27,19 +27,25 @@ def operator_world(page):
     return {"page": page, "component": checkout, "incident": incident}
 
 
+def _logged_in_tab(context, live_server, path):
+    """A tab of the browser ``context`` where olivia has logged in and landed on ``path``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab = context.new_page()
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    tab.goto(f"{live_server.url}/admin/login/?next={path}")
+    tab.fill("#id_username", "olivia")
+    tab.fill("#id_password", "correct horse")
+    tab.click("input[type=submit]")
+    return tab
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
     live_server,
     operator_world,
     browser,  # noqa: F811
 ):
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab = browser.new_page()
-    tab.set_viewport_size({"width": 1280, "height": 900})
-    tab.goto(f"{live_server.url}/admin/")
-    tab.fill("#id_username", "olivia")
-    tab.fill("#id_password", "correct horse")
-    tab.click("input[type=submit]")
+    tab = _logged_in_tab(browser, live_server, "/admin/")
     expect(tab.locator("#site-name")).to_contain_text("operator console")
 
     tab.goto(f"{live_server.url}/admin/accounts/apikey/add/")
@@ -74,3 +80,32 @@ def test_an_operator_makes_a_key_and_publishes_an_update_in_the_browser(
     row = tab.locator("li", has_text="Checkout")
     assert row.locator(".status").first.inner_text().strip() == "Major Outage"
     tab.screenshot(path=str(ARTIFACTS / "public-page-after-admin-update.png"), full_page=True)
+
+
+@pytest.fixture
+def search(operator_world):
+    """Made before the browser starts: Django refuses queries while Playwright's loop runs."""
+    return ComponentFactory(page=operator_world["page"], name="Search")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_marks_components_down_from_the_components_list_in_the_browser(
+    live_server,
+    search,
+    browser,  # noqa: F811
+):
+    tab = _logged_in_tab(browser, live_server, "/admin/statuspages/component/")
+    expect(tab.locator("#result_list")).to_contain_text("Checkout")
+
+    tab.check(f"input[name=_selected_action][value='{search.id}']")
+    tab.select_option("select[name=action]", "change_status")
+    tab.click("button[name=index]")
+    expect(tab.locator("#selected-components")).to_have_text("Search (Acme): Operational")
+    tab.select_option("#id_manual_status", "partial_outage")
+    tab.screenshot(path=str(ARTIFACTS / "admin-change-component-status.png"), full_page=True)
+    tab.click("input[name=apply]")
+    expect(tab.locator(".messagelist")).to_contain_text("1 component(s) are now “Partial Outage”.")
+
+    tab.goto(f"{live_server.url}/pages/acme/")
+    row = tab.locator("li", has_text="Search")
+    assert row.locator(".status").first.inner_text().strip() == "Partial Outage"

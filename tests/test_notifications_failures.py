@@ -4,16 +4,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.utils import timezone
 from werkzeug import Response
 
-from notifications import services
-from notifications.models import Delivery
+from channels import backoff
+from notifications import services, tasks
+from notifications.models import Delivery, NotificationEvent
 from subscribers.models import Subscriber
 from tests.factories import SubscriberFactory
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
     incident_event,
     incident_make,
     publish,
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 
 
 def _publish(page, capture):
-    return publish(capture, **incident_event(page, incident_make(page)))
+    return publish(capture, incident_event(page, incident_make(page)))
 
 
 def _later(seconds):
@@ -42,7 +42,7 @@ def test_server_errors_and_rate_limits_are_retried_later(
     assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, status)
     assert delivery.last_error == f"HTTP {status}"
     wait = (delivery.next_attempt_at - timezone.now()).total_seconds()
-    assert 4 <= wait <= services.BACKOFF_BASE
+    assert 4 <= wait <= backoff.BACKOFF_BASE
     with _later(wait + 1):
         assert services.delivery_send(delivery_id=delivery.id) == "sent"
     delivery.refresh_from_db()
@@ -70,11 +70,11 @@ def test_retry_after_is_honoured(page, httpserver, django_capture_on_commit_call
 
 
 def test_backoff_grows_exponentially_with_jitter():
-    first = [services.backoff_delay(1) for _ in range(50)]
-    fourth = [services.backoff_delay(4) for _ in range(50)]
+    first = [backoff.backoff_delay(1) for _ in range(50)]
+    fourth = [backoff.backoff_delay(4) for _ in range(50)]
     assert all(5 <= d <= 10 for d in first) and len(set(first)) > 1
     assert all(40 <= d <= 80 for d in fourth)
-    assert all(d <= services.BACKOFF_CAP for d in (services.backoff_delay(30) for _ in range(20)))
+    assert all(d <= backoff.BACKOFF_CAP for d in (backoff.backoff_delay(30) for _ in range(20)))
 
 
 def test_network_errors_are_retried(page, django_capture_on_commit_callbacks):
@@ -163,18 +163,14 @@ def test_giving_up_after_the_last_attempt_counts_one_failure(
 def test_sweep_requeues_lost_events_and_deliveries(
     page, httpserver, django_capture_on_commit_callbacks
 ):
-    from django.db import transaction
-
-    from notifications.models import NotificationEvent
-
     httpserver.expect_request("/hook").respond_with_data("ok")
     SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     # The commit hook never runs here: as if the broker was down when it was published.
     with transaction.atomic():
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
-    assert services.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
+        event = tasks.event_record(incident_event(page, incident_make(page)))
+    assert tasks.notifications_sweep()["events"] == 0  # too fresh: its message may be queued
     with _later(120):
-        result = services.notifications_sweep()
+        result = tasks.notifications_sweep()
     assert result["events"] == 1
     assert NotificationEvent.objects.get(id=event.id).state == "fanned_out"
     assert Delivery.objects.get().status == "sent"
@@ -189,19 +185,17 @@ def test_sweep_resends_a_delivery_whose_worker_died_mid_send(
     httpserver.expect_request("/never").respond_with_data("ok")
     event = _publish(page, django_capture_on_commit_callbacks)
     Delivery.objects.filter(event=event).update(status="sending", claimed_at=timezone.now())
-    assert services.notifications_sweep()["stale"] == 0
+    assert tasks.notifications_sweep()["stale"] == 0
     with _later(10 * 60):
-        assert services.notifications_sweep()["stale"] == 1
+        assert tasks.notifications_sweep()["stale"] == 1
     delivery = Delivery.objects.get()
     assert delivery.status == "sent" and delivery.attempts == 2
 
 
 def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver):
-    from django.db import transaction
-
     subscriber = SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
     with transaction.atomic():  # no commit hooks run: nothing is fanned out yet
-        event = services.notification_event_record(**incident_event(page, incident_make(page)))
+        event = tasks.event_record(incident_event(page, incident_make(page)))
     delivery = Delivery.objects.create(
         page=page, event=event, subscriber=subscriber, kind=event.kind
     )
@@ -213,7 +207,5 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 
 
 def test_tasks_tolerate_rows_that_are_gone(db):
-    from notifications.tasks import deliveries_send, event_fan_out
-
-    assert event_fan_out.delay("evt_missing").get() == 0
-    deliveries_send.delay(["dlv_missing"]).get()
+    assert tasks.event_fan_out.delay("evt_missing").get() == 0
+    tasks.deliveries_send.delay(["dlv_missing"]).get()

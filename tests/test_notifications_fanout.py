@@ -3,7 +3,7 @@
 import pytest
 
 from notifications.models import Delivery, EventKind, NotificationEvent
-from notifications.services import event_fan_out
+from notifications.tasks import event_fan_out
 from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
 from tests.notifications_support import (  # noqa: F401 - fixtures
     allow_private,
@@ -35,7 +35,7 @@ def test_page_wide_subscriber_hears_about_every_incident(
 ):
     subscriber = _subscriber(page, sink)
     incident = incident_make(page)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident))
     delivery = Delivery.objects.get(subscriber=subscriber)
     assert delivery.status == "sent"
     assert _received(sink) == [delivery.id]
@@ -48,7 +48,7 @@ def test_component_subscriber_hears_only_about_its_components(
     api_fan = _subscriber(page, sink, component_ids=[api.id])
     db_fan = _subscriber(page, sink, component_ids=[db.id])
     incident = incident_make(page)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident, components=[api]))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident, components=[api]))
     assert Delivery.objects.filter(subscriber=api_fan, status="sent").count() == 1
     assert not Delivery.objects.filter(subscriber=db_fan).exists()
     assert len(sink.log) == 1
@@ -59,15 +59,15 @@ def test_incident_subscriber_hears_only_about_that_incident_until_resolved(
 ):
     watched, other = incident_make(page, name="Watched"), incident_make(page, name="Other")
     fan = _subscriber(page, sink, incident=watched)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, other))
+    publish(django_capture_on_commit_callbacks, incident_event(page, other))
     assert not Delivery.objects.filter(subscriber=fan).exists()
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
+        incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
     )
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, watched, kind=EventKind.INCIDENT_RESOLVED, status="resolved"),
+        incident_event(page, watched, kind=EventKind.INCIDENT_RESOLVED, status="resolved"),
     )
     kinds = sorted(
         Delivery.objects.filter(subscriber=fan, status="sent").values_list("kind", flat=True)
@@ -77,7 +77,7 @@ def test_incident_subscriber_hears_only_about_that_incident_until_resolved(
     page_fan = _subscriber(page, sink)
     publish(
         django_capture_on_commit_callbacks,
-        **incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
+        incident_event(page, watched, kind=EventKind.INCIDENT_UPDATED, status="identified"),
     )
     assert Delivery.objects.filter(subscriber=fan).count() == 2
     assert Delivery.objects.filter(subscriber=page_fan).count() == 1
@@ -90,14 +90,14 @@ def test_unconfirmed_and_quarantined_subscribers_get_nothing(
 
     _subscriber(page, sink, confirmed_at=None)
     _subscriber(page, sink, quarantined_at=timezone.now())
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert Delivery.objects.count() == 0
     assert sink.log == []
 
 
 def test_subscribers_of_another_page_get_nothing(page, sink, django_capture_on_commit_callbacks):
     _subscriber(StatusPageFactory(organization=page.organization), sink)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert sink.log == []
 
 
@@ -105,9 +105,9 @@ def test_fanning_out_twice_never_creates_a_second_delivery(
     page, sink, django_capture_on_commit_callbacks
 ):
     _subscriber(page, sink)
-    event = publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    event = publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     NotificationEvent.objects.filter(id=event.id).update(state="pending")
-    event_fan_out(event_id=event.id)
+    event_fan_out(event.id)
     assert Delivery.objects.count() == 1
     assert len(sink.log) == 1
 
@@ -115,7 +115,7 @@ def test_fanning_out_twice_never_creates_a_second_delivery(
 def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    from notifications.services import notification_event_record
+    from notifications.tasks import event_record
 
     _subscriber(page, sink)
     with (
@@ -123,7 +123,7 @@ def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        notification_event_record(**incident_event(page, incident_make(page)))
+        event_record(incident_event(page, incident_make(page)))
         raise RuntimeError("publishing failed")
     assert NotificationEvent.objects.count() == 0
     assert sink.log == []
@@ -132,11 +132,11 @@ def test_rolled_back_publish_sends_nothing(page, sink, django_capture_on_commit_
 def test_fan_out_reaches_every_subscriber_across_chunks(
     page, sink, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from notifications import services
+    from notifications import fanout
 
-    monkeypatch.setattr(services, "FANOUT_CHUNK", 7)
+    monkeypatch.setattr(fanout, "FANOUT_CHUNK", 7)
     for _ in range(30):
         _subscriber(page, sink)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert Delivery.objects.filter(status="sent").count() == 30
     assert len(set(_received(sink))) == 30 == len(sink.log)

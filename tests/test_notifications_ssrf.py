@@ -5,11 +5,10 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
-from notifications import outbound
-from notifications.outbound import UnsafeURL, address_check
-from notifications.transports.base import TransportError, post_json
+from channels import outbound
+from channels.outbound import UnsafeURL, address_check
+from channels.transports.base import TransportError, post_json
 from subscribers.validators import endpoint_validate
-from tests.notifications_support import allow_private, deny_private  # noqa: F401 - fixtures
 
 REFUSED = [
     "http://127.0.0.1/hook",

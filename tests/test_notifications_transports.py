@@ -3,6 +3,7 @@
 import base64
 import hmac
 import json
+import re
 import time
 
 import pytest
@@ -10,10 +11,10 @@ from django.core import mail
 from werkzeug import Response
 
 from notifications.models import Delivery
+from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, SubscriberFactory
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
+    TWILIO_MESSAGES_PATH,
     incident_event,
     incident_make,
     publish,
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "al
 def _publish_incident(page, capture, message="Writes are failing."):
     component = ComponentFactory(page=page, name="Database")
     incident = incident_make(page, name="Database <down>")
-    publish(capture, **incident_event(page, incident, components=[component], message=message))
+    publish(capture, incident_event(page, incident, components=[component], message=message))
     return incident, component
 
 
@@ -98,19 +99,13 @@ def test_email_has_text_html_one_click_unsubscribe_and_message_id(
     assert delivery.status == "sent"
 
 
-def test_sms_goes_through_twilios_messages_api(
-    page, httpserver, settings, django_capture_on_commit_callbacks
-):
-    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC123", "token"
-    settings.TWILIO_FROM_NUMBER = "+15005550006"
-    httpserver.expect_request(
-        "/2010-04-01/Accounts/AC123/Messages.json", method="POST"
-    ).respond_with_json({"sid": "SM1", "status": "queued"}, status=201)
+def test_sms_goes_through_twilios_messages_api(page, twilio, django_capture_on_commit_callbacks):
+    twilio.expect_request(TWILIO_MESSAGES_PATH, method="POST").respond_with_json(
+        {"sid": "SM1", "status": "queued"}, status=201
+    )
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
     _publish_incident(page, django_capture_on_commit_callbacks)
-    request = _only_request(httpserver)
+    request = _only_request(twilio)
     assert request.authorization.username == "AC123"
     assert request.authorization.password == "token"
     assert request.form["To"] == "+14155550100"
@@ -121,7 +116,7 @@ def test_sms_goes_through_twilios_messages_api(
 
 def test_sms_is_logged_by_default(page, caplog, django_capture_on_commit_callbacks):
     SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
-    with caplog.at_level("INFO", logger="notifications.transports.sms"):
+    with caplog.at_level("INFO", logger="channels.transports.sms"):
         _publish_incident(page, django_capture_on_commit_callbacks)
     assert "SMS to +14155550100" in caplog.text
     assert Delivery.objects.get().status == "sent"
@@ -155,6 +150,77 @@ def test_chat_platforms_get_their_incoming_webhook_format(
         assert "Database <down>" in body["text"]
         assert body["cardsV2"][0]["card"]["header"]["title"] == "Database <down>"
     assert Delivery.objects.get().status == "sent"
+
+
+def test_a_slack_message_in_full(page, httpserver, django_capture_on_commit_callbacks):
+    httpserver.expect_request("/chat", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, channel="slack", endpoint=httpserver.url_for("/chat"))
+    component = ComponentFactory(page=page, name="EU: Database")
+    incident = incident_make(page, name="Writes <failing>")
+    publish(
+        django_capture_on_commit_callbacks,
+        incident_event(page, incident, components=[component], message="Look & see."),
+    )
+    body = json.loads(_only_request(httpserver).get_data())
+    section, context = body.pop("blocks")
+    assert body == {"text": "[Acme] Writes &lt;failing&gt; - Investigating"}
+    assert section == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": f"*<{incident.shortlink}|Writes &lt;failing&gt;>*\n*Investigating*\n"
+            "Look &amp; see.\nEU: Database: Operational → Major outage",
+        },
+    }
+    (footer,) = context["elements"]
+    assert re.fullmatch(
+        r"Acme · <http://\S+/subscriptions/unsubscribe/\S+\|Unsubscribe>", footer["text"]
+    )
+
+
+@pytest.mark.parametrize("channel", ["teams", "discord", "google_chat"])
+def test_a_component_name_with_a_colon_is_shown_whole(
+    channel, page, httpserver, django_capture_on_commit_callbacks
+):
+    httpserver.expect_request("/chat", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, channel=channel, endpoint=httpserver.url_for("/chat"))
+    component = ComponentFactory(page=page, name="EU: Database")
+    publish(
+        django_capture_on_commit_callbacks,
+        incident_event(page, incident_make(page), components=[component]),
+    )
+    body = json.loads(_only_request(httpserver).get_data())
+    if channel == "teams":
+        facts = body["attachments"][0]["content"]["body"][-1]["facts"]
+        assert facts == [{"title": "EU: Database", "value": "Operational → Major outage"}]
+    elif channel == "discord":
+        assert body["embeds"][0]["fields"] == [
+            {"name": "EU: Database", "value": "Operational → Major outage", "inline": True}
+        ]
+        assert body["embeds"][0]["color"] == 0xE74C3C
+    else:
+        widgets = body["cardsV2"][0]["card"]["sections"][0]["widgets"]
+        assert widgets[1] == {
+            "decoratedText": {"topLabel": "EU: Database", "text": "Operational → Major outage"}
+        }
+        assert body["cardsV2"][0]["cardId"] == Delivery.objects.get().id
+
+
+def test_a_long_sms_is_cut_to_keep_the_links(page, twilio, django_capture_on_commit_callbacks):
+    twilio.expect_request(TWILIO_MESSAGES_PATH).respond_with_json({"sid": "SM1"}, status=201)
+    SubscriberFactory(page=page, channel="sms", phone_number="+14155550100", endpoint="")
+    incident = incident_make(page, name="Database down")
+    publish(
+        django_capture_on_commit_callbacks,
+        incident_event(page, incident, message="word " * 200),
+    )
+    text = _only_request(twilio).form["Body"]
+    first, message, link, stop = text.split("\n")
+    assert first == "[Acme] Database down - Investigating"
+    assert message.startswith("word word") and message.endswith("…")
+    assert len(text) == 480
+    assert link == incident.shortlink
+    assert re.fullmatch(r"Stop: http://\S+/subscriptions/unsubscribe/\S+", stop)
 
 
 def test_manual_component_change_is_sent_to_webhooks_as_component_update(
@@ -207,14 +273,9 @@ def test_redirects_are_not_followed(page, httpserver, django_capture_on_commit_c
 
 
 def test_a_number_that_replied_stop_is_unsubscribed(
-    page, httpserver, settings, django_capture_on_commit_callbacks
+    page, twilio, django_capture_on_commit_callbacks
 ):
-    from subscribers.models import Subscriber
-
-    settings.SMS_BACKEND = "notifications.transports.sms.TwilioSmsBackend"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
-    settings.TWILIO_ACCOUNT_SID = "AC123"
-    httpserver.expect_request("/2010-04-01/Accounts/AC123/Messages.json").respond_with_json(
+    twilio.expect_request(TWILIO_MESSAGES_PATH).respond_with_json(
         {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}, status=400
     )
     subscriber = SubscriberFactory(

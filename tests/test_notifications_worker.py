@@ -22,7 +22,7 @@ from werkzeug import Response
 
 from config.celery import app as celery_app
 from notifications.models import Delivery, NotificationEvent
-from notifications.services import notification_event_record, notifications_sweep
+from notifications.tasks import event_record, notifications_sweep
 from tests.factories import SubscriberFactory
 from tests.notifications_support import incident_event, incident_make
 
@@ -142,7 +142,7 @@ def counting_sink(httpserver):
 
 def _publish(page):
     with transaction.atomic():
-        return notification_event_record(**incident_event(page, incident_make(page)))
+        return event_record(incident_event(page, incident_make(page)))
 
 
 def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(
@@ -193,17 +193,22 @@ def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_return
 ):
     sink, received = counting_sink
     subscriber = SubscriberFactory(page=page, endpoint=sink.url_for("/hook"))
-    event_kwargs = incident_event(page, incident_make(page))
-    event_kwargs["page_id"] = event_kwargs.pop("page").id
+    event = incident_event(page, incident_make(page))
+    event_kwargs = {
+        "kind": event.kind,
+        "publish_key": event.publish_key,
+        "incident_id": event.incident_id,
+        "incident_update_id": event.incident_update_id,
+        "payload": event.as_payload(),
+    }
     script = (
         "import django, json, os; django.setup()\n"
         "from django.db import transaction\n"
-        "from notifications.services import notification_event_record\n"
-        "from statuspages.models import StatusPage\n"
+        "from notifications.tasks import event_record\n"
+        "from statuspages.publishing import PublishedEvent\n"
         "kwargs = json.loads(os.environ['EVENT'])\n"
-        "page = StatusPage.objects.get(id=kwargs.pop('page_id'))\n"
         "with transaction.atomic():\n"
-        "    print(notification_event_record(page=page, **kwargs).id)\n"
+        "    print(event_record(PublishedEvent.from_payload(**kwargs)).id)\n"
     )
     down = subprocess.run(
         [sys.executable, "-c", script],

@@ -13,9 +13,7 @@ from tests.factories import (
     StatusPageFactory,
     SubscriberFactory,
 )
-from tests.notifications_support import (  # noqa: F401 - fixtures
-    allow_private,
-    eager_celery,
+from tests.notifications_support import (
     incident_event,
     incident_make,
     publish,
@@ -69,14 +67,14 @@ def test_an_email_subscriber_gets_a_confirmation_link_and_nothing_else_until_con
     assert response.json()["confirmed_at"] is None and "signing_secret" not in response.json()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ann@example.com"]
     link = re.search(r"http://\S+/subscriptions/confirm/\S+", mail.outbox[0].body).group(0)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert len(mail.outbox) == 1 and not Delivery.objects.exists()
     path = link.split("://", 1)[1].split("/", 1)[1]
     assert client.get("/" + path).status_code == 200  # a button, not yet confirmed
     assert Subscriber.objects.get().confirmed_at is None
     assert client.post("/" + path).status_code == 200
     assert Subscriber.objects.get().confirmed_at is not None
-    publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+    publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert len(mail.outbox) == 2 and Delivery.objects.get().status == "sent"
 
 
@@ -229,14 +227,14 @@ def test_deliveries_list_filters_and_shows_attempts(
     good = SubscriberFactory(page=page, endpoint=httpserver.url_for("/ok"))
     bad = SubscriberFactory(page=page, endpoint=httpserver.url_for("/bad"))
     first, second = incident_make(page), incident_make(page)
-    publish(django_capture_on_commit_callbacks, **incident_event(page, first))
-    publish(django_capture_on_commit_callbacks, **incident_event(page, second))
+    publish(django_capture_on_commit_callbacks, incident_event(page, first))
+    publish(django_capture_on_commit_callbacks, incident_event(page, second))
     url = f"/api/v1/status-pages/{page.id}/deliveries"
     with django_assert_max_num_queries(8):
         everything = api.get(url).json()["data"]
     assert len(everything) == 4
     for _ in range(5):  # a larger list costs the same number of queries
-        publish(django_capture_on_commit_callbacks, **incident_event(page, incident_make(page)))
+        publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     with django_assert_max_num_queries(8):
         assert len(api.get(url).json()["data"]) == 14
     assert set(everything[0]) == {

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import organization_get_or_create
-from statuspages.models import SLUG_VALIDATOR
+from core.validators import SLUG_VALIDATOR
 
 
 class Command(BaseCommand):

@@ -10,10 +10,9 @@ import sys
 import threading
 import time
 
+from celery import current_app as app  # the project's app (config.celery), set as current
 from django.conf import settings
 from django.core.management.commands.runserver import Command as RunserverCommand
-
-from config.celery import app
 
 
 def _run_schedule_forever(stop: threading.Event) -> None:

@@ -6,8 +6,9 @@ import httpx
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from notifications.outbound import USER_AGENT
-from notifications.transports.base import Envelope, TransportError, response_check
+from channels.messages import SmsMessage
+from channels.outbound import USER_AGENT
+from channels.transports.base import Transport, TransportError, response_check
 
 logger = logging.getLogger(__name__)
 MAX_LENGTH = 480  # three concatenated segments
@@ -56,20 +57,10 @@ def _twilio_error(response: httpx.Response) -> int | None:
         return None
 
 
-def sms_backend():
-    return import_string(settings.SMS_BACKEND)()
+class SmsTransport(Transport):
+    channel = "sms"
+    message_type = SmsMessage
 
-
-def sms_send(*, to: str, body: str) -> int | None:
-    return sms_backend().send(to=to, body=body[:MAX_LENGTH])
-
-
-def send(envelope: Envelope) -> int | None:
-    notice = envelope.notice
-    text = f"{notice.subject}\n{notice.message}".strip()
-    if len(text) > MAX_LENGTH - 60:
-        text = text[: MAX_LENGTH - 61] + "…"
-    return sms_send(
-        to=envelope.subscriber.phone_number,
-        body=f"{text}\n{notice.url}\nStop: {envelope.unsubscribe_url}",
-    )
+    def send(self, message: SmsMessage) -> int | None:
+        backend = import_string(settings.SMS_BACKEND)()
+        return backend.send(to=message.to, body=message.body[:MAX_LENGTH])

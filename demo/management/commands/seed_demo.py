@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.services import organization_get_or_create
+from demo.story import demo_story
 from statuspages import services
-from statuspages.demo import demo_story
 from statuspages.models import ComponentGroup, StatusPage
 
 STRUCTURE = [

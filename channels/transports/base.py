@@ -1,16 +1,19 @@
+"""The one interface every channel implements, its error, and the HTTP helpers they share."""
+
 import email.utils
 import json
 import time
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from typing import ClassVar
 
 import httpx
 
-from notifications import outbound
-from notifications.messages import Notice
+from channels import outbound
 
 
 class TransportError(Exception):
-    """A failed send. ``permanent``: retrying cannot help; ``gone``: the receiver said 410."""
+    """A failed send. ``permanent``: retrying cannot help; ``gone``: the receiver asked us to
+    stop (HTTP 410, an SMS number that replied STOP), which is permanent too."""
 
     def __init__(
         self,
@@ -29,16 +32,15 @@ class TransportError(Exception):
         self.gone = gone
 
 
-@dataclass
-class Envelope:
-    """Everything a transport needs for one delivery."""
+class Transport(ABC):
+    """One channel. ``send`` delivers one message of ``message_type`` and returns the
+    receiver's response code (None where the channel has none) or raises TransportError."""
 
-    delivery_id: str
-    event: object  # NotificationEvent
-    subscriber: object  # Subscriber
-    notice: Notice
-    unsubscribe_url: str
-    timestamp: int  # Unix seconds of this attempt
+    channel: ClassVar[str]
+    message_type: ClassVar[type]
+
+    @abstractmethod
+    def send(self, message) -> int | None: ...
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -1,0 +1,90 @@
+"""From an event to its deliveries: who hears about it, one Delivery row per subscriber."""
+
+from collections.abc import Iterator
+
+from django.db.models import Q
+
+from notifications.models import Delivery, DeliveryStatus, EventKind, NotificationEvent
+from subscribers.models import Channel, Subscriber
+
+FANOUT_CHUNK = 1000  # subscribers read and deliveries inserted per keyset step
+
+
+def event_candidates(event: NotificationEvent):
+    """Confirmed, non-quarantined subscribers of the page who may hear about this kind."""
+    candidates = Subscriber.objects.filter(
+        page_id=event.page_id, confirmed_at__isnull=False, quarantined_at__isnull=True
+    )
+    if event.kind == EventKind.COMPONENT_UPDATED:
+        return candidates.filter(channel=Channel.WEBHOOK, incident__isnull=True)
+    if event.incident_id and not _incident_resolved_before(event):
+        return candidates.filter(Q(incident__isnull=True) | Q(incident_id=event.incident_id))
+    return candidates.filter(incident__isnull=True)
+
+
+def _incident_resolved_before(event: NotificationEvent) -> bool:
+    """An incident subscription ends with the first resolution (a reopened incident is news
+    for the page's subscribers, not for those who asked about it until it resolved)."""
+    return NotificationEvent.objects.filter(
+        incident_id=event.incident_id,
+        kind=EventKind.INCIDENT_RESOLVED,
+        created_at__lt=event.created_at,
+    ).exists()
+
+
+def subscriber_matches(*, event_components: set[str], incident_id, component_ids) -> bool:
+    """Incident subscribers were already narrowed; component-tuned ones need a touched one."""
+    if incident_id or not component_ids:
+        return True
+    return not event_components.isdisjoint(component_ids)
+
+
+def event_fan_out(*, event_id: str) -> Iterator[list[str]]:
+    """Create the event's deliveries chunk by chunk, yielding each chunk's pending delivery
+    ids for the caller to queue (so sends start before the last chunk is written). Safe to
+    repeat: a delivery exists once per (event, subscriber)."""
+    event = NotificationEvent.objects.filter(id=event_id).first()
+    if event is None or event.state == NotificationEvent.State.FANNED_OUT:
+        return
+    candidates = (
+        event_candidates(event).order_by("id").values_list("id", "incident_id", "component_ids")
+    )
+    event_components = set(event.component_ids)
+    after = ""
+    while True:
+        rows = list(candidates.filter(id__gt=after)[:FANOUT_CHUNK])
+        if not rows:
+            break
+        after = rows[-1][0]
+        ids = [
+            sid
+            for sid, inc, comps in rows
+            if subscriber_matches(
+                event_components=event_components, incident_id=inc, component_ids=comps
+            )
+        ]
+        if not ids:
+            continue
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    page_id=event.page_id,
+                    event_id=event.id,
+                    subscriber_id=sid,
+                    kind=event.kind,
+                    incident_id=event.incident_id,
+                    maintenance_id=event.maintenance_id,
+                )
+                for sid in ids
+            ],
+            ignore_conflicts=True,
+        )
+        pending = (
+            Delivery.objects.filter(
+                event_id=event.id, subscriber_id__in=ids, status=DeliveryStatus.PENDING
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        yield list(pending)
+    NotificationEvent.objects.filter(id=event.id).update(state=NotificationEvent.State.FANNED_OUT)
