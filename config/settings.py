@@ -37,6 +37,8 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
 # REMOTE_ADDR); used to rate-limit public subscribe requests per client address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Larger request bodies are refused with 413 (`details.max_body_bytes`) before they are read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
+    "core.middleware.MalformedRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,11 +188,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsApiKey"],
     "DEFAULT_THROTTLE_CLASSES": [],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JsonParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "core.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # The client address of public rate limits (core.throttling) behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -201,7 +206,16 @@ SPECTACULAR_SETTINGS = {
         "Management API (`/api/v1/`, bearer API keys with scopes) of the status-page service. "
         'Every error uses the envelope `{"error": {code, message, details, request_id}}`; '
         "lists are cursor-paginated (`data` + `pagination.next_cursor`, pass it back as `after`). "
-        "See README.md for a walk-through."
+        "See README.md for a walk-through.\n\n"
+        "Where the contract is silent this API chooses, and keeps to: a body over 1 MiB is "
+        "413 `payload_too_large` (`details.max_body_bytes`); a query parameter an operation "
+        "does not document is 400, as is an unknown body field; values are never coerced "
+        '(`"name": 1` or `"notify_subscribers": "yes"` is 400); JSON nested deeper than 32 '
+        "levels is 400 `parse_error`; text holding NUL or an unpaired surrogate is 400 "
+        "wherever it appears (a NUL in the path is 404); date-times must carry a time zone and "
+        "lie between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z. Creating an incident or a "
+        "maintenance documents `Idempotency-Key` as a required header; the body field "
+        "`idempotency_key` is accepted instead for clients that cannot set headers."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
@@ -211,6 +225,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Descriptions are written for API users in @extend_schema, never taken from docstrings.
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "ENUM_NAME_OVERRIDES": {
         "ComponentStatusEnum": "statuspages.models.ComponentStatus",
         "ImpactEnum": "statuspages.models.Impact",

@@ -1,9 +1,11 @@
 """The base view every management API endpoint uses: auth, scopes, rate limit, idempotency."""
 
 import json
+import re
 import time
 
 from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -19,6 +21,9 @@ from core.idempotency import (
     request_fingerprint,
 )
 from core.ratelimit import rate_limit_hit
+
+# A JSON-escaped NUL (\u0000 not itself behind an escaping backslash).
+_HOLDS_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class _NotStored(Exception):
@@ -68,6 +73,8 @@ class ApiView(APIView):
                 handler = getattr(self, request.method.lower(), self.http_method_not_allowed)
             else:
                 handler = self.http_method_not_allowed
+            if handler != self.http_method_not_allowed and request.method != "OPTIONS":
+                self._refuse_unknown_query_parameters(request, handler)
             key = self._idempotency_key(request) if request.method == "POST" else None
             if key is None:
                 response = handler(request, *args, **kwargs)
@@ -78,17 +85,48 @@ class ApiView(APIView):
         self.response = self.finalize_response(request, response, *args, **kwargs)
         return self.response
 
+    def _refuse_unknown_query_parameters(self, request, handler) -> None:
+        """The query parameters an operation documents are the ones it takes; any other is a
+        400 (like an unknown body field), so a misspelt filter never silently lists all."""
+        documented = self._documented_query_parameters(handler)
+        problems = {
+            name: ["Unknown query parameter."]
+            for name in request.query_params
+            if name not in documented
+        }
+        # A documented list of values is the list accepted (an empty `?status=` too is a 400).
+        for name, parameter in documented.items():
+            values = [str(value) for value in parameter.enum or ()]
+            given = request.query_params.get(name)
+            if values and given is not None and given not in values:
+                problems[name] = [f"Use one of: {', '.join(values)}."]
+        if problems:
+            raise exceptions.ValidationError(dict(sorted(problems.items())))
+
+    def _documented_query_parameters(self, handler) -> dict[str, OpenApiParameter]:
+        schema_class = getattr(handler, "kwargs", {}).get("schema")
+        if schema_class is None:
+            return {}
+        # The same @extend_schema parameters the OpenAPI document is generated from.
+        schema = schema_class()
+        schema.view = self
+        schema.method = self.request.method
+        return {
+            parameter.name: parameter
+            for parameter in schema.get_override_parameters()
+            if isinstance(parameter, OpenApiParameter) and parameter.location == "query"
+        }
+
     def _idempotency_key(self, request) -> str | None:
         key = request.headers.get(HEADER)
         if key is None and self.idempotency_required:
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError:
-                body = None  # the handler reports the parse error
+            # Parsing here reports an unreadable body (400) or media type (415) as the handler
+            # would, before a missing key is blamed.
+            body = request.data
             if isinstance(body, dict) and isinstance(body.get(self.idempotency_body_field), str):
                 key = body[self.idempotency_body_field]
         if key is None:
-            if self.idempotency_required and request.content_type == "application/json":
+            if self.idempotency_required:
                 raise validation_error(
                     self.idempotency_body_field,
                     f"An idempotency key is required: send the {HEADER} header "
@@ -123,9 +161,11 @@ class ApiView(APIView):
                         response = handler(request, *args, **kwargs)
                 except Exception as exc:
                     response = self.handle_exception(exc)
-                if response.status_code >= 500:
+                rendered = JSONRenderer().render(response.data) or b"null"
+                # PostgreSQL's jsonb cannot hold NUL; such an answer is given but not kept.
+                if response.status_code >= 500 or _HOLDS_NUL.search(rendered):
                     raise _NotStored(response)
-                body = json.loads(JSONRenderer().render(response.data) or b"null")
+                body = json.loads(rendered)
                 idempotency_complete(record=claim.record, status=response.status_code, body=body)
         except _NotStored as not_stored:
             idempotency_release(record=claim.record)

@@ -2,7 +2,8 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -18,6 +19,7 @@ CODE_BY_STATUS = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "idempotency_key_reused",
     429: "rate_limited",
@@ -104,6 +106,8 @@ def api_exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, RequestDataTooBig):
+        exc = body_too_large()
 
     if isinstance(exc, ApiError):
         body = envelope(exc.error_code, exc.message, exc.details, request_id)
@@ -139,17 +143,40 @@ def api_exception_handler(exc, context):
     )
 
 
-def json_error(request, status_code: int, message: str | None = None) -> JsonResponse:
-    code = CODE_BY_STATUS.get(status_code, "error")
+def body_too_large() -> ApiError:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return ApiError(
+        status_code=413,
+        code="payload_too_large",
+        message=f"The request body is larger than {limit} bytes.",
+        details={"max_body_bytes": limit},
+    )
+
+
+def json_error(
+    request,
+    status_code: int,
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    details: dict | None = None,
+) -> JsonResponse:
     defaults = {
+        400: "The request is not valid.",
         404: "The requested resource was not found.",
         405: f"Method {request.method} is not allowed here.",
         500: "An internal error occurred.",
     }
     body = envelope(
-        code,
+        code or CODE_BY_STATUS.get(status_code, "error"),
         message or defaults.get(status_code, "Error."),
-        {},
+        details,
         getattr(request, "request_id", None),
     )
     return JsonResponse(body, status=status_code)
+
+
+def api_error_response(request, error: ApiError) -> JsonResponse:
+    return json_error(
+        request, error.status_code, error.message, code=error.error_code, details=error.details
+    )

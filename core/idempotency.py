@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core.errors import ApiError
 from core.models import IdempotencyRecord
+from core.parsers import load_json
 
 HEADER = "Idempotency-Key"
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -30,9 +31,10 @@ def key_is_valid(key: str) -> bool:
 
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
+        document = load_json(body or b"null")
+        canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
         payload = canonical.encode()
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = body
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + payload).hexdigest()
 

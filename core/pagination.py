@@ -10,13 +10,14 @@ from rest_framework.exceptions import ValidationError
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 250
+MAX_CURSOR_LENGTH = 1024
 
 
 class PaginationParams(serializers.Serializer):
     page_size = serializers.IntegerField(
         min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE, required=False
     )
-    after = serializers.CharField(required=False, allow_blank=False, max_length=1024)
+    after = serializers.CharField(required=False, allow_blank=False, max_length=MAX_CURSOR_LENGTH)
 
 
 @dataclass
@@ -64,7 +65,10 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
 
 def paginate(queryset: QuerySet, query_params, *, ordering: tuple[str, ...]) -> Page:
     """``ordering`` must end with a unique field (``id``) so the order is total."""
-    params = PaginationParams(data=query_params)
+    # A plain dict, so an empty ``?page_size=`` or ``?after=`` is a 400, not "not given".
+    params = PaginationParams(
+        data={name: query_params[name] for name in ("page_size", "after") if name in query_params}
+    )
     params.is_valid(raise_exception=True)
     page_size = params.validated_data.get("page_size", DEFAULT_PAGE_SIZE)
     queryset = queryset.order_by(*ordering)

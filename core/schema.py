@@ -5,8 +5,9 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from core.pagination import DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE
 from core.scopes import required_scope
+from core.serializers import StrictInputSerializer
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -27,6 +28,7 @@ ERROR_SCHEMA = {
                         "method_not_allowed",
                         "conflict",
                         "idempotency_key_in_use",
+                        "payload_too_large",
                         "unsupported_media_type",
                         "idempotency_key_reused",
                         "rate_limited",
@@ -36,9 +38,10 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "details": {
                     "type": "object",
-                    "description": "For `validation_error`: field → list of messages "
-                    "(nested fields as `field.0.sub`). For `insufficient_scope`: "
-                    "`required_scope`.",
+                    "description": "For `validation_error`: field (or query parameter, or "
+                    "header) → list of messages (nested fields as `field.0.sub`). For "
+                    "`insufficient_scope`: `required_scope`. For `payload_too_large`: "
+                    "`max_body_bytes`. For `rate_limited`: `retry_after` (seconds).",
                     "additionalProperties": True,
                 },
                 "request_id": {"type": "string"},
@@ -48,12 +51,17 @@ ERROR_SCHEMA = {
 }
 
 _ERROR_DESCRIPTIONS = {
-    "400": "`validation_error` (details: field → messages) or `parse_error`",
+    "400": "`validation_error` (details: field → messages) or `parse_error` (not JSON, or "
+    "nested deeper than 32 levels). Text holding a NUL character or an unpaired surrogate "
+    "is refused the same way, wherever it is (body, query parameter, header), and so is a "
+    "query parameter the operation does not document.",
     "401": "`unauthenticated`: missing, malformed, unknown, revoked or expired key "
     '(`WWW-Authenticate: Bearer realm="api"`)',
     "403": "`insufficient_scope`: `details.required_scope` names the scope",
     "404": "`not_found`: also for another organization's objects",
     "409": "`conflict` or `idempotency_key_in_use`",
+    "413": "`payload_too_large`: the body is over the limit (`details.max_body_bytes`, "
+    "1 MiB by default)",
     "415": "`unsupported_media_type`: send `application/json`",
     "422": "`idempotency_key_reused`: same key, different request",
     "429": "`rate_limited`, with `Retry-After`",
@@ -94,7 +102,17 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+# What `Idempotency-Key` accepts: 1-255 visible ASCII characters.
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
+
+
 class ApiAutoSchema(AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictInputSerializer):
+            schema["additionalProperties"] = False  # unknown fields are a 400
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None or not path.startswith("/api/v1"):
@@ -116,13 +134,13 @@ class ApiAutoSchema(AutoSchema):
                         for name, text in _RATE_LIMIT_HEADERS.items()
                     }
                 )
-        codes = ["401", "429"]
+        codes = ["400", "401", "429"]  # 400: at least an unknown query parameter
         if scope:
             codes.append("403")
         if "{" in path:
             codes.append("404")
         if self.method in ("POST", "PATCH", "PUT"):
-            codes += ["400", "415"]
+            codes += ["400", "413", "415"]
         if self.method == "POST":
             codes += ["409", "422"]
             params = operation.setdefault("parameters", [])
@@ -131,14 +149,15 @@ class ApiAutoSchema(AutoSchema):
                 {
                     "in": "header",
                     "name": "Idempotency-Key",
-                    "required": False,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "required": required,
+                    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                     "description": (
                         "1–255 visible ASCII characters. The same key with the same request "
                         "returns the first response with `Idempotent-Replayed: true`; a "
                         "different body is 422, a request still running 409. Kept 24 hours."
                         + (
-                            " Required here: as this header or as the body field `idempotency_key`."
+                            " Required here. Clients that cannot set headers may send the "
+                            "body field `idempotency_key` instead; without either: 400."
                             if required
                             else ""
                         )
@@ -174,10 +193,21 @@ def list_response(item_serializer) -> serializers.Serializer:
 def paginated_parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
     return [
         OpenApiParameter(
-            "page_size", int, description=f"1..{MAX_PAGE_SIZE}, default {DEFAULT_PAGE_SIZE}."
+            "page_size",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PAGE_SIZE,
+                "default": DEFAULT_PAGE_SIZE,
+            },
+            description=f"Items per page, 1..{MAX_PAGE_SIZE} (default {DEFAULT_PAGE_SIZE}); "
+            "outside that range: 400.",
         ),
         OpenApiParameter(
-            "after", str, description="`pagination.next_cursor` of the previous page."
+            "after",
+            {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+            description="`pagination.next_cursor` of the previous page, as given; any other "
+            "value is a 400.",
         ),
         *extra,
     ]

@@ -159,7 +159,7 @@ class IncidentListView(ApiView):
             OpenApiParameter(
                 "status",
                 str,
-                enum=list(selectors.STATUS_FILTERS),
+                enum=list(dict.fromkeys(selectors.STATUS_FILTERS)),
                 description="`unresolved`, `resolved` or one incident status.",
             )
         ),
@@ -192,7 +192,13 @@ class IncidentListView(ApiView):
 class IncidentDetailView(ApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
-    @extend_schema(operation_id="incidents_retrieve", tags=TAGS, responses=IncidentOut)
+    @extend_schema(
+        operation_id="incidents_retrieve",
+        tags=TAGS,
+        responses=IncidentOut,
+        description="An incident with its derived impact, its components' statuses in this "
+        "incident and its updates, newest first.",
+    )
     def get(self, request, page_id, incident_id):
         page = page_for_key(self.api_key, page_id)
         return Response(_incident_out(selectors.incident_for_page(page, incident_id)))

@@ -160,7 +160,12 @@ class MaintenanceDetailView(ApiView):
     def _maintenance(self, page_id, maintenance_id):
         return selectors.maintenance_for_page(page_for_key(self.api_key, page_id), maintenance_id)
 
-    @extend_schema(operation_id="maintenances_retrieve", tags=TAGS, responses=MaintenanceOut)
+    @extend_schema(
+        operation_id="maintenances_retrieve",
+        tags=TAGS,
+        responses=MaintenanceOut,
+        description="A maintenance with its components and its updates, newest first.",
+    )
     def get(self, request, page_id, maintenance_id):
         return Response(_maintenance_out(self._maintenance(page_id, maintenance_id)))
 
@@ -179,7 +184,12 @@ class MaintenanceDetailView(ApiView):
         maintenance = services.maintenance_change(maintenance=maintenance, **body.validated_data)
         return Response(_maintenance_out(maintenance))
 
-    @extend_schema(operation_id="maintenances_destroy", tags=TAGS, responses={204: None})
+    @extend_schema(
+        operation_id="maintenances_destroy",
+        tags=TAGS,
+        responses={204: None},
+        description="Deletes the maintenance; its components no longer show it.",
+    )
     def delete(self, request, page_id, maintenance_id):
         services.maintenance_delete(maintenance=self._maintenance(page_id, maintenance_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,8 +4,10 @@ Key names, nesting and order follow Statuspage's own responses (see
 shared/seeds/statuspage-public-api-v2.txt); times are RFC 3339 UTC with milliseconds and ``Z``.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date
+from functools import partial
 
+from core.serializers import rfc3339 as core_rfc3339
 from incidents.models import Incident, IncidentStatus
 from maintenances.models import Maintenance
 from maintenances.services import maintenance_shortlink
@@ -18,10 +20,8 @@ POSTMORTEM = "postmortem"
 MAINTENANCE_IMPACT = "maintenance"
 
 
-def rfc3339(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+# Statuspage's precision: milliseconds.
+rfc3339 = partial(core_rfc3339, timespec="milliseconds")
 
 
 def _date(value: date | None) -> str | None:

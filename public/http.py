@@ -7,7 +7,8 @@ import hashlib
 from collections.abc import Callable
 
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
 
 from statuspages.cache import page_cache_version
 from statuspages.models import StatusPage
@@ -36,18 +37,10 @@ def add_public_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    candidates = [candidate.strip() for candidate in if_none_match.split(",")]
-    # Weak comparison (RFC 9110 13.1.2): W/"x" matches "x".
-    return "*" in candidates or etag in [c.removeprefix("W/") for c in candidates]
-
-
 def conditional_response(request, body: bytes, etag: str, content_type: str) -> HttpResponse:
-    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type=content_type)
+    """The document, or Django's 304 when ``If-None-Match`` names its ETag (weak comparison,
+    ``*`` included)."""
+    response = add_public_headers(HttpResponse(body, content_type=content_type))
     response["ETag"] = etag
-    return add_public_headers(response)
+    conditional = get_conditional_response(request, etag=etag, response=response)
+    return add_public_headers(conditional) if conditional is not response else response

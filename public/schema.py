@@ -5,11 +5,13 @@ them against real responses."""
 from incidents.models import IncidentStatus
 from maintenances.models import MaintenanceStatus
 from public.documents import DOCUMENTS
-from statuspages.models import ComponentStatus, Impact
+from statuspages.models import SLUG_VALIDATOR, ComponentStatus, Impact
 
 TAG = "Public status API (Statuspage v2)"
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
+
+SLUG_PATTERN = SLUG_VALIDATOR.regex.pattern
 
 
 def _nullable(schema: dict) -> dict:
@@ -184,7 +186,14 @@ def _operation(name: str) -> dict:
         "write is visible on the next read.",
         "security": [],
         "parameters": [
-            {"in": "path", "name": "slug", "required": True, "schema": STRING},
+            {
+                "in": "path",
+                "name": "slug",
+                "required": True,
+                "schema": {"type": "string", "pattern": SLUG_PATTERN},
+                "description": "The page's slug; anything else (any character outside "
+                "`[a-z0-9-]`, NUL included) is the same JSON 404 as an unknown page.",
+            },
             {"in": "header", "name": "If-None-Match", "required": False, "schema": STRING},
         ],
         "responses": {

@@ -24,5 +24,6 @@ page_patterns = [
     *subscriber_urls.page_patterns,
 ]
 
-urlpatterns = [path("pages/<slug:slug>/", include(page_patterns))]
+# Any slug reaches the views, so an impossible one is the same 404 as an unknown one.
+urlpatterns = [path("pages/<str:slug>/", include(page_patterns))]
 host_urlpatterns = page_patterns

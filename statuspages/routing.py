@@ -1,10 +1,14 @@
 """Which status page a public request is for: by path slug, by ``{slug}.PUBLIC_BASE_DOMAIN``,
 or by a page's ``custom_domain``."""
 
+import re
+
 from django.conf import settings
 from django.http import Http404
 
 from statuspages.models import StatusPage
+
+_SLUG = re.compile(r"[a-z0-9-]{1,64}")
 
 
 def request_host(request) -> str:
@@ -30,7 +34,8 @@ def resolve_page(request, slug: str | None = None) -> StatusPage:
         return request.status_page
     pages = StatusPage.objects.select_related("organization")
     if slug is not None:
-        page = pages.filter(slug=slug).first()
+        # Anything that cannot be a slug ("?", NUL, unicode, 3000 characters) is no page.
+        page = pages.filter(slug=slug).first() if _SLUG.fullmatch(slug) else None
     else:
         host = request_host(request)
         host_slug = slug_from_host(host)

@@ -24,6 +24,35 @@ def page_for_key(api_key: ApiKey, page_id: str) -> StatusPage:
     return page
 
 
+def components_of_page(page: StatusPage) -> QuerySet[Component]:
+    return Component.objects.filter(page=page)
+
+
+def groups_of_page(page: StatusPage) -> QuerySet[ComponentGroup]:
+    return ComponentGroup.objects.filter(page=page)
+
+
+def component_for_key(api_key: ApiKey, page_id: str, component_id: str) -> Component:
+    """The component if this key may see its page; otherwise 404."""
+    page = page_for_key(api_key, page_id)
+    component = components_of_page(page).filter(id=component_id).select_related("page").first()
+    if component is None:
+        raise Http404("Component not found.")
+    return component
+
+
+def group_on_page(page: StatusPage, group_id: str) -> ComponentGroup | None:
+    return groups_of_page(page).filter(id=group_id).first()
+
+
+def group_for_key(api_key: ApiKey, page_id: str, group_id: str) -> ComponentGroup:
+    """The group if this key may see its page; otherwise 404."""
+    group = group_on_page(page_for_key(api_key, page_id), group_id)
+    if group is None:
+        raise Http404("Component group not found.")
+    return group
+
+
 def page_status_map(pages: list[StatusPage]) -> dict[str, dict]:
     """``{page_id: {"indicator", "description"}}``, in a fixed number of queries."""
     components = Component.objects.filter(page__in=[page.id for page in pages]).only(

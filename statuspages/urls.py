@@ -1,18 +1,19 @@
 from django.urls import path
 
-from statuspages import api
+from statuspages import views
 
 urlpatterns = [
-    path("status-pages", api.StatusPageListView.as_view()),
-    path("status-pages/<str:page_id>", api.StatusPageDetailView.as_view()),
-    path("status-pages/<str:page_id>/structure", api.StructureView.as_view()),
-    path("status-pages/<str:page_id>/components", api.ComponentListView.as_view()),
+    path("status-pages", views.StatusPageListView.as_view()),
+    path("status-pages/<str:page_id>", views.StatusPageDetailView.as_view()),
+    path("status-pages/<str:page_id>/structure", views.StructureView.as_view()),
+    path("status-pages/<str:page_id>/components", views.ComponentListView.as_view()),
     path(
         "status-pages/<str:page_id>/components/<str:component_id>",
-        api.ComponentDetailView.as_view(),
+        views.ComponentDetailView.as_view(),
     ),
-    path("status-pages/<str:page_id>/component-groups", api.GroupListView.as_view()),
+    path("status-pages/<str:page_id>/component-groups", views.GroupListView.as_view()),
     path(
-        "status-pages/<str:page_id>/component-groups/<str:group_id>", api.GroupDetailView.as_view()
+        "status-pages/<str:page_id>/component-groups/<str:group_id>",
+        views.GroupDetailView.as_view(),
     ),
 ]

@@ -10,7 +10,6 @@ from core.errors import Conflict
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
-from incidents.models import Incident
 from statuspages.selectors import page_for_key
 from subscribers import selectors, services
 from subscribers.models import Channel
@@ -104,7 +103,7 @@ class SubscriberIn(StrictInputSerializer):
         incident_id = data.pop("incident_id", None)
         data["incident"] = None
         if incident_id:
-            data["incident"] = Incident.objects.filter(page=page, id=incident_id).first()
+            data["incident"] = selectors.incident_on_page(page, incident_id)
             if data["incident"] is None:
                 raise serializers.ValidationError(
                     {"incident_id": ["No such incident on this page."]}
@@ -130,6 +129,8 @@ class SubscriberListView(ApiView):
     @extend_schema(
         operation_id="subscribers_list",
         tags=SUBSCRIBER_TAGS,
+        description="The page's subscribers, oldest first; `channel` keeps one kind. Holds "
+        "personal data, hence the scope.",
         parameters=paginated_parameters(OpenApiParameter("channel", str, enum=Channel.values)),
         responses=list_response(SubscriberOut),
     )
@@ -148,6 +149,10 @@ class SubscriberListView(ApiView):
     @extend_schema(
         operation_id="subscribers_create",
         tags=SUBSCRIBER_TAGS,
+        description="Subscribes an address to the page (or, with `incident_id`, to one "
+        "incident until it resolves). Email and SMS subscribers are sent a confirmation link "
+        "and receive nothing until they confirm; a webhook subscriber's `signing_secret` is "
+        "in this response only.",
         request=SubscriberIn,
         responses={201: SubscriberCreatedOut},
     )
@@ -163,7 +168,10 @@ class SubscriberDetailView(ApiView):
     required_scopes = SCOPES
 
     @extend_schema(
-        operation_id="subscribers_retrieve", tags=SUBSCRIBER_TAGS, responses=SubscriberOut
+        operation_id="subscribers_retrieve",
+        tags=SUBSCRIBER_TAGS,
+        responses=SubscriberOut,
+        description="A subscriber, with when it confirmed and whether it is quarantined.",
     )
     def get(self, request, page_id, subscriber_id):
         page = page_for_key(self.api_key, page_id)
@@ -172,6 +180,7 @@ class SubscriberDetailView(ApiView):
     @extend_schema(
         operation_id="subscribers_update",
         tags=SUBSCRIBER_TAGS,
+        description="Changes the fields given (which components the subscriber follows).",
         request=SubscriberPatchIn,
         responses=SubscriberOut,
     )

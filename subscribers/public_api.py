@@ -6,40 +6,21 @@ Rate-limited per client address.
 """
 
 import re
-import time
 
-from django.conf import settings
 from django.http import QueryDict
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.ratelimit import rate_limit_hit
+from core.parsers import FormParser, JsonParser, MultiPartParser
 from core.serializers import TimestampField
-from incidents.models import Incident
+from core.throttling import PublicRateThrottle
 from statuspages.routing import resolve_page
-from subscribers import services
+from subscribers import selectors, services
 from subscribers.models import Channel, Subscriber
 
 _FIELD = re.compile(r"^subscriber\[(\w+)\](\[\])?$")
 _MODES = {Channel.EMAIL: "email", Channel.SMS: "sms", Channel.WEBHOOK: "webhook"}
-
-
-def client_address(request) -> str:
-    """The caller's address for rate limits. Behind ``TRUSTED_PROXY_COUNT`` reverse proxies it
-    is the address the outermost trusted proxy saw (X-Forwarded-For, counted from the right,
-    so a client cannot choose its own bucket by sending the header)."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if hop.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def subscriber_fields(data) -> dict:
@@ -125,16 +106,8 @@ class PublicSubscriberView(APIView):
     schema = None  # the public v2 API is Statuspage's, documented there, not in /api/v1
     authentication_classes: list = []
     permission_classes: list = []
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.method != "GET":
-            state = rate_limit_hit(
-                f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
-            )
-            if state.exceeded:
-                raise exceptions.Throttled(wait=state.reset_at - time.time())
+    parser_classes = [JsonParser, FormParser, MultiPartParser]
+    throttle_classes = [PublicRateThrottle]
 
     def _created(self, page, incident=None):
         body = PublicSubscriberIn(data=subscriber_fields(self.request.data))
@@ -152,7 +125,7 @@ class SubscribeView(PublicSubscriberView):
 class IncidentSubscribeView(PublicSubscriberView):
     def post(self, request, incident_id, slug=None):
         page = resolve_page(request, slug)
-        incident = Incident.objects.filter(page=page, id=incident_id).first()
+        incident = selectors.incident_on_page(page, incident_id)
         if incident is None:
             raise exceptions.NotFound("No such incident on this page.")
         if incident.is_resolved:
@@ -167,9 +140,7 @@ class SubscriberView(PublicSubscriberView):
 
     def _subscriber(self, request, slug, subscriber_id) -> Subscriber:
         page = resolve_page(request, slug)
-        subscriber = (
-            Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
-        )
+        subscriber = selectors.subscriber_on_page(page, subscriber_id)
         if subscriber is None:
             raise exceptions.NotFound("No such subscriber.")
         return subscriber

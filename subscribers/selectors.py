@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from incidents.models import Incident
 from subscribers.models import Subscriber
 
 
@@ -13,10 +14,17 @@ def subscribers_for_page(page, *, channel: str | None = None) -> QuerySet[Subscr
     return subscribers
 
 
+def subscriber_on_page(page, subscriber_id: str) -> Subscriber | None:
+    return Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
+
+
+def incident_on_page(page, incident_id: str) -> Incident | None:
+    """The incident a subscription may follow (any status: callers decide what they accept)."""
+    return Incident.objects.filter(page=page, id=incident_id).first()
+
+
 def subscriber_for_page(page, subscriber_id: str) -> Subscriber:
-    subscriber = (
-        Subscriber.objects.filter(page=page, id=subscriber_id).select_related("page").first()
-    )
+    subscriber = subscriber_on_page(page, subscriber_id)
     if subscriber is None:
         raise Http404("Subscriber not found.")
     return subscriber

@@ -1,24 +1,34 @@
 """Pages a subscriber reaches from a message: confirm, unsubscribe, resend. No JavaScript; a
 GET only shows a button, so link scanners in mail systems change nothing."""
 
-import time
-
-from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.ratelimit import rate_limit_hit
+from core.throttling import PublicRateThrottle
 from statuspages.routing import resolve_page
-from subscribers import links, services
-from subscribers.models import Subscriber
-from subscribers.public_api import client_address
+from subscribers import links, selectors, services
 
 
-def _link_page(request, *, title: str, text: str, button: str | None = None, status=200):
+def _link_page(
+    request, *, title: str, text: str, button: str | None = None, status=200, retry_after=None
+):
     context = {"title": title, "text": text, "button": button}
-    return render(request, "subscribers/link.html", context, status=status)
+    response = render(request, "subscribers/link.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = retry_after
+    return response
+
+
+def _throttled(request) -> str | None:
+    """The Retry-After seconds when this client is over the public rate limit, else None."""
+    throttle = PublicRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    return str(int(throttle.wait() + 0.999))
 
 
 def _invalid(request):
@@ -83,14 +93,11 @@ def unsubscribe_view(request, token):
 def resend_confirmation_view(request, subscriber_id, slug=None):
     """Always the same answer, so it tells nobody whether the id exists."""
     page = resolve_page(request, slug)
-    state = rate_limit_hit(
-        f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
-    )
-    if state.exceeded:
+    if (wait := _throttled(request)) is not None:
         response = HttpResponse("Too many requests.", status=429, content_type="text/plain")
-        response["Retry-After"] = str(max(1, int(state.reset_at - time.time())))
+        response["Retry-After"] = wait
         return response
-    subscriber = Subscriber.objects.filter(page=page, id=subscriber_id).first()
+    subscriber = selectors.subscriber_on_page(page, subscriber_id)
     if subscriber is not None:
         services.subscriber_confirmation_resend(subscriber=subscriber)
     return _link_page(
@@ -104,19 +111,14 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
 @require_POST
 def subscribe_form_view(request, slug=None):
     """The human page's form: an HTML answer for people, the same whatever the address."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     page = resolve_page(request, slug)
-    state = rate_limit_hit(
-        f"public-subscribe:{client_address(request)}", settings.PUBLIC_SUBSCRIBE_RATE_LIMIT
-    )
-    if state.exceeded:
+    if (wait := _throttled(request)) is not None:
         return _link_page(
             request,
             title="Too many attempts",
             text="Please wait a minute and try again.",
             status=429,
+            retry_after=wait,
         )
     email = (request.POST.get("subscriber[email]") or "").strip()
     try:

@@ -60,7 +60,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_rate_limit(
 ):
     # Stand still inside one rate-limit window: crossing a minute would refill every bucket.
     time_machine.move_to(dt.datetime(2026, 1, 1, 12, 0, 5, tzinfo=dt.UTC), tick=False)
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     settings.PUBLIC_SUBSCRIBE_RATE_LIMIT = "2/min"
 
     def subscribe(forwarded_for):

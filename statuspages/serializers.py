@@ -1,0 +1,159 @@
+"""Input and output serializers of the pages, groups, components and structure API."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.serializers import StrictInputSerializer, TimestampField, django_validator
+from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
+from statuspages import selectors
+from statuspages.models import ComponentStatus
+
+# ---- output ---------------------------------------------------------------------------------
+
+
+class PageStatusOut(serializers.Serializer):
+    indicator = serializers.ChoiceField(
+        choices=["none", "minor", "major", "critical", "maintenance"]
+    )
+    description = serializers.CharField()
+
+
+class PageOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    url = serializers.CharField(source="public_url")
+    time_zone = serializers.CharField()
+    custom_domain = serializers.CharField(allow_null=True)
+    status = serializers.SerializerMethodField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    @extend_schema_field(PageStatusOut)
+    def get_status(self, page) -> dict:
+        return self.context["page_statuses"][page.id]
+
+
+class ComponentOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    group_id = serializers.CharField(allow_null=True)
+    position = serializers.IntegerField()
+    status = serializers.SerializerMethodField()
+    manual_status = serializers.ChoiceField(choices=ComponentStatus.choices)
+    only_show_if_degraded = serializers.BooleanField()
+    showcase = serializers.BooleanField()
+    start_date = serializers.DateField(allow_null=True)
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=ComponentStatus.choices))
+    def get_status(self, component) -> str:
+        return self.context["statuses"][component.id]
+
+
+class GroupOut(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    position = serializers.IntegerField()
+    component_ids = serializers.SerializerMethodField()
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    def get_component_ids(self, group) -> list[str]:
+        return self.context["component_ids"].get(group.id, [])
+
+
+class StructureGroupOut(GroupOut):
+    components = serializers.SerializerMethodField()
+
+    @extend_schema_field(ComponentOut(many=True))
+    def get_components(self, group) -> list:
+        return ComponentOut(group.ordered_components, many=True, context=self.context).data
+
+
+class StructureOut(serializers.Serializer):
+    page_id = serializers.CharField()
+    groups = StructureGroupOut(many=True)
+    ungrouped_components = ComponentOut(many=True)
+
+
+# ---- input ----------------------------------------------------------------------------------
+
+
+class PageIn(StrictInputSerializer):
+    name = serializers.CharField(max_length=255)
+    # The Django validator itself, so the schema shows its pattern (DRF runs it as is).
+    slug = serializers.CharField(max_length=64, validators=[SLUG_VALIDATOR])
+    url = serializers.CharField(
+        max_length=2048,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        validators=[django_validator(validate_url)],
+        help_text="Where the page is published; default: its address on this service.",
+    )
+    time_zone = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="UTC",
+        validators=[django_validator(validate_time_zone)],
+    )
+    custom_domain = serializers.CharField(
+        max_length=253,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        validators=[django_validator(validate_hostname)],
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and isinstance(data.get("custom_domain"), str):
+            data = {**data, "custom_domain": data["custom_domain"].strip().lower() or None}
+        value = super().to_internal_value(data)
+        if "url" in value:
+            value["url_override"] = value.pop("url") or ""
+        return value
+
+
+class GroupIn(StrictInputSerializer):
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=1000,
+        help_text="The group's components in order; others leave the group.",
+    )
+
+
+class ComponentIn(StrictInputSerializer):
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    group_id = serializers.CharField(max_length=64, required=False, allow_null=True)
+    position = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    status = serializers.ChoiceField(
+        choices=ComponentStatus.choices,
+        required=False,
+        help_text="Sets `manual_status`; the effective `status` also reflects incidents.",
+    )
+    only_show_if_degraded = serializers.BooleanField(required=False)
+    showcase = serializers.BooleanField(required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+
+    def resolve(self, page) -> dict:
+        """Validated data in service terms: ``group`` and ``manual_status``."""
+        data = dict(self.validated_data)
+        if "status" in data:
+            data["manual_status"] = data.pop("status")
+        if "group_id" in data:
+            group_id = data.pop("group_id")
+            data["group"] = None
+            if group_id:
+                data["group"] = selectors.group_on_page(page, group_id)
+                if data["group"] is None:
+                    raise serializers.ValidationError({"group_id": ["No such group on this page."]})
+        return data
