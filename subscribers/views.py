@@ -1,6 +1,8 @@
 """Pages a subscriber reaches from a message: confirm, unsubscribe, resend. No JavaScript; a
 GET only shows a button, so link scanners in mail systems change nothing."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -109,9 +111,6 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
 @require_POST
 def subscribe_form_view(request, slug=None):
     """The human page's form: an HTML answer for people, the same whatever the address."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     page = resolve_page(request, slug)
     if (wait := _throttled(request)) is not None:
         return _link_page(

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -51,15 +52,18 @@ def test_revoked_key_is_401(make_client):
     assert "revoked" in response.json()["error"]["message"]
 
 
-def test_expired_key_is_401(make_client):
+def test_expired_key_is_401(make_client, time_machine):
     keyed = make_client(expires_at=timezone.now() + timedelta(hours=1))
-    # A key cannot be created already expired; let it run out.
-    type(keyed.key).objects.filter(pk=keyed.key.pk).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
+    time_machine.move_to(timezone.now() + timedelta(hours=1, seconds=1))
     response = keyed.get("/api/v1/me")
     _assert_unauthenticated(response)
     assert "expired" in response.json()["error"]["message"]
+
+
+def test_a_key_cannot_be_made_already_expired(make_client):
+    with pytest.raises(ValidationError) as refused:
+        make_client(expires_at=timezone.now() - timedelta(seconds=1))
+    assert refused.value.message_dict == {"expires_at": ["Choose a time in the future."]}
 
 
 def test_me_describes_the_calling_key(make_client, page):
