@@ -123,8 +123,6 @@ class PublishedEvent:
         )
 
 
-__all__ = ["EventKind", "PublishedEvent", "Subject", "publish_update", "register_event_sink"]
-
 EventSink = Callable[[PublishedEvent], None]
 _event_sinks: list[EventSink] = []
 
