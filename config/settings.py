@@ -32,6 +32,8 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+# Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
+METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
 # Reverse proxies in front of the service that append to X-Forwarded-For (0: none, trust only
 # REMOTE_ADDR); used to rate-limit public subscribe requests per client address.

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 
 from accounts.api import MeView
 from core import views as core_views
+from notifications.metrics import metrics_view
 from public import urls as public_urls
 
 api_v1 = [
@@ -23,6 +24,7 @@ api_v1 = [
 urlpatterns = [
     path("healthz", core_views.healthz),
     path("readyz", core_views.readyz),
+    path("metrics", metrics_view),
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),

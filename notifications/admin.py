@@ -1,11 +1,13 @@
-"""What was delivered to whom: read-only, filterable, linked to the event and the subscriber."""
+"""Events and what was delivered to whom: read-only, filterable, linked to each other; each
+event shows how many of its deliveries are pending, sent and failed."""
 
 from django.contrib import admin
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
 from core.admin import PAGE_FILTER, OrganizationScopedAdmin
-from notifications.models import Delivery, NotificationEvent
+from notifications.models import Delivery, DeliveryStatus, NotificationEvent
 
 
 class ReadOnlyAdmin(OrganizationScopedAdmin):
@@ -23,7 +25,18 @@ class ReadOnlyAdmin(OrganizationScopedAdmin):
 
 @admin.register(NotificationEvent)
 class NotificationEventAdmin(ReadOnlyAdmin):
-    list_display = ("id", "kind", "page", "state", "created_at", "deliveries_link")
+    list_display = (
+        "id",
+        "kind",
+        "page",
+        "state",
+        "created_at",
+        "pending",
+        "sent",
+        "failed",
+        "delivered_in",
+        "deliveries_link",
+    )
     list_filter = ("kind", "state", PAGE_FILTER)
     search_fields = ("id", "incident_id", "maintenance_id")
     list_select_related = ("page",)
@@ -41,6 +54,41 @@ class NotificationEventAdmin(ReadOnlyAdmin):
         "state",
         "created_at",
     )
+
+    def get_queryset(self, request):
+        # Delivery counts per event in the list's own query, however many events it shows.
+        def count(*statuses):
+            return Count("deliveries", filter=Q(deliveries__status__in=statuses))
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                pending_count=count(DeliveryStatus.PENDING, DeliveryStatus.SENDING),
+                sent_count=count(DeliveryStatus.SENT),
+                failed_count=count(DeliveryStatus.FAILED),
+                last_sent_at=Max("deliveries__sent_at"),
+            )
+        )
+
+    @admin.display(description="Pending", ordering="pending_count")
+    def pending(self, event):
+        return event.pending_count
+
+    @admin.display(description="Sent", ordering="sent_count")
+    def sent(self, event):
+        return event.sent_count
+
+    @admin.display(description="Failed", ordering="failed_count")
+    def failed(self, event):
+        return event.failed_count
+
+    @admin.display(description="Last sent after")
+    def delivered_in(self, event):
+        """Publish to the last delivery sent, once nothing is pending."""
+        if event.pending_count or event.last_sent_at is None:
+            return "—"
+        return f"{(event.last_sent_at - event.created_at).total_seconds():.1f} s"
 
     @admin.display(description="")
     def deliveries_link(self, event):

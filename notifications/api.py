@@ -1,7 +1,7 @@
-"""Management endpoint for deliveries: what was sent to whom, and how it went (personal
-data: the subscribers scopes)."""
+"""Management endpoints for notifications: events (how far each publish has got) and
+deliveries (what was sent to whom, and how it went). Personal data: the subscribers scopes."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -9,9 +9,14 @@ from accounts.models import Scope
 from core.api import ApiView
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
-from core.serializers import TimestampField
+from core.serializers import TimestampField, rfc3339
 from notifications.models import DeliveryStatus, EventKind
-from notifications.selectors import deliveries_for_page
+from notifications.selectors import (
+    deliveries_for_page,
+    delivery_progress,
+    event_for_page,
+    events_for_page,
+)
 from statuspages.selectors import page_for_key
 
 READ = Scope.SUBSCRIBERS_READ.value
@@ -66,3 +71,93 @@ class DeliveryListView(ApiView):
         )
         result = paginate(deliveries, params, ordering=("-id",))
         return Response(result.envelope(DeliveryOut(result.items, many=True).data))
+
+
+class DeliveryCountsOut(serializers.Serializer):
+    pending = serializers.IntegerField()
+    sending = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class NotificationEventOut(serializers.Serializer):
+    id = serializers.CharField()
+    event = serializers.ChoiceField(source="kind", choices=EventKind.choices)
+    incident_id = serializers.CharField(allow_null=True)
+    maintenance_id = serializers.CharField(allow_null=True)
+    fan_out = serializers.ChoiceField(
+        source="state",
+        choices=["pending", "fanned_out"],
+        help_text="`fanned_out` once every subscriber's delivery exists.",
+    )
+    created_at = TimestampField(help_text="When it was published.")
+    deliveries = serializers.SerializerMethodField()
+    last_sent_at = serializers.SerializerMethodField(
+        help_text="When the latest delivery was sent (RFC 3339), or null."
+    )
+    delivered_in_seconds = serializers.SerializerMethodField(
+        help_text="From the publish to the last delivery sent, once nothing is left to send; "
+        "null while deliveries are pending or sending."
+    )
+
+    @extend_schema_field(DeliveryCountsOut)
+    def get_deliveries(self, event) -> dict:
+        progress = self.context["progress"][event.id]
+        return {**progress.counts, "total": progress.total}
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_last_sent_at(self, event) -> str | None:
+        return rfc3339(self.context["progress"][event.id].last_sent_at)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_delivered_in_seconds(self, event) -> float | None:
+        delivered_in = self.context["progress"][event.id].delivered_in
+        return None if delivered_in is None else round(delivered_in, 3)
+
+
+class NotificationEventListView(ApiView):
+    required_scopes = {"GET": READ}
+
+    @extend_schema(
+        operation_id="notification_events_list",
+        tags=["Deliveries"],
+        parameters=paginated_parameters(
+            OpenApiParameter("incident_id", str, description="Only this incident's events."),
+            OpenApiParameter("maintenance_id", str, description="Only this maintenance's."),
+        ),
+        responses=list_response(NotificationEventOut),
+        description="Newest first. Every publish that notified subscribers, with how many of "
+        "its deliveries are pending, sending, sent, failed or skipped, and how long the last "
+        "one took to go out.",
+    )
+    def get(self, request, page_id):
+        page = page_for_key(self.api_key, page_id)
+        params = request.query_params
+        events = events_for_page(
+            page,
+            incident_id=params.get("incident_id"),
+            maintenance_id=params.get("maintenance_id"),
+        )
+        result = paginate(events, params, ordering=("-created_at", "-id"))
+        context = {"progress": delivery_progress(result.items)}
+        return Response(
+            result.envelope(NotificationEventOut(result.items, many=True, context=context).data)
+        )
+
+
+class NotificationEventDetailView(ApiView):
+    required_scopes = {"GET": READ}
+
+    @extend_schema(
+        operation_id="notification_events_retrieve",
+        tags=["Deliveries"],
+        responses=NotificationEventOut,
+        description="One publish's notifications: how many deliveries are in each state.",
+    )
+    def get(self, request, page_id, event_id):
+        page = page_for_key(self.api_key, page_id)
+        event = event_for_page(page, event_id)
+        context = {"progress": delivery_progress([event])}
+        return Response(NotificationEventOut(event, context=context).data)
