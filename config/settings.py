@@ -144,11 +144,20 @@ CELERY_BEAT_SCHEDULE = {
     # killed); claims keep it from ever sending one twice.
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
-        "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 60)),
+        "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
     },
 }
-# A delivery still "sending" after this long lost its worker and is sent again.
-NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 300)
+# A send task's claim on its deliveries is a lease: renewed every third of this while its
+# requests are in flight, so a delivery still "sending" after this long lost its worker and is
+# claimed again (by the sweep, or a redelivered message).
+NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
+# Deliveries per send task, and how many of its requests are in flight at once.
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# A send task records the outcomes that arrived every this often (one UPDATE each time).
+NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
+# Requests in flight at once to one receiving host, per send task.
+OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
 # A pending event or delivery older than this without progress is re-queued by the sweep.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
 PUBLIC_SUBSCRIBE_RATE_LIMIT = env_str("PUBLIC_SUBSCRIBE_RATE_LIMIT") or "30/10min"

@@ -5,16 +5,15 @@ a message whose worker died; claims make repeats harmless."""
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
-from channels import outbound
 from notifications import events, fanout, services, sweep
 from statuspages.publishing import PublishedEvent
 
 logger = logging.getLogger(__name__)
 
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
-SEND_BATCH = 20  # deliveries per send task
 
 
 def fan_out_queue(event_id: str) -> None:
@@ -25,8 +24,9 @@ def fan_out_queue(event_id: str) -> None:
 
 
 def sends_queue(delivery_ids: list[str], countdown: float | None = None) -> None:
-    for start in range(0, len(delivery_ids), SEND_BATCH):
-        batch = delivery_ids[start : start + SEND_BATCH]
+    size = settings.NOTIFICATIONS_SEND_BATCH
+    for start in range(0, len(delivery_ids), size):
+        batch = delivery_ids[start : start + size]
         try:
             deliveries_send.apply_async((batch,), countdown=countdown)
         except Exception:  # broker down: the rows stay pending and the sweep queues them later
@@ -60,9 +60,7 @@ def event_fan_out(event_id: str) -> int:
     **_AT_LEAST_ONCE,
 )
 def deliveries_send(delivery_ids: list[str]) -> None:
-    with outbound.connection_reuse():
-        for delivery_id in delivery_ids:
-            services.delivery_send(delivery_id=delivery_id, retry_queue=sends_queue)
+    services.deliveries_send(delivery_ids=delivery_ids, retry_queue=sends_queue)
 
 
 @shared_task(
