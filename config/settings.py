@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -131,6 +132,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
+# Two queues, and every worker consumes both (a worker without -Q takes all task_queues;
+# Redis is polled in turn across them): "celery" for everything by default, and
+# NOTIFICATIONS_BULK_QUEUE for the fan-out and first sends of events with more than
+# NOTIFICATIONS_BULK_SUBSCRIBERS subscribers, so a huge page never delays a small one's.
+NOTIFICATIONS_BULK_QUEUE = "notifications-bulk"
+NOTIFICATIONS_BULK_SUBSCRIBERS = env_int("NOTIFICATIONS_BULK_SUBSCRIBERS", 1000)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue(NOTIFICATIONS_BULK_QUEUE, routing_key=NOTIFICATIONS_BULK_QUEUE),
+)
 CELERY_BEAT_SCHEDULE = {
     "maintenances-auto-transition": {
         "task": "maintenances.tasks.maintenances_auto_transition",

@@ -23,7 +23,7 @@ from werkzeug import Response
 from config.celery import app as celery_app
 from notifications.models import Delivery, NotificationEvent
 from notifications.tasks import event_record
-from tests.factories import SubscriberFactory
+from tests.factories import StatusPageFactory, SubscriberFactory
 from tests.notifications_support import incident_event, incident_make
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -241,3 +241,31 @@ def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_return
     assert delivery.subscriber_id == subscriber.id
     time.sleep(2.5)  # more sweeps run; none may send it again
     assert received == Counter({delivery.id: 1})
+
+
+def test_a_large_pages_fan_out_waits_on_the_bulk_queue_not_in_front_of_a_small_page(
+    page, organization, workers, counting_sink
+):
+    sink, received = counting_sink
+    small = StatusPageFactory(organization=organization, name="Small", slug="small")
+    hook = sink.url_for("/hook")
+    large_subscribers = [SubscriberFactory(page=page, endpoint=hook) for _ in range(6)]
+    small_subscriber = SubscriberFactory(page=small, endpoint=hook)
+    bulk_above_5 = {"NOTIFICATIONS_BULK_SUBSCRIBERS": "5"}
+    # This worker takes only the default queue: the large page's work must not need it.
+    workers.start("-Q", "celery", env=bulk_above_5)
+    large_event = _publish(page)
+    small_event = _publish(small)
+    _wait_for(
+        lambda: Delivery.objects.filter(event=small_event, status="sent").exists(),
+        "the small page's notification",
+        workers,
+    )
+    assert Delivery.objects.get(event=small_event).subscriber_id == small_subscriber.id
+    assert not Delivery.objects.filter(event=large_event).exists()
+
+    workers.start(env=bulk_above_5)  # a worker as `make worker` starts it: every queue
+    sent = Delivery.objects.filter(event=large_event, status="sent")
+    _wait_for(lambda: sent.count() == 6, "the large page's notifications", workers)
+    assert {d.subscriber_id for d in sent} == {s.id for s in large_subscribers}
+    assert sum(received.values()) == 7
