@@ -23,6 +23,20 @@ class Outcome:
     error: TransportError | None = None
 
 
+# One pool per process, started on first use (after a prefork worker forked) and kept: starting
+# dozens of threads for every batch cost more than the batch's database work.
+_pool: ThreadPoolExecutor | None = None
+
+
+def _threads(size: int) -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None or _pool._max_workers != size:
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+        _pool = ThreadPoolExecutor(size, thread_name_prefix="send")
+    return _pool
+
+
 def _send_one(transport: Transport, message) -> Outcome:
     try:
         return Outcome(response_code=transport.send(message))
@@ -59,11 +73,8 @@ def messages_send(
             overlapping.append((key, transport, message))
         else:
             serial.setdefault(transport.channel, (transport, []))[1].append((key, message))
-    workers = max(1, min(concurrency, len(overlapping) + len(serial)))
-    with (
-        outbound.connection_reuse(per_host),
-        ThreadPoolExecutor(workers, thread_name_prefix="send") as pool,
-    ):
+    pool = _threads(max(1, concurrency))
+    with outbound.connection_reuse(per_host):
         # Each job runs in its own copy of this context: it sees the shared connections.
         futures: dict[Future, Hashable | None] = {}
         for transport, items in serial.values():

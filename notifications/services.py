@@ -183,16 +183,17 @@ def _outcomes_record(
 ) -> dict[str, str]:
     """Record a group of outcomes: one UPDATE of their rows, a few grouped ones of their
     subscribers, and one retry message per minute of backoff."""
+    now = timezone.now()
     results: dict[str, dict[str, Any]] = {}
     retries: dict[str, float] = {}
     sent_to, failed_for, gone = [], [], []
     for delivery_id, outcome in outcomes.items():
         claim = claimed[delivery_id]
-        result = results[delivery_id] = _result(claim, outcome)
+        result = results[delivery_id] = _result(claim, outcome, now)
         if outcome.error is None:
             sent_to.append(claim.subscriber_id)
         elif result["status"] == DeliveryStatus.PENDING:
-            delay = (result["next_attempt_at"] - timezone.now()).total_seconds()
+            delay = (result["next_attempt_at"] - now).total_seconds()
             retries[delivery_id] = max(0.0, delay)
         elif outcome.error.gone:
             gone.append(claim.subscriber_id)
@@ -205,8 +206,8 @@ def _outcomes_record(
     return {delivery_id: result["status"] for delivery_id, result in results.items()}
 
 
-def _result(claim: Claimed, outcome: Outcome) -> dict[str, Any]:
-    now = timezone.now()
+def _result(claim: Claimed, outcome: Outcome, now: datetime) -> dict[str, Any]:
+    """The row's new fields; ``now`` is the same for a whole group, so most fields are too."""
     error = outcome.error
     if error is None:
         return {
