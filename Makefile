@@ -48,8 +48,9 @@ schema: install
 bench: install
 	$(PY) -m benchmarks.run
 
-# Fan-out to 10,000 webhook subscribers on a local sink; BENCH_ARGS="--workers 1 --concurrency 4"
-# with DATABASE_URL and REDIS_URL measures real Celery workers.
+# Fan-out to 10,000 webhook subscribers on a local sink; BENCH_ARGS="--subscribers 100000
+# --latency-ms 200 --channel webhook|email --workers 1 --concurrency 2" with DATABASE_URL and
+# REDIS_URL measures real Celery workers (README "Performance").
 bench-notify: install
 	$(PY) -m benchmarks.notify $(BENCH_ARGS)
 

@@ -10,6 +10,7 @@ import functools
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -93,8 +94,9 @@ def _tls_context() -> ssl.SSLContext:
 class _PinnedTransport(httpx.HTTPTransport):
     """Connects to ``target.address`` whatever the URL's host; Host and SNI stay the name."""
 
-    def __init__(self, target: Target):
-        super().__init__(retries=0, verify=_tls_context())
+    def __init__(self, target: Target, connections: int = 1):
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        super().__init__(retries=0, verify=_tls_context(), limits=limits)
         self.target = target
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -105,37 +107,68 @@ class _PinnedTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-# Within a batch, one client per checked target keeps connections alive between sends.
-_clients: contextvars.ContextVar[dict | None] = contextvars.ContextVar("clients", default=None)
+class _Reuse:
+    """Clients shared by the threads of one batch: one per checked target, with keep-alive
+    connections, and at most ``per_host`` requests in flight to one host (the rest wait for a
+    slot, not for the pool, so waiting never counts against a request's own timeout)."""
 
+    def __init__(self, per_host: int):
+        self.per_host = per_host
+        self.lock = threading.Lock()
+        self.clients: dict[Target, httpx.Client] = {}
+        self.slots: dict[str, threading.BoundedSemaphore] = {}
 
-@contextlib.contextmanager
-def connection_reuse():
-    clients: dict[Target, httpx.Client] = {}
-    token = _clients.set(clients)
-    try:
-        yield
-    finally:
-        _clients.reset(token)
-        for client in clients.values():
+    def client_and_slots(self, target: Target) -> tuple[httpx.Client, threading.BoundedSemaphore]:
+        with self.lock:
+            if target not in self.clients:
+                self.clients[target] = _client(target, self.per_host)
+            if target.host not in self.slots:
+                self.slots[target.host] = threading.BoundedSemaphore(self.per_host)
+            return self.clients[target], self.slots[target.host]
+
+    def close(self) -> None:
+        for client in self.clients.values():
             client.close()
 
 
-def _client(target: Target) -> httpx.Client:
-    return httpx.Client(transport=_PinnedTransport(target), timeout=TIMEOUT, follow_redirects=False)
+# Within a batch, clients are shared so connections stay alive between sends; the context
+# variable is copied into each sending thread.
+_reuse: contextvars.ContextVar[_Reuse | None] = contextvars.ContextVar("reuse", default=None)
+
+
+@contextlib.contextmanager
+def connection_reuse(per_host: int | None = None):
+    """Share keep-alive connections between the sends inside (from any thread that runs in a
+    copy of this context), with at most ``per_host`` requests in flight per host (default:
+    the OUTBOUND_CONNECTIONS_PER_HOST setting)."""
+    reuse = _Reuse(per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST)
+    token = _reuse.set(reuse)
+    try:
+        yield
+    finally:
+        _reuse.reset(token)
+        reuse.close()
+
+
+def _client(target: Target, connections: int = 1) -> httpx.Client:
+    return httpx.Client(
+        transport=_PinnedTransport(target, connections),
+        timeout=TIMEOUT,
+        follow_redirects=False,
+    )
 
 
 def post(url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
     """POST to a subscriber URL after the address check; no redirects, short timeouts."""
     target = address_check(url)
     all_headers = {"User-Agent": USER_AGENT, "Host": _host_header(target), **headers}
-    clients = _clients.get()
-    if clients is None:
+    reuse = _reuse.get()
+    if reuse is None:
         with _client(target) as client:
             return client.post(url, content=content, headers=all_headers)
-    if target not in clients:
-        clients[target] = _client(target)
-    return clients[target].post(url, content=content, headers=all_headers)
+    client, slots = reuse.client_and_slots(target)
+    with slots:
+        return client.post(url, content=content, headers=all_headers)
 
 
 def _host_header(target: Target) -> str:

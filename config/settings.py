@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -136,6 +137,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
+# Two queues, and every worker consumes both (a worker without -Q takes all task_queues;
+# Redis is polled in turn across them): "celery" for everything by default, and
+# NOTIFICATIONS_BULK_QUEUE for the fan-out and first sends of events with more than
+# NOTIFICATIONS_BULK_SUBSCRIBERS subscribers, so a huge page never delays a small one's.
+NOTIFICATIONS_BULK_QUEUE = "notifications-bulk"
+NOTIFICATIONS_BULK_SUBSCRIBERS = env_int("NOTIFICATIONS_BULK_SUBSCRIBERS", 1000)
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (
+    Queue("celery", routing_key="celery"),
+    Queue(NOTIFICATIONS_BULK_QUEUE, routing_key=NOTIFICATIONS_BULK_QUEUE),
+)
 CELERY_BEAT_SCHEDULE = {
     "maintenances-auto-transition": {
         "task": "maintenances.tasks.maintenances_auto_transition",
@@ -149,11 +161,20 @@ CELERY_BEAT_SCHEDULE = {
     # killed); claims keep it from ever sending one twice.
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
-        "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 60)),
+        "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
     },
 }
-# A delivery still "sending" after this long lost its worker and is sent again.
-NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 300)
+# A send task's claim on its deliveries is a lease: renewed every third of this while its
+# requests are in flight, so a delivery still "sending" after this long lost its worker and is
+# claimed again (by the sweep, or a redelivered message).
+NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
+# Deliveries per send task, and how many of its requests are in flight at once.
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# A send task records the outcomes that arrived every this often (one UPDATE each time).
+NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
+# Requests in flight at once to one receiving host, per send task.
+OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
 # A pending event or delivery older than this without progress is re-queued by the sweep.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
 PUBLIC_SUBSCRIBE_RATE_LIMIT = env_str("PUBLIC_SUBSCRIBE_RATE_LIMIT") or "30/10min"

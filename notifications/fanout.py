@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import Q
 
 from notifications.models import Delivery, DeliveryStatus, EventKind, NotificationEvent
@@ -37,6 +38,15 @@ def subscriber_matches(*, event_components: set[str], incident_id, component_ids
     if incident_id or not component_ids:
         return True
     return not event_components.isdisjoint(component_ids)
+
+
+def event_is_bulk(*, event_id: str) -> bool:
+    """More candidates than NOTIFICATIONS_BULK_SUBSCRIBERS (a bounded count, however large)."""
+    event = NotificationEvent.objects.filter(id=event_id).first()
+    if event is None or event.state == NotificationEvent.State.FANNED_OUT:
+        return False
+    limit = settings.NOTIFICATIONS_BULK_SUBSCRIBERS
+    return event_candidates(event).order_by()[: limit + 1].count() > limit
 
 
 def event_fan_out(*, event_id: str) -> Iterator[list[str]]:

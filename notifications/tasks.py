@@ -5,16 +5,15 @@ a message whose worker died; claims make repeats harmless."""
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
-from channels import outbound
 from notifications import events, fanout, services, sweep
 from statuspages.publishing import PublishedEvent
 
 logger = logging.getLogger(__name__)
 
 _AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
-SEND_BATCH = 20  # deliveries per send task
 
 
 def fan_out_queue(event_id: str) -> None:
@@ -24,11 +23,16 @@ def fan_out_queue(event_id: str) -> None:
         logger.exception("Could not queue fan-out of %s; the sweep will", event_id)
 
 
-def sends_queue(delivery_ids: list[str], countdown: float | None = None) -> None:
-    for start in range(0, len(delivery_ids), SEND_BATCH):
-        batch = delivery_ids[start : start + SEND_BATCH]
+def sends_queue(
+    delivery_ids: list[str], countdown: float | None = None, queue: str | None = None
+) -> None:
+    """Queue sends in batches of NOTIFICATIONS_SEND_BATCH, on ``queue`` (default: Celery's
+    default queue; a large page's first sends go to the bulk queue)."""
+    size = settings.NOTIFICATIONS_SEND_BATCH
+    for start in range(0, len(delivery_ids), size):
+        batch = delivery_ids[start : start + size]
         try:
-            deliveries_send.apply_async((batch,), countdown=countdown)
+            deliveries_send.apply_async((batch,), countdown=countdown, queue=queue)
         except Exception:  # broker down: the rows stay pending and the sweep queues them later
             logger.exception("Could not queue %d deliveries; the sweep will", len(batch))
             return
@@ -45,10 +49,18 @@ def event_record(event: PublishedEvent):
 @shared_task(
     name="notifications.tasks.event_fan_out", time_limit=600, soft_time_limit=570, **_AT_LEAST_ONCE
 )
-def event_fan_out(event_id: str) -> int:
+def event_fan_out(event_id: str, bulk: bool = False) -> int:
+    """Fairness: an event for more than NOTIFICATIONS_BULK_SUBSCRIBERS subscribers moves to
+    the bulk queue with its sends, so a small page's notifications (default queue, which
+    workers consume in turn with the bulk one) never wait behind a huge page's."""
+    if not bulk and fanout.event_is_bulk(event_id=event_id):
+        bulk_queue = settings.NOTIFICATIONS_BULK_QUEUE
+        event_fan_out.apply_async((event_id,), {"bulk": True}, queue=bulk_queue)
+        return 0
+    queue = settings.NOTIFICATIONS_BULK_QUEUE if bulk else None
     queued = 0
     for pending in fanout.event_fan_out(event_id=event_id):
-        sends_queue(pending)
+        sends_queue(pending, queue=queue)
         queued += len(pending)
     return queued
 
@@ -60,9 +72,7 @@ def event_fan_out(event_id: str) -> int:
     **_AT_LEAST_ONCE,
 )
 def deliveries_send(delivery_ids: list[str]) -> None:
-    with outbound.connection_reuse():
-        for delivery_id in delivery_ids:
-            services.delivery_send(delivery_id=delivery_id, retry_queue=sends_queue)
+    services.deliveries_send(delivery_ids=delivery_ids, retry_queue=sends_queue)
 
 
 @shared_task(

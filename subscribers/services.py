@@ -120,7 +120,12 @@ def subscriber_update(
 @transaction.atomic
 def subscriber_delete(*, subscriber: Subscriber) -> None:
     """Delivery records stay (they keep the subscriber's id); pending ones are skipped."""
-    Subscriber.objects.filter(id=subscriber.id).delete()
+    subscribers_delete(subscriber_ids=[subscriber.id])
+
+
+def subscribers_delete(*, subscriber_ids: list[str]) -> None:
+    """Remove many at once (receivers that answered 410), as ``subscriber_delete`` does one."""
+    Subscriber.objects.filter(id__in=subscriber_ids).delete()
 
 
 @transaction.atomic

@@ -22,8 +22,8 @@ from werkzeug import Response
 
 from config.celery import app as celery_app
 from notifications.models import Delivery, NotificationEvent
-from notifications.tasks import event_record, notifications_sweep
-from tests.factories import SubscriberFactory
+from notifications.tasks import event_record
+from tests.factories import StatusPageFactory, SubscriberFactory
 from tests.notifications_support import incident_event, incident_make
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -154,31 +154,32 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(
         SubscriberFactory(page=page, endpoint=sink.url_for("/hook"))
     first = workers.start()
     event = _publish(page)  # after commit: fan-out queued on the real broker
-    _wait_for(lambda: sum(received.values()) >= 30, "the first sends", workers)
+    sent = Delivery.objects.filter(event=event, status="sent")
+    _wait_for(lambda: sent.count() >= 30, "the first sends to be recorded", workers)
     workers.kill(first)
     time.sleep(0.2)  # let the sink finish a request the dead worker had started
     in_flight = set(
         Delivery.objects.filter(event=event, status="sending").values_list("id", flat=True)
     )
-    sent_before = Delivery.objects.filter(event=event, status="sent").count()
+    sent_before = sent.count()
     assert 0 < sent_before < total, "the kill must land mid-batch"
 
-    workers.start()
-    # The dead worker's messages are unacknowledged in Redis; the sweep re-queues its work
-    # (stale after 0 s here: no worker is running that claimed before the kill).
-    notifications_sweep(grace=0, stale_after=0)
+    # The dead worker's messages stay unacknowledged in Redis; its claim is a lease it no
+    # longer renews, so the periodic sweep of a restarted worker (default settings) takes the
+    # rows back and sends them within a minute.
+    workers.start("-B", "-s", str(workers.log_dir / "beat-schedule"))
     _wait_for(
-        lambda: Delivery.objects.filter(event=event, status="sent").count() == total,
-        f"all {total} deliveries to be sent",
+        lambda: sent.count() == total,
+        f"all {total} deliveries to be sent within 60 s of the restart",
         workers,
+        timeout=60,
     )
 
     deliveries = list(Delivery.objects.filter(event=event))
     assert len(deliveries) == total == len({d.subscriber_id for d in deliveries})
     assert set(received) == {d.id for d in deliveries}
-    # A request the dead worker had already made cannot be taken back; its webhook-id lets the
-    # receiver drop the repeat. Nothing else is ever sent twice.
-    assert len(in_flight) <= 4
+    # What the dead worker had sent but not yet recorded cannot be taken back; the webhook-id
+    # lets the receiver drop the repeat. Nothing it had recorded is ever sent twice.
     repeated = {delivery_id for delivery_id, count in received.items() if count > 1}
     assert repeated <= in_flight
     assert all(count <= 2 for count in received.values())
@@ -240,3 +241,31 @@ def test_an_event_published_while_the_broker_is_down_is_delivered_when_it_return
     assert delivery.subscriber_id == subscriber.id
     time.sleep(2.5)  # more sweeps run; none may send it again
     assert received == Counter({delivery.id: 1})
+
+
+def test_a_large_pages_fan_out_waits_on_the_bulk_queue_not_in_front_of_a_small_page(
+    page, organization, workers, counting_sink
+):
+    sink, received = counting_sink
+    small = StatusPageFactory(organization=organization, name="Small", slug="small")
+    hook = sink.url_for("/hook")
+    large_subscribers = [SubscriberFactory(page=page, endpoint=hook) for _ in range(6)]
+    small_subscriber = SubscriberFactory(page=small, endpoint=hook)
+    bulk_above_5 = {"NOTIFICATIONS_BULK_SUBSCRIBERS": "5"}
+    # This worker takes only the default queue: the large page's work must not need it.
+    workers.start("-Q", "celery", env=bulk_above_5)
+    large_event = _publish(page)
+    small_event = _publish(small)
+    _wait_for(
+        lambda: Delivery.objects.filter(event=small_event, status="sent").exists(),
+        "the small page's notification",
+        workers,
+    )
+    assert Delivery.objects.get(event=small_event).subscriber_id == small_subscriber.id
+    assert not Delivery.objects.filter(event=large_event).exists()
+
+    workers.start(env=bulk_above_5)  # a worker as `make worker` starts it: every queue
+    sent = Delivery.objects.filter(event=large_event, status="sent")
+    _wait_for(lambda: sent.count() == 6, "the large page's notifications", workers)
+    assert {d.subscriber_id for d in sent} == {s.id for s in large_subscribers}
+    assert sum(received.values()) == 7

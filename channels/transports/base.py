@@ -1,9 +1,11 @@
 """The one interface every channel implements, its error, and the HTTP helpers they share."""
 
+import contextlib
 import email.utils
 import json
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import ClassVar
 
 import httpx
@@ -38,9 +40,16 @@ class Transport(ABC):
 
     channel: ClassVar[str]
     message_type: ClassVar[type]
+    # False: a batch's sends share one connection (``batch``) and go one after another.
+    concurrent: ClassVar[bool] = True
 
     @abstractmethod
     def send(self, message) -> int | None: ...
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Around a batch of sends on one thread: a channel may hold one connection open."""
+        yield
 
 
 def retry_after_seconds(value: str | None) -> float | None:
