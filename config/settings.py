@@ -177,6 +177,9 @@ NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
 # A pending event or delivery older than this without progress is re-queued by the sweep.
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
+# An event whose fan-out never started (no delivery exists: its message was lost, the broker
+# was down) is re-queued after only this long, so it goes out within ~30 s of the broker's return.
+NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS", 10)
 PUBLIC_SUBSCRIBE_RATE_LIMIT = env_str("PUBLIC_SUBSCRIBE_RATE_LIMIT") or "30/10min"
 
 AUTH_PASSWORD_VALIDATORS = [

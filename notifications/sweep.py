@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from notifications.models import Delivery, DeliveryStatus, NotificationEvent
@@ -38,10 +38,14 @@ def notifications_sweep(
     stale_after = timedelta(
         seconds=settings.NOTIFICATIONS_SENDING_STALE_SECONDS if stale_after is None else stale_after
     )
+    # An event with no delivery yet never started its fan-out (its message was lost, the
+    # broker was down): queued again soon. One whose fan-out is under way waits the full grace.
+    never_started = Q(
+        created_at__lte=now - timedelta(seconds=settings.NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS)
+    ) & ~Exists(Delivery.objects.filter(event_id=OuterRef("pk")))
     events = list(
-        NotificationEvent.objects.filter(
-            state=NotificationEvent.State.PENDING, created_at__lte=now - grace
-        )
+        NotificationEvent.objects.filter(state=NotificationEvent.State.PENDING)
+        .filter(never_started | Q(created_at__lte=now - grace))
         .order_by("created_at", "id")
         .values_list("id", flat=True)[:100]
     )

@@ -209,3 +209,21 @@ def test_a_pending_delivery_of_a_removed_subscriber_is_skipped(page, httpserver)
 def test_tasks_tolerate_rows_that_are_gone(db):
     assert tasks.event_fan_out.delay("evt_missing").get() == 0
     tasks.deliveries_send.delay(["dlv_missing"]).get()
+
+
+def test_an_event_whose_fan_out_never_started_is_queued_again_within_seconds(page, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    with transaction.atomic():  # no commit hook runs: the broker was down at publish time
+        lost = tasks.event_record(incident_event(page, incident_make(page)))
+    with transaction.atomic():
+        under_way = tasks.event_record(incident_event(page, incident_make(page)))
+    # The second one's fan-out has begun (a delivery exists) and is not finished yet.
+    Delivery.objects.create(
+        page=page, event=under_way, subscriber=Subscriber.objects.get(), kind=under_way.kind
+    )
+    with _later(15):
+        result = tasks.notifications_sweep()
+    assert NotificationEvent.objects.get(id=lost.id).state == "fanned_out"
+    assert NotificationEvent.objects.get(id=under_way.id).state == "pending"
+    assert result["events"] == 1
