@@ -7,6 +7,8 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -111,12 +113,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# With Redis down, answer from the database at once instead of retrying with backoff (redis-py's
+# default: about a second per call): fail fast, one retry for a pooled connection Redis closed.
+REDIS_CACHE_OPTIONS = {
+    "retry": Retry(NoBackoff(), 1),
+    "socket_connect_timeout": 0.25,
+    "socket_timeout": 0.5,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "sp",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+from core.cache import CACHE_ERRORS, cache_unavailable
+
 _PERIODS = {
     "s": 1,
     "sec": 1,
@@ -50,15 +52,23 @@ def rate_limit_hit(bucket: str, rate: str | None = None) -> RateLimitState:
     now = time.time()
     window = int(now // period)
     cache_key = f"ratelimit:{bucket}:{window}"
-    cache.add(cache_key, 0, timeout=period + 5)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr
-        cache.set(cache_key, 1, timeout=period + 5)
-        count = 1
+        count = _count(cache_key, period)
+    except CACHE_ERRORS as error:
+        cache_unavailable(f"rate limit {bucket} not enforced", error)  # fail open
+        count = 0
     return RateLimitState(
         limit=limit,
         remaining=max(0, limit - count),
         reset_at=(window + 1) * period,
         exceeded=count > limit,
     )
+
+
+def _count(cache_key: str, period: int) -> int:
+    cache.add(cache_key, 0, timeout=period + 5)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr
+        cache.set(cache_key, 1, timeout=period + 5)
+        return 1

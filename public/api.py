@@ -7,9 +7,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import json_error
 from public.documents import DOCUMENTS
-from public.http import add_public_headers, cached_body, conditional_response
+from public.http import add_public_headers, cached_document, conditional_response
 from public.selectors import page_state
-from statuspages.routing import resolve_page
 
 JSON = "application/json; charset=utf-8"
 READ_METHODS = ("GET", "HEAD")
@@ -43,11 +42,10 @@ def document_view(request, document: str, slug: str | None = None):
     if request.method not in READ_METHODS:
         return _error(request, 405)
     try:
-        page = resolve_page(request, slug)
+        cached = cached_document(request, slug, document, lambda page: _render(document, page))
     except Http404:
         return _error(request, 404, "No status page here.")
-    body, etag = cached_body(page, document, lambda: _render(document, page))
-    return conditional_response(request, body, etag, JSON)
+    return conditional_response(request, cached, JSON)
 
 
 @csrf_exempt

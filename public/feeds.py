@@ -6,10 +6,9 @@ from django.utils.html import escape
 
 from public import selectors
 from public.documents import maintenance_shortlink
-from public.http import cached_body, conditional_response
+from public.http import cached_document, conditional_response
 from public.templatetags.public_tags import status_label
 from public.views import page_zone
-from statuspages.routing import resolve_page
 
 FEED_LIMIT = 50
 FEED_CLASSES = {
@@ -80,6 +79,7 @@ def render_feed(page, kind: str) -> bytes:
 
 
 def history_feed_view(request, kind: str, slug: str | None = None):
-    page = resolve_page(request, slug)
-    body, etag = cached_body(page, f"history.{kind}", lambda: render_feed(page, kind))
-    return conditional_response(request, body, etag, FEED_CLASSES[kind][1])
+    document = cached_document(
+        request, slug, f"history.{kind}", lambda page: render_feed(page, kind)
+    )
+    return conditional_response(request, document, FEED_CLASSES[kind][1])

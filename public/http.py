@@ -1,46 +1,98 @@
-"""Per-page document cache and the HTTP conditions of every public response.
+"""Per-route document cache and the HTTP conditions of every public response.
 
-Cached bodies are keyed by ``page_cache_version``: services bump it on commit, so a read after
-a write misses and rebuilds (invalidated, never waited out)."""
+A cached document is stored under its route (``statuspages.cache``) with the route's stamp, so
+a hit is one cache round trip and no query; services replace the stamp on commit, so a read
+after a write misses and rebuilds (invalidated, never waited out). With the cache down every
+read is built from the database."""
 
 import hashlib
+import math
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
-from statuspages.cache import page_cache_version
+from core.cache import CACHE_ERRORS, cache_unavailable
+from statuspages.cache import Stamp, route_stamp_ensure, route_stamp_with
 from statuspages.models import StatusPage
+from statuspages.routing import page_route, resolve_page
 
-# Bounds staleness of what depends on the clock alone (the 90-day history window).
+# Bounds staleness of what depends on the clock alone (the 90-day history window), and of what
+# was cached before a cache outage that swallowed an invalidation.
 DOCUMENT_TIMEOUT = 300
-# Clients revalidate every time (cheap: a 304 from the cache), so a write shows on the next read.
+# Clients and proxies revalidate every time (cheap: a 304), so a write shows on the next read;
+# a proxy may still be told to serve a few seconds from its own cache (README, "Performance").
 CACHE_CONTROL = "public, max-age=0, no-cache"
+# Bodies do not depend on any request header; compressing proxies add their own encodings.
+VARY = "Accept-Encoding"
 
 
-def cached_body(page: StatusPage, name: str, build: Callable[[], bytes]) -> tuple[bytes, str]:
-    """``(body, etag)`` of one public document of ``page``, built at most once per version."""
-    key = f"public-doc:{page.id}:{page_cache_version(page.id)}:{name}"
-    entry = cache.get(key)
-    if entry is None:
-        body = build()
-        entry = (body, '"' + hashlib.sha256(body).hexdigest()[:40] + '"')
-        cache.set(key, entry, DOCUMENT_TIMEOUT)
-    return entry
+@dataclass(frozen=True)
+class PublicDocument:
+    body: bytes
+    etag: str
+    # When the page last changed as far as the stamp knows (exact, for If-Modified-Since) and
+    # the Last-Modified header (whole seconds, never after the read began).
+    modified_at: float
+    last_modified: int
+
+
+def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | None):
+    read_at = time.time()
+    modified_at = stamp[0] if stamp is not None else read_at
+    body = build(resolve_page(request, slug))
+    return PublicDocument(
+        body=body,
+        etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
+        modified_at=modified_at,
+        last_modified=min(math.ceil(modified_at), math.floor(read_at)),
+    )
+
+
+def cached_document(
+    request, slug: str | None, name: str, build: Callable[[StatusPage], bytes]
+) -> PublicDocument:
+    """Document ``name`` of the page the request addresses, built by ``build(page)`` at most
+    once per stamp of its route. Http404 when there is no such page (or ``build`` raises it)."""
+    route = page_route(request, slug)
+    if route is None:
+        raise Http404("No status page here.")
+    key = f"public-doc:{route}:{name}"
+    try:
+        stamp, entry = route_stamp_with(route, key)
+        if stamp is not None and entry is not None and entry[0] == stamp:
+            return entry[1]
+        if stamp is None:
+            stamp = route_stamp_ensure(route)
+    except CACHE_ERRORS as error:
+        cache_unavailable(f"{name} built from the database", error)
+        return _build(request, slug, build, None)
+    document = _build(request, slug, build, stamp)
+    try:
+        cache.set(key, (stamp, document), DOCUMENT_TIMEOUT)
+    except CACHE_ERRORS as error:
+        cache_unavailable(f"{name} not stored", error)
+    return document
 
 
 def add_public_headers(response: HttpResponse) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = CACHE_CONTROL
-    response["Vary"] = "Accept-Encoding"
+    response["Vary"] = VARY
     return response
 
 
-def conditional_response(request, body: bytes, etag: str, content_type: str) -> HttpResponse:
+def conditional_response(request, document: PublicDocument, content_type: str) -> HttpResponse:
     """The document, or Django's 304 when ``If-None-Match`` names its ETag (weak comparison,
-    ``*`` included)."""
-    response = add_public_headers(HttpResponse(body, content_type=content_type))
-    response["ETag"] = etag
-    conditional = get_conditional_response(request, etag=etag, response=response)
+    ``*`` included) or, without one, ``If-Modified-Since`` is not before its last change."""
+    response = add_public_headers(HttpResponse(document.body, content_type=content_type))
+    response["ETag"] = document.etag
+    response["Last-Modified"] = http_date(document.last_modified)
+    conditional = get_conditional_response(
+        request, etag=document.etag, last_modified=document.modified_at, response=response
+    )
     return add_public_headers(conditional) if conditional is not response else response

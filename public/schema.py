@@ -172,6 +172,12 @@ _HEADERS = {
     "ETag": {"schema": STRING, "description": "Send it back as `If-None-Match` for a 304."},
     "Access-Control-Allow-Origin": {"schema": STRING, "description": "`*`"},
     "Cache-Control": {"schema": STRING, "description": "`public, max-age=0, no-cache`"},
+    "Last-Modified": {
+        "schema": STRING,
+        "description": "When the page last changed (HTTP-date); `If-Modified-Since` with it "
+        "is a 304 while nothing changed (`If-None-Match`, when sent, decides instead).",
+    },
+    "Vary": {"schema": STRING, "description": "`Accept-Encoding`"},
 }
 
 
@@ -195,6 +201,7 @@ def _operation(name: str) -> dict:
                 "`[a-z0-9-]`, NUL included) is the same JSON 404 as an unknown page.",
             },
             {"in": "header", "name": "If-None-Match", "required": False, "schema": STRING},
+            {"in": "header", "name": "If-Modified-Since", "required": False, "schema": STRING},
         ],
         "responses": {
             "200": {
@@ -202,7 +209,11 @@ def _operation(name: str) -> dict:
                 "headers": _HEADERS,
                 "content": {"application/json": {"schema": _object(properties)}},
             },
-            "304": {"description": "Not modified (the `If-None-Match` ETag is current)."},
+            "304": {
+                "description": "Not modified (the `If-None-Match` ETag is current, or without "
+                "one, nothing changed since `If-Modified-Since`).",
+                "headers": _HEADERS,
+            },
             "404": {
                 "description": "`not_found`: no page with this slug or host.",
                 "content": {"application/json": {"schema": _ref("Error")}},

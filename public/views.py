@@ -1,5 +1,6 @@
 """The human status page and incident pages: server-rendered, no JavaScript needed."""
 
+import re
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -9,11 +10,11 @@ from django.template.loader import render_to_string
 from maintenances.models import MaintenanceStatus
 from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
-from public.http import cached_body, conditional_response
+from public.http import cached_document, conditional_response
 from statuspages.models import StatusPage
-from statuspages.routing import resolve_page
 
 HTML = "text/html; charset=utf-8"
+_ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def page_zone(page: StatusPage) -> ZoneInfo:
@@ -87,14 +88,13 @@ def status_page_context(page: StatusPage, base: str) -> dict:
 
 
 def status_page_view(request, slug: str | None = None):
-    page = resolve_page(request, slug)
     base = page_base(slug)
 
-    def render() -> bytes:
+    def render(page: StatusPage) -> bytes:
         return render_to_string("public/status_page.html", status_page_context(page, base)).encode()
 
-    body, etag = cached_body(page, f"index.html:{base}", render)
-    return conditional_response(request, body, etag, HTML)
+    document = cached_document(request, slug, f"index.html:{base}", render)
+    return conditional_response(request, document, HTML)
 
 
 def _detail_context(page: StatusPage, base: str, item_id: str) -> dict:
@@ -117,12 +117,13 @@ def _detail_context(page: StatusPage, base: str, item_id: str) -> dict:
 
 def incident_view(request, incident_id: str, slug: str | None = None):
     """An incident (or a maintenance: they share this route, as on Statuspage)."""
-    page = resolve_page(request, slug)
+    if not _ITEM_ID.fullmatch(incident_id):  # no id looks otherwise; keeps cache keys plain
+        raise Http404("No such incident.")
     base = page_base(slug)
-    context = _detail_context(page, base, incident_id)
-    body, etag = cached_body(
-        page,
-        f"incident:{incident_id}:{base}",
-        lambda: render_to_string("public/incident.html", context).encode(),
-    )
-    return conditional_response(request, body, etag, HTML)
+
+    def render(page: StatusPage) -> bytes:
+        context = _detail_context(page, base, incident_id)
+        return render_to_string("public/incident.html", context).encode()
+
+    document = cached_document(request, slug, f"incident:{incident_id}:{base}", render)
+    return conditional_response(request, document, HTML)

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete
 
 
 class StatuspagesConfig(AppConfig):
     name = "statuspages"
+
+    def ready(self):
+        from statuspages.cache import page_deleted
+        from statuspages.models import StatusPage
+
+        # Every way a page goes (admin bulk action, its organization deleted) takes its public
+        # documents down on commit, not only status_page_delete.
+        post_delete.connect(page_deleted, sender=StatusPage, dispatch_uid="page-deleted-cache")

@@ -9,6 +9,7 @@ from django.http import Http404
 from statuspages.models import StatusPage
 
 _SLUG = re.compile(r"[a-z0-9-]{1,64}")
+_DOMAIN = re.compile(r"[a-z0-9._-]{1,253}")
 
 
 def request_host(request) -> str:
@@ -26,6 +27,18 @@ def slug_from_host(host: str) -> str | None:
         if label and "." not in label:
             return label
     return None
+
+
+def page_route(request, slug: str | None = None) -> str | None:
+    """How the request names its page (a ``statuspages.cache`` route), without a query; None
+    when nothing it names could be a page."""
+    if slug is not None:
+        return f"slug:{slug}" if _SLUG.fullmatch(slug) else None
+    host = request_host(request)
+    host_slug = slug_from_host(host)
+    if host_slug is not None:
+        return f"slug:{host_slug}" if _SLUG.fullmatch(host_slug) else None
+    return f"domain:{host}" if _DOMAIN.fullmatch(host) else None
 
 
 def resolve_page(request, slug: str | None = None) -> StatusPage:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from statuspages.cache import page_invalidate_on_commit
+from statuspages.cache import page_invalidate_on_commit, page_routes
 from statuspages.models import Component, ComponentGroup, StatusPage
 from statuspages.publishing import component_change_publish
 from statuspages.selectors import page_components_checked
@@ -58,12 +58,14 @@ def _save_page(page: StatusPage) -> StatusPage:
         raise ValidationError({"slug": ["This slug is already taken."]})
     if page.custom_domain and taken.filter(custom_domain=page.custom_domain).exists():
         raise ValidationError({"custom_domain": ["This domain is already used by another page."]})
+    # A renamed page (or one moved off its domain) must stop answering at its old address.
+    previous = StatusPage.objects.filter(id=page.id).values_list("slug", "custom_domain").first()
     try:
         with transaction.atomic():
             page.save()
     except IntegrityError as exc:  # lost a race with a concurrent create
         raise ValidationError({"slug": ["This slug or domain is already taken."]}) from exc
-    page_invalidate_on_commit(page.id)
+    page_invalidate_on_commit(page.id, routes=page_routes(*previous) if previous else ())
     return page
 
 
@@ -102,8 +104,7 @@ def status_page_update(*, page: StatusPage, **changes) -> StatusPage:
 
 @transaction.atomic
 def status_page_delete(*, page: StatusPage) -> None:
-    page_invalidate_on_commit(page.id)
-    page.delete()
+    page.delete()  # statuspages.cache.page_deleted invalidates its public documents
 
 
 def _next_position(queryset) -> int:

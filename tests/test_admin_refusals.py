@@ -228,13 +228,16 @@ def test_a_page_cannot_be_moved_to_another_organization_in_the_admin(operator, p
     assert page.organization.slug == "acme"
 
 
-def test_deleting_pages_from_the_list_takes_their_public_documents_down(operator, page):
+def test_deleting_pages_from_the_list_takes_their_public_documents_down(
+    operator, page, django_capture_on_commit_callbacks
+):
     public = APIClient()
     assert public.get(f"/pages/{page.slug}/api/v2/status.json").status_code == 200
-    response = operator.post(
-        "/admin/statuspages/statuspage/",
-        {"action": "delete_selected", "_selected_action": [page.id], "post": "yes"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator.post(
+            "/admin/statuspages/statuspage/",
+            {"action": "delete_selected", "_selected_action": [page.id], "post": "yes"},
+        )
     assert response.status_code == 302
     assert not StatusPage.objects.filter(id=page.id).exists()
     assert public.get(f"/pages/{page.slug}/api/v2/status.json").status_code == 404

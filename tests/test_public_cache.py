@@ -1,0 +1,196 @@
+"""The public documents' cache: a hit costs no query and one cache round trip, a write is on
+the very next read, and a renamed, moved or deleted page stops answering at its old address."""
+
+import time
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.utils.http import http_date, parse_http_date
+
+from statuspages.services import component_update
+from tests.factories import ComponentFactory
+
+pytestmark = pytest.mark.django_db
+
+CACHE_CALLS = ("get", "get_many", "set", "set_many", "add", "incr", "delete", "delete_many")
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """Every call the code makes on the cache (each one a round trip to Redis), by name."""
+    calls: list[str] = []
+    inside = []  # the local-memory backend's get_many calls its own get: count the outer call
+    backend = caches["default"]
+    for name in CACHE_CALLS:
+        method = getattr(backend, name)
+
+        def spy(*args, _name=name, _method=method, **kwargs):
+            if not inside:
+                calls.append(_name)
+            inside.append(_name)
+            try:
+                return _method(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(backend, name, spy)
+    return calls
+
+
+@pytest.fixture
+def domain_page(page):
+    page.custom_domain = "status.acme.example"
+    page.save()
+    return page
+
+
+HITS = [
+    ("/pages/acme/api/v2/summary.json", {}),
+    ("/api/v2/status.json", {"HTTP_HOST": "acme.localhost:8000"}),
+    ("/api/v2/components.json", {"HTTP_HOST": "status.acme.example"}),
+    ("/pages/acme/", {}),
+    ("/", {"HTTP_HOST": "acme.localhost"}),
+    ("/pages/acme/history.atom", {}),
+]
+
+
+@pytest.mark.parametrize(("path", "headers"), HITS)
+def test_a_cached_document_costs_no_query_and_one_cache_round_trip(
+    domain_page, path, headers, cache_calls, django_assert_num_queries
+):
+    ComponentFactory(page=domain_page, name="API")
+    first = Client().get(path, **headers)
+    assert first.status_code == 200
+    cache_calls.clear()
+    with django_assert_num_queries(0):
+        again = Client().get(path, **headers)
+        not_modified = Client().get(path, HTTP_IF_NONE_MATCH=first["ETag"], **headers)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert not_modified.status_code == 304
+    assert cache_calls == ["get_many", "get_many"]
+
+
+def test_a_component_patched_through_the_api_shows_on_the_very_next_read(
+    api, page, django_capture_on_commit_callbacks
+):
+    component = ComponentFactory(page=page, name="API")
+    before = Client().get("/pages/acme/api/v2/summary.json")
+    assert before.json()["components"][0]["status"] == "operational"
+    with django_capture_on_commit_callbacks(execute=True):
+        patched = api.patch(
+            f"/api/v1/status-pages/{page.id}/components/{component.id}",
+            {"status": "major_outage"},
+            format="json",
+        )
+    assert patched.status_code == 200, patched.content
+    after = Client().get("/pages/acme/api/v2/summary.json", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after.json()["components"][0]["status"] == "major_outage"
+    host_routed = Client().get("/api/v2/summary.json", HTTP_HOST="acme.localhost")
+    assert host_routed.json()["status"]["indicator"] == "critical"
+
+
+def test_a_renamed_page_stops_answering_at_its_old_slug_at_once(
+    api, page, django_capture_on_commit_callbacks
+):
+    assert Client().get("/pages/acme/api/v2/status.json").status_code == 200
+    assert Client().get("/", HTTP_HOST="acme.localhost").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed = api.patch(f"/api/v1/status-pages/{page.id}", {"slug": "acme2"}, format="json")
+    assert renamed.status_code == 200, renamed.content
+    assert Client().get("/pages/acme/api/v2/status.json").status_code == 404
+    assert Client().get("/", HTTP_HOST="acme.localhost").status_code == 404
+    assert Client().get("/pages/acme2/api/v2/status.json").status_code == 200
+
+
+def test_a_page_moved_off_its_custom_domain_stops_answering_there_at_once(
+    api, domain_page, django_capture_on_commit_callbacks
+):
+    headers = {"HTTP_HOST": "status.acme.example"}
+    assert Client().get("/api/v2/summary.json", **headers).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = api.patch(
+            f"/api/v1/status-pages/{domain_page.id}",
+            {"custom_domain": "status.acme.test"},
+            format="json",
+        )
+    assert moved.status_code == 200, moved.content
+    assert Client().get("/api/v2/summary.json", **headers).status_code == 404
+    moved_to = Client().get("/api/v2/summary.json", HTTP_HOST="status.acme.test")
+    assert moved_to.json()["page"]["url"] == "https://status.acme.test"
+
+
+def test_a_deleted_page_is_gone_on_the_next_read(api, page, django_capture_on_commit_callbacks):
+    assert Client().get("/pages/acme/api/v2/summary.json").status_code == 200
+    assert Client().get("/pages/acme/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/v1/status-pages/{page.id}").status_code == 204
+    assert Client().get("/pages/acme/api/v2/summary.json").status_code == 404
+    assert Client().get("/pages/acme/").status_code == 404
+
+
+def test_a_page_created_after_its_slug_was_asked_for_answers_at_once(
+    api, organization, django_capture_on_commit_callbacks
+):
+    assert Client().get("/pages/newco/api/v2/status.json").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post("/api/v1/status-pages", {"name": "New", "slug": "newco"}, format="json")
+    assert created.status_code == 201, created.content
+    assert Client().get("/pages/newco/api/v2/status.json").status_code == 200
+
+
+# --- validators and Vary -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/pages/acme/api/v2/summary.json", "/pages/acme/", "/pages/acme/history.rss"]
+)
+def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path):
+    first = Client().get(path)
+    assert first.status_code == 200
+    assert first["Vary"] == "Accept-Encoding"
+    assert first["ETag"].startswith('"') and len(first["ETag"]) == 42
+    last_modified = first["Last-Modified"]
+    assert parse_http_date(last_modified) <= time.time()  # never after the response
+    not_modified = Client().get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    assert not_modified["ETag"] == first["ETag"]
+    assert not_modified["Last-Modified"] == last_modified
+    assert not_modified["Vary"] == "Accept-Encoding"
+    assert not_modified["Cache-Control"] == first["Cache-Control"] == "public, max-age=0, no-cache"
+    assert not_modified["Access-Control-Allow-Origin"] == "*"
+
+
+def test_if_modified_since_never_hides_a_write_made_in_the_same_second(
+    page, django_capture_on_commit_callbacks
+):
+    component = ComponentFactory(page=page, name="API")
+    first = Client().get("/pages/acme/api/v2/summary.json")
+    with django_capture_on_commit_callbacks(execute=True):
+        component_update(component=component, manual_status="major_outage")
+    again = Client().get(
+        "/pages/acme/api/v2/summary.json", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]
+    )
+    assert again.status_code == 200
+    assert again.json()["components"][0]["status"] == "major_outage"
+
+
+def test_if_modified_since_after_the_last_change_is_a_304(page):
+    Client().get("/pages/acme/api/v2/status.json")
+    later = http_date(time.time() + 5)
+    response = Client().get("/pages/acme/api/v2/status.json", HTTP_IF_MODIFIED_SINCE=later)
+    assert response.status_code == 304
+
+
+def test_deleting_an_organization_takes_its_pages_down_at_once(
+    domain_page, organization, django_capture_on_commit_callbacks
+):
+    assert Client().get("/pages/acme/api/v2/status.json").status_code == 200
+    assert Client().get("/", HTTP_HOST="status.acme.example").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        organization.delete()
+    assert Client().get("/pages/acme/api/v2/status.json").status_code == 404
+    assert Client().get("/", HTTP_HOST="status.acme.example").status_code == 404
