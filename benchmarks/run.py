@@ -4,7 +4,7 @@ import importlib
 import sys
 from pathlib import Path
 
-BENCHMARKS = ["benchmarks.api", "benchmarks.notify"]
+BENCHMARKS = ["benchmarks.api", "benchmarks.http", "benchmarks.notify"]
 
 
 def main() -> int:

@@ -27,8 +27,6 @@ DOCUMENT_TIMEOUT = 300
 # Clients and proxies revalidate every time (cheap: a 304), so a write shows on the next read;
 # a proxy may still be told to serve a few seconds from its own cache (README, "Performance").
 CACHE_CONTROL = "public, max-age=0, no-cache"
-# Bodies do not depend on any request header; compressing proxies add their own encodings.
-VARY = "Accept-Encoding"
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class PublicDocument:
     # When the page last changed as far as the stamp knows (exact, for If-Modified-Since) and
     # the Last-Modified header (whole seconds, never after the read began).
     modified_at: float
-    last_modified: int
+    last_modified: str
 
 
 def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | None):
@@ -49,7 +47,7 @@ def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | N
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
         modified_at=modified_at,
-        last_modified=min(math.ceil(modified_at), math.floor(read_at)),
+        last_modified=http_date(min(math.ceil(modified_at), math.floor(read_at))),
     )
 
 
@@ -79,19 +77,26 @@ def cached_document(
     return document
 
 
+# No Vary: a body depends on the URL and Host alone (a proxy's cache key), never on a request
+# header, and the origin does not compress; a compressing proxy adds "Vary: Accept-Encoding"
+# itself. A Vary the body does not follow would split a shared cache into needless variants.
+PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
+
+
 def add_public_headers(response: HttpResponse) -> HttpResponse:
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = CACHE_CONTROL
-    response["Vary"] = VARY
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
     return response
 
 
 def conditional_response(request, document: PublicDocument, content_type: str) -> HttpResponse:
     """The document, or Django's 304 when ``If-None-Match`` names its ETag (weak comparison,
     ``*`` included) or, without one, ``If-Modified-Since`` is not before its last change."""
-    response = add_public_headers(HttpResponse(document.body, content_type=content_type))
-    response["ETag"] = document.etag
-    response["Last-Modified"] = http_date(document.last_modified)
+    response = HttpResponse(
+        document.body,
+        content_type=content_type,
+        headers={**PUBLIC_HEADERS, "ETag": document.etag, "Last-Modified": document.last_modified},
+    )
     conditional = get_conditional_response(
         request, etag=document.etag, last_modified=document.modified_at, response=response
     )

@@ -177,7 +177,6 @@ _HEADERS = {
         "description": "When the page last changed (HTTP-date); `If-Modified-Since` with it "
         "is a 304 while nothing changed (`If-None-Match`, when sent, decides instead).",
     },
-    "Vary": {"schema": STRING, "description": "`Accept-Encoding`"},
 }
 
 

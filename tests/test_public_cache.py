@@ -141,7 +141,7 @@ def test_a_page_created_after_its_slug_was_asked_for_answers_at_once(
     assert Client().get("/pages/newco/api/v2/status.json").status_code == 200
 
 
-# --- validators and Vary -------------------------------------------------------------------
+# --- validators and Vary: what a proxy may cache ---------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_a_page_created_after_its_slug_was_asked_for_answers_at_once(
 def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path):
     first = Client().get(path)
     assert first.status_code == 200
-    assert first["Vary"] == "Accept-Encoding"
+    assert "Vary" not in first  # the body varies by URL and Host alone: not by Cookie either
     assert first["ETag"].startswith('"') and len(first["ETag"]) == 42
     last_modified = first["Last-Modified"]
     assert parse_http_date(last_modified) <= time.time()  # never after the response
@@ -159,7 +159,7 @@ def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path)
     assert not_modified.content == b""
     assert not_modified["ETag"] == first["ETag"]
     assert not_modified["Last-Modified"] == last_modified
-    assert not_modified["Vary"] == "Accept-Encoding"
+    assert "Vary" not in not_modified
     assert not_modified["Cache-Control"] == first["Cache-Control"] == "public, max-age=0, no-cache"
     assert not_modified["Access-Control-Allow-Origin"] == "*"
 
