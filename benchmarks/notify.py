@@ -141,6 +141,7 @@ def _start_workers(count: int, concurrency: int, extra_env: dict) -> list[subpro
 
 
 def _subscribers_create(page, count: int, channel: str, endpoint: str) -> None:
+    # Imported here: the project's modules need django.setup(), which main() runs first.
     from django.utils import timezone
 
     from subscribers.models import Subscriber, new_signing_secret

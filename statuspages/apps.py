@@ -6,6 +6,7 @@ class StatuspagesConfig(AppConfig):
     name = "statuspages"
 
     def ready(self):
+        # Imported here: these modules load models, which exist only once apps are ready.
         from statuspages.cache import page_deleted
         from statuspages.models import StatusPage
 
