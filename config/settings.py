@@ -178,9 +178,12 @@ CELERY_BEAT_SCHEDULE = {
 # requests are in flight, so a delivery still "sending" after this long lost its worker and is
 # claimed again (by the sweep, or a redelivered message).
 NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
-# Deliveries per send task, and how many of its requests are in flight at once.
-NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
-NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# Deliveries per send task, and how many of its requests are in flight at once (they overlap
+# on the worker process's event loop, so hundreds cost little).
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 500)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 250)
+# Channels that hold a connection (email): SMTP connections a send task spreads its share over.
+NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4)
 # A send task records the outcomes that arrived every this often (one UPDATE each time).
 NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 # Requests in flight at once to one receiving host, per send task.
