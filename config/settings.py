@@ -182,6 +182,8 @@ NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECON
 # on the worker process's event loop, so hundreds cost little).
 NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 500)
 NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 250)
+# Deliveries one fan-out task creates before it queues the rest as another task.
+NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS = env_int("NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS", 10_000)
 # Channels that hold a connection (email): SMTP connections a send task spreads its share over.
 NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4)
 # A send task records the outcomes that arrived every this often (one UPDATE each time).
