@@ -63,6 +63,7 @@ class Lookup:
     route: str
     name: str
     stamp: Stamp | None
+    error: Exception | None = None  # the cache is down: the view builds without it
 
 
 def cached_lookup(request, route: str, name: str) -> PublicDocument | None:
@@ -70,7 +71,8 @@ def cached_lookup(request, route: str, name: str) -> PublicDocument | None:
     remembered on the request, or the cache down: the full path then logs it and builds)."""
     try:
         stamp, entry = route_stamp_with(route, _document_key(route, name))
-    except CACHE_ERRORS:
+    except CACHE_ERRORS as error:
+        request.public_lookup = Lookup(route, name, None, error)
         return None
     if stamp is not None and entry is not None and entry[0] == stamp:
         return entry[1]
@@ -87,9 +89,14 @@ def cached_document(
     if route is None:
         raise Http404("No status page here.")
     key = _document_key(route, name)
+    early = getattr(request, "public_lookup", None)
+    if early is None or (early.route, early.name) != (route, name):
+        early = None
+    if early is not None and early.error is not None:
+        cache_unavailable(f"{name} built from the database", early.error)
+        return _build(request, slug, build, None)
     try:
-        early = getattr(request, "public_lookup", None)
-        if early is not None and (early.route, early.name) == (route, name):
+        if early is not None:
             stamp = early.stamp  # a miss a moment ago: build, without asking again
         else:
             stamp, entry = route_stamp_with(route, key)
