@@ -210,9 +210,7 @@ PER_RESPONSE = {"date", "x-request-id"}
 
 def _headers(response) -> dict:
     return {
-        name.lower(): value
-        for name, value in response.items()
-        if name.lower() not in PER_RESPONSE
+        name.lower(): value for name, value in response.items() if name.lower() not in PER_RESPONSE
     }
 
 
