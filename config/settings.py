@@ -192,8 +192,10 @@ NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4
 NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 # Requests in flight at once to one receiving host, per send task.
 OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
-# A pending event or delivery older than this without progress is re-queued by the sweep.
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
+# A pending event or delivery older than this without progress is re-queued by the sweep (its
+# message may sit unacknowledged with a dead worker until Redis's visibility timeout, 600 s).
+# A re-queued delivery that its first message also reaches is claimed once: never sent twice.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 30)
 # An event whose fan-out never started (no delivery exists: its message was lost, the broker
 # was down) is re-queued after only this long, so it goes out within ~30 s of the broker's return.
 NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS", 10)
