@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "subscribers",
     "notifications",
     "public",
+    "statuspage_v1",
     "demo",
 ]
 
