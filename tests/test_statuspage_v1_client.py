@@ -80,9 +80,10 @@ def test_statuspage_client_runs_an_incident_and_a_maintenance_that_our_api_then_
     assert [(c.id, c.status) for c in opened.components] == [(component.id, "major_outage")]
     assert [u.body for u in opened.incident_updates] == ["Payments fail for some customers."]
     assert opened.shortlink.endswith(f"/incidents/{opened.id}")
-    assert components.get_pages_page_id_components_component_id(
-        page_id, component.id
-    ).status == "major_outage"
+    assert (
+        components.get_pages_page_id_components_component_id(page_id, component.id).status
+        == "major_outage"
+    )
 
     updated = incidents.patch_pages_page_id_incidents_incident_id(
         statuspage.PatchPagesPageIdIncidents(
