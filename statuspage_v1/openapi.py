@@ -249,10 +249,12 @@ SCHEMAS = {
 }
 
 ERRORS = {
+    "400": "The body or a query parameter cannot be read (not JSON, holds NUL characters).",
     "401": "Missing or unknown API key.",
     "403": "The key lacks the scope this operation needs.",
     "404": "No such object (or not yours).",
     "422": "The body is not valid.",
+    "415": "A body that is neither JSON nor form-encoded.",
     "429": "Rate limit exceeded.",
 }
 
