@@ -6,6 +6,8 @@ header, and models that refuse a status outside Statuspage's enums. Only its hos
 """
 
 import datetime
+import re
+from pathlib import Path
 
 import atlassian_statuspage as statuspage
 import pytest
@@ -164,3 +166,27 @@ def test_statuspage_client_runs_an_incident_and_a_maintenance_that_our_api_then_
     assert [c["component_id"] for c in maintenance["components"]] == [component.id]
     ours_component = ours.get(f"/api/v1/status-pages/{page_id}/components/{component.id}").json()
     assert (ours_component["name"], ours_component["status"]) == ("Checkout", "operational")
+
+
+def _readme_python_block(starting_with: str) -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    return next(block for block in blocks if starting_with in block)
+
+
+def test_the_readme_statuspage_script_runs_against_v1(live_server):
+    organization = OrganizationFactory(slug="acme")
+    page = StatusPageFactory(organization=organization, slug="acme")
+    _, token = api_key_create(organization=organization, name="ci", scopes=parse_scopes("all"))
+    script = (
+        _readme_python_block('base_url="http://127.0.0.1:8000/v1"')
+        .replace("http://127.0.0.1:8000", live_server.url)
+        .replace("spk_...", token)
+    )
+    exec(script, {})  # noqa: S102 - our own README
+    incident = page.incidents.get()
+    assert (incident.name, incident.status) == ("Checkout errors", "resolved")
+    assert list(incident.updates.order_by("created_at").values_list("message", flat=True)) == [
+        "We are investigating failed payments.",
+        "Payments work again.",
+    ]
