@@ -20,6 +20,8 @@ from statuspages.publishing import published_update_edit
 from statuspages.selectors import page_for_key
 
 ORDERING = ("-created_at", "-id")
+# Incidents and maintenances are two tables merged in memory: deep pages would mean long reads.
+MAX_OFFSET = 10_000
 
 
 def _object(subject) -> dict:
@@ -30,11 +32,25 @@ def _object(subject) -> dict:
     return incident_object(subject)
 
 
-def _objects(incidents: list, maintenances: list, window: slice) -> list[dict]:
-    """Both kinds newest first (each list already holds its first ``window.stop``)."""
-    subjects = sorted(
-        [*incidents, *maintenances], key=lambda s: (s.created_at, s.id), reverse=True
+def _objects(incidents, maintenances, window: slice) -> list[dict]:
+    """Both kinds newest first, ``window`` of them, in a fixed number of queries: the first
+    ``window.stop`` keys of each kind are merged, then only the rows shown are loaded."""
+    if window.start >= MAX_OFFSET:
+        raise serializers.ValidationError(
+            {"page": [f"Pages beyond the first {MAX_OFFSET} incidents are not listed; use q."]}
+        )
+    keys = sorted(
+        [
+            *((created, pk, Incident) for pk, created in _keys(incidents, window)),
+            *((created, pk, Maintenance) for pk, created in _keys(maintenances, window)),
+        ],
+        reverse=True,
     )[window]
+    found = {
+        **incidents.in_bulk([pk for _, pk, kind in keys if kind is Incident]),
+        **maintenances.in_bulk([pk for _, pk, kind in keys if kind is Maintenance]),
+    }
+    subjects = [found[pk] for _, pk, _ in keys if pk in found]
     incident_selectors.incidents_with_details([s for s in subjects if isinstance(s, Incident)])
     maintenance_selectors.maintenances_with_details(
         [s for s in subjects if isinstance(s, Maintenance)]
@@ -43,6 +59,10 @@ def _objects(incidents: list, maintenances: list, window: slice) -> list[dict]:
         maintenance_object(s) if isinstance(s, Maintenance) else incident_object(s)
         for s in subjects
     ]
+
+
+def _keys(queryset, window: slice) -> list[tuple[str, object]]:
+    return list(queryset.order_by(*ORDERING).values_list("id", "created_at")[: window.stop])
 
 
 def _subject(page, incident_id: str):
@@ -70,13 +90,7 @@ class IncidentListView(V1View):
         if query:
             incidents = incidents.filter(name__icontains=query)
             maintenances = maintenances.filter(name__icontains=query)
-        return Response(
-            _objects(
-                list(incidents.order_by(*ORDERING)[: window.stop]),
-                list(maintenances.order_by(*ORDERING)[: window.stop]),
-                window,
-            )
-        )
+        return Response(_objects(incidents, maintenances, window))
 
     @transaction.atomic
     def post(self, request, page_id):
@@ -132,13 +146,7 @@ class _FilteredList(V1View):
         page = page_for_key(self.api_key, page_id)
         window = page_window(request.query_params)
         incidents, maintenances = self.subjects(page)
-        return Response(
-            _objects(
-                list(incidents.order_by(*ORDERING)[: window.stop]),
-                list(maintenances.order_by(*ORDERING)[: window.stop]),
-                window,
-            )
-        )
+        return Response(_objects(incidents, maintenances, window))
 
 
 class UnresolvedListView(_FilteredList):

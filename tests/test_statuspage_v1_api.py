@@ -467,6 +467,8 @@ def test_lists_cost_the_same_whatever_their_size(sp, page, django_assert_max_num
             response = sp.get(url(path))
         assert len(response.json()) > 2 or path == "pages"
     assert len(sp.get(f"{url('incidents')}?per_page=5&page=2").json()) == 5
+    assert sp.get(f"{url('incidents')}?per_page=100&page=101").status_code == 422
+    assert sp.get(f"{url('components')}?per_page=0").status_code == 422
 
 
 def test_v1_has_its_own_openapi_document_covering_every_operation(client):
