@@ -254,6 +254,7 @@ ERRORS = {
     "403": "The key lacks the scope this operation needs.",
     "404": "No such object (or not yours).",
     "422": "The body is not valid.",
+    "413": "A body over the size limit (1 MiB).",
     "415": "A body that is neither JSON nor form-encoded.",
     "429": "Rate limit exceeded.",
 }

@@ -116,6 +116,17 @@ def test_invalid_bodies_are_422_and_unreadable_ones_400(sp, page):
     assert (broken.status_code, set(broken.json())) == (400, {"error"})
 
 
+def test_requests_refused_before_any_view_still_get_statuspage_error_shape(sp, page, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    too_large = sp.post(
+        f"/v1/pages/{page.id}/incidents", {"incident": {"body": "x" * 2000}}, format="json"
+    )
+    assert (too_large.status_code, set(too_large.json())) == (413, {"error"})
+    nul = sp.get(f"/v1/pages/{page.id}/incidents?q=a%00b")
+    assert (nul.status_code, set(nul.json())) == (400, {"error"})
+    assert isinstance(nul.json()["error"], str)
+
+
 def test_rate_limited_keys_get_429_with_retry_after(sp, page, settings):
     settings.API_RATE_LIMIT = "2/min"
     assert sp.get("/v1/pages").status_code == 200
