@@ -14,7 +14,12 @@ from maintenances import selectors as maintenance_selectors
 from maintenances import services as maintenance_services
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus
 from statuspage_v1.base import V1View, page_window
-from statuspage_v1.inputs import IncidentIn, IncidentUpdateIn, nested_body
+from statuspage_v1.inputs import (
+    SCHEDULED_STATUSES_MESSAGE,
+    IncidentIn,
+    IncidentUpdateIn,
+    nested_body,
+)
 from statuspage_v1.objects import incident_object, maintenance_object, update_object
 from statuspages.publishing import published_update_edit
 from statuspages.selectors import page_for_key
@@ -99,42 +104,12 @@ class IncidentListView(V1View):
         data = incident.validated_data
         if not data.get("name"):
             raise serializers.ValidationError({"name": ["can't be blank"]})
-        notify = data.get("deliver_notifications", True)
         if incident.is_scheduled:
-            if not data.get("scheduled_for") or not data.get("scheduled_until"):
-                raise serializers.ValidationError(
-                    {"scheduled_until": ["A scheduled incident needs scheduled_for and until."]}
-                )
             created = maintenance_services.maintenance_create(
-                page=page,
-                name=data["name"],
-                start_at=data["scheduled_for"],
-                end_at=data["scheduled_until"],
-                message=data.get("body") or "",
-                component_ids=incident.affected_component_ids() or [],
-                status=data.get("status", MaintenanceStatus.SCHEDULED),
-                auto_transition=incident.auto_transition(default=False),
-                notify_subscribers=notify,
+                page=page, **incident.maintenance_arguments()
             )
         else:
-            backfilled = data.get("backfilled", False)
-            incident_status = IncidentStatus.RESOLVED if backfilled else data.get("status")
-            incident_status = incident_status or IncidentStatus.INVESTIGATING
-            created = incident_services.incident_create(
-                page=page,
-                name=data["name"],
-                status=incident_status,
-                message=data.get("body") or "",
-                # Resolving leaves every component operational within the incident.
-                component_statuses=(
-                    []
-                    if incident_status == IncidentStatus.RESOLVED
-                    else incident.component_statuses()
-                ),
-                impact_override=data.get("impact_override") or None,
-                notify_subscribers=False if backfilled else notify,
-                started_at=data.get("backfill_date") if backfilled else None,
-            )
+            created = incident_services.incident_create(page=page, **incident.incident_arguments())
         return Response(_object(created), status=status.HTTP_201_CREATED)
 
 
@@ -217,19 +192,13 @@ def _maintenance_patch(maintenance: Maintenance, form: IncidentIn) -> None:
     if any(name in data for name in IncidentIn.AUTO_FIELDS):
         changes["auto_transition"] = form.auto_transition(default=maintenance.auto_transition)
     if changes:
-        maintenance_services.maintenance_change(maintenance=maintenance, **changes)
+        # A window moved into the past may have started: publish from where it is now.
+        maintenance = maintenance_services.maintenance_change(maintenance=maintenance, **changes)
     if "status" not in data and "body" not in data:
         return
     new_status = data.get("status", maintenance.status)
     if new_status not in MaintenanceStatus.values:
-        raise serializers.ValidationError(
-            {
-                "status": [
-                    "A scheduled incident's status is one of: "
-                    + ", ".join(MaintenanceStatus.values)
-                ]
-            }
-        )
+        raise serializers.ValidationError({"status": [SCHEDULED_STATUSES_MESSAGE]})
     maintenance_services.maintenance_update_publish(
         maintenance=maintenance,
         status=new_status,

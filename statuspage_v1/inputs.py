@@ -14,6 +14,9 @@ from statuspages.models import ComponentStatus, Impact
 MESSAGE_MAX = 25_000
 # Statuspage's component enum also has "" (no change).
 COMPONENT_STATUSES = [*ComponentStatus.values, ""]
+SCHEDULED_STATUSES_MESSAGE = "A scheduled incident's status is one of: " + ", ".join(
+    MaintenanceStatus.values
+)
 
 
 def nested_body(data, name: str) -> dict:
@@ -147,6 +150,52 @@ class IncidentIn(serializers.Serializer):
         ids = list(data.get("component_ids") or [])
         ids += [cid for cid in data.get("components") or {} if cid not in ids]
         return ids
+
+    def maintenance_arguments(self) -> dict:
+        """A scheduled incident in ``maintenance_create`` terms."""
+        data = self.validated_data
+        if not data.get("scheduled_for") or not data.get("scheduled_until"):
+            raise serializers.ValidationError(
+                {
+                    "scheduled_until": [
+                        "A scheduled incident needs scheduled_for and scheduled_until."
+                    ]
+                }
+            )
+        status = data.get("status", MaintenanceStatus.SCHEDULED)
+        if status not in MaintenanceStatus.values:
+            raise serializers.ValidationError({"status": [SCHEDULED_STATUSES_MESSAGE]})
+        return {
+            "name": data["name"],
+            "start_at": data["scheduled_for"],
+            "end_at": data["scheduled_until"],
+            "message": data.get("body") or "",
+            "component_ids": self.affected_component_ids() or [],
+            "status": status,
+            # Statuspage's default: a scheduled incident moves only when told to.
+            "auto_transition": self.auto_transition(default=False),
+            "notify_subscribers": data.get("deliver_notifications", True),
+        }
+
+    def incident_arguments(self) -> dict:
+        """An incident in ``incident_create`` terms. A backfilled one is resolved history
+        (at ``backfill_date``) that notifies nobody."""
+        data = self.validated_data
+        backfilled = data.get("backfilled", False)
+        status = IncidentStatus.RESOLVED if backfilled else data.get("status")
+        status = status or IncidentStatus.INVESTIGATING
+        return {
+            "name": data["name"],
+            "status": status,
+            "message": data.get("body") or "",
+            # Resolving leaves every component operational within the incident.
+            "component_statuses": (
+                [] if status == IncidentStatus.RESOLVED else self.component_statuses()
+            ),
+            "impact_override": data.get("impact_override") or None,
+            "notify_subscribers": False if backfilled else data.get("deliver_notifications", True),
+            "started_at": data.get("backfill_date") if backfilled else None,
+        }
 
     def auto_transition(self, default: bool) -> bool:
         given = [

@@ -389,6 +389,25 @@ def test_scheduled_incidents_are_our_maintenance_windows(sp, api, page):
         ).status_code
         == 422
     )
+    moved = sp.patch(
+        f"/v1/pages/{page.id}/incidents/{later['id']}",
+        {"incident": {"name": "Later still", "scheduled_until": "2031-01-01T00:00:00Z"}},
+        format="json",
+    ).json()
+    assert (moved["name"], moved["scheduled_until"]) == ("Later still", "2031-01-01T00:00:00.000Z")
+    mixed = sp.post(
+        f"/v1/pages/{page.id}/incidents",
+        {
+            "incident": {
+                "name": "Mixed",
+                "status": "investigating",
+                "scheduled_for": "2030-01-01T00:00:00Z",
+                "scheduled_until": "2030-01-01T01:00:00Z",
+            }
+        },
+        format="json",
+    )
+    assert mixed.status_code == 422
 
 
 def test_creating_an_incident_honours_idempotency_key(sp, page):
