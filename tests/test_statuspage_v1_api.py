@@ -11,7 +11,7 @@ from django.utils import timezone
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
-from incidents.services import incident_create
+from incidents.services import incident_change, incident_create
 from maintenances.services import maintenance_create
 from statuspage_v1 import urls
 from statuspage_v1.base import V1View
@@ -71,6 +71,14 @@ def test_a_key_without_the_scope_gets_403_and_changes_nothing(v1, page):
     assert "pages:write" in response.json()["error"]
     assert reader.get(f"/v1/pages/{page.id}/components").json() == []
     assert reader.get(f"/v1/pages/{page.id}/subscribers").status_code == 403
+
+
+def test_v1_also_answers_on_the_pages_own_host(sp, page):
+    page.custom_domain = "status.acme.example"
+    page.save()
+    for host in ("acme.localhost:8000", "status.acme.example"):
+        response = sp.get(f"/v1/pages/{page.id}", HTTP_HOST=host)
+        assert (response.status_code, response.json()["id"]) == (200, page.id)
 
 
 def test_another_organizations_page_or_one_outside_the_keys_pages_is_404(v1, page):
@@ -326,6 +334,14 @@ def test_a_backfilled_incident_is_resolved_history_that_notifies_nobody(sp, page
     assert incident["status"] == "resolved"
     assert incident["started_at"].startswith("2026-01-05")
     assert incident["incident_updates"][0]["deliver_notifications"] is False
+
+
+def test_a_resolved_incidents_postmortem_is_its_postmortem_body(sp, page):
+    incident = incident_create(page=page, name="Outage", status="resolved")
+    incident_change(incident=incident, postmortem="## What happened\nA bad deploy.")
+    shown = sp.get(f"/v1/pages/{page.id}/incidents/{incident.id}").json()
+    assert shown["postmortem_body"] == "## What happened\nA bad deploy."
+    assert shown["postmortem_published_at"] is not None
 
 
 def test_deleting_an_incident_returns_it_and_it_is_gone(sp, page):
