@@ -63,11 +63,13 @@ INSTALLED_APPS = [
     "subscribers",
     "notifications",
     "public",
+    "statuspage_v1",
     "demo",
 ]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "statuspage_v1.middleware.StatuspageErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
