@@ -5,6 +5,7 @@ while the broker is down is delivered by the periodic sweep once it is back."""
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -279,3 +280,30 @@ def test_a_large_pages_fan_out_waits_on_the_bulk_queue_not_in_front_of_a_small_p
     _wait_for(lambda: sent.count() == 6, "the large page's notifications", workers)
     assert {d.subscriber_id for d in sent} == {s.id for s in large_subscribers}
     assert sum(received.values()) == 7
+
+
+def test_a_second_worker_shares_a_large_fan_out(page, workers, counting_sink):
+    """Two process trees, as on two machines: both create deliveries and both send."""
+    sink, received = counting_sink
+    total = 2000
+    Subscriber.objects.bulk_create(
+        SubscriberFactory.build_batch(total, page=page, endpoint=sink.url_for("/hook"))
+    )
+    small_tasks = {
+        "NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS": "500",
+        "NOTIFICATIONS_SEND_BATCH": "100",
+    }
+    workers.start(env=small_tasks)
+    workers.start(env=small_tasks)
+    time.sleep(3)  # both connected to the broker before the work arrives
+    event = _publish(page)
+    sent = Delivery.objects.filter(event=event, status="sent")
+    _wait_for(lambda: sent.count() == total, f"all {total} deliveries to be sent", workers)
+    assert sorted(received) == sorted(d.id for d in Delivery.objects.filter(event=event))
+    assert all(count == 1 for count in received.values())
+    for log in sorted(workers.log_dir.glob("worker-*.log")):
+        text = log.read_text(errors="replace")
+        sends = len(re.findall(r"deliveries_send\[[^\]]+\] succeeded", text))
+        fan_outs = len(re.findall(r"event_fan_out\[[^\]]+\] succeeded", text))
+        print(f"{log.name}: {sends} send tasks, {fan_outs} fan-out tasks")
+        assert sends > 0, f"{log.name} sent nothing"
