@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maintenances",
     "subscribers",
     "notifications",
+    "integrations",
     "public",
     "demo",
 ]
@@ -169,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queues notification events and deliveries whose message was lost (broker down, worker
     # killed); claims keep it from ever sending one twice.
+    # Opens the incidents of alerts whose debounce (open_after_seconds) has run out.
+    "integrations-open-due": {
+        "task": "integrations.tasks.alert_groups_open_due",
+        "schedule": 10.0,
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
         "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
