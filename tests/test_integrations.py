@@ -7,10 +7,13 @@ import datetime
 import hashlib
 import hmac
 import json
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -514,3 +517,32 @@ def test_lists_take_a_fixed_number_of_queries(
         assert len(api.get(f"/api/v1/status-pages/{page.id}/integrations").json()["data"]) == count
     with django_assert_max_num_queries(7):
         api.get(f"/api/v1/status-pages/{page.id}/integrations/{created['id']}/events")
+
+
+RACERS = 8
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_alert_delivered_at_once_opens_one_incident(on_postgres, page, checkout, connect):
+    _, path = connect()
+    firing = json.dumps(payload("alertmanager_firing.json")).encode()
+    barrier = threading.Barrier(RACERS)
+    answers = []
+
+    def deliver():
+        try:
+            barrier.wait()
+            answers.append(Client().post(path, firing, content_type="application/json"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(a.json()["status"] for a in answers) == ["duplicate"] * (RACERS - 1) + ["matched"]
+    assert Incident.objects.count() == 1
+    assert NotificationEvent.objects.count() == 1
