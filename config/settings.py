@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
+        "IntegrationKindEnum": "integrations.models.IntegrationKind",
+        "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
+        "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
+        "AlertStatusEnum": ["firing", "resolved"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,5 +1,7 @@
 """Thin HTTP layer: the management API of integrations, and the inbound URL senders post to."""
 
+import json
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -327,8 +329,8 @@ class InboundView(APIView):
             413: _error("`payload_too_large`."),
         },
         description="Where a monitoring tool posts its alerts; the body is the sender's own "
-        f"payload ({_KINDS_HELP}) The schema shown is the `generic` one, e.g. "
-        f"`{formats.GENERIC_EXAMPLE}`. Unreadable payloads are kept as `rejected` events. "
+        f"payload: {_KINDS_HELP} The schema shown is the `generic` one, e.g. "
+        f"`{json.dumps(formats.GENERIC_EXAMPLE)}`. Unreadable payloads are kept as `rejected` events. "
         "A re-sent payload changes nothing (its event is `duplicate`).",
     )
     def post(self, request, token):
