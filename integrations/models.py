@@ -35,7 +35,7 @@ class Integration(TimestampedModel):
     open_after_seconds = models.PositiveIntegerField(default=0)
     incident_name_template = models.CharField(max_length=255, default="{{ alertname }}")
     incident_message_template = models.TextField(
-        max_length=5000, default="{{ alertname }} is firing. {{ summary }}"
+        max_length=5000, blank=True, default="{{ alertname }} is firing. {{ summary }}"
     )
 
     class Meta:
