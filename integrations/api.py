@@ -330,8 +330,8 @@ class InboundView(APIView):
         },
         description="Where a monitoring tool posts its alerts; the body is the sender's own "
         f"payload: {_KINDS_HELP} The schema shown is the `generic` one, e.g. "
-        f"`{json.dumps(formats.GENERIC_EXAMPLE)}`. Unreadable payloads are kept as `rejected` events. "
-        "A re-sent payload changes nothing (its event is `duplicate`).",
+        f"`{json.dumps(formats.GENERIC_EXAMPLE)}`. Unreadable payloads are kept as `rejected` "
+        "events. A re-sent payload changes nothing (its event is `duplicate`).",
     )
     def post(self, request, token):
         integration = integration_for_token(token)
