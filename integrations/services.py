@@ -126,7 +126,7 @@ def integration_create(
     page,
     kind: str,
     name: str,
-    rules=(),
+    rules=None,
     signing_secret: str = "",
     **options,
 ) -> tuple[Integration, str]:
@@ -139,7 +139,7 @@ def integration_create(
         page=page,
         kind=kind,
         name=name,
-        rules=rules_checked(page, list(rules)),
+        rules=rules_checked(page, [] if rules is None else rules),
         signing_secret=signing_secret or "",
         **options,
     )
