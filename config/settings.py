@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.alert_groups_open_due",
         "schedule": 10.0,
     },
+    "integrations-purge": {
+        "task": "integrations.tasks.alert_groups_purge",
+        "schedule": 3600.0,
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
         "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -30,6 +31,9 @@ from statuspages.models import Component, ComponentStatus
 from statuspages.status import worst_status
 
 MAX_STORED_PAYLOAD = 256 * 1024
+# Alert state of a quiet group is forgotten after this long (late copies older than that could
+# then count again).
+STATE_KEPT = timedelta(days=7)
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 
 
@@ -334,3 +338,16 @@ def alert_groups_open_due() -> int:
     for group_id in list(due[:500]):
         opened += bool(alert_group_open_due(group_id=group_id))
     return opened
+
+
+def alert_groups_purge() -> int:
+    """Forget the groups quiet for STATE_KEPT: nothing firing or waiting, no open incident."""
+    cutoff = timezone.now() - STATE_KEPT
+    quiet = (
+        AlertGroup.objects.filter(created_at__lt=cutoff, opens_at__isnull=True)
+        .exclude(alerts__firing=True)
+        .exclude(alerts__updated_at__gte=cutoff)
+        .exclude(Q(incident__isnull=False) & ~Q(incident__status="resolved"))
+    )
+    ids = list(quiet.values_list("id", flat=True)[:1000])
+    return AlertGroup.objects.filter(id__in=ids).delete()[1].get(AlertGroup._meta.label, 0)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from incidents.models import Incident
 from integrations.models import IntegrationEvent
 from integrations.receiving import alert_groups_open_due
-from integrations.tasks import alert_groups_open_due_task
+from integrations.tasks import alert_groups_open_due_task, alert_groups_purge_task
 from notifications.models import NotificationEvent
 from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
 
@@ -235,6 +235,22 @@ def test_a_flapping_alert_that_recovers_before_its_debounce_opens_nothing(
     time_machine.move_to(timezone.now() + datetime.timedelta(seconds=301))
     assert alert_groups_open_due() == 0
     assert not Incident.objects.exists()
+
+
+def test_alert_state_of_quiet_groups_is_forgotten_after_a_week(
+    client, page, checkout, connect, time_machine
+):
+    _, path = connect()
+    firing = payload("alertmanager_firing.json")
+    send(client, path, firing)
+    send(client, path, resolved(firing))
+    still_firing = copy.deepcopy(firing)
+    still_firing["groupKey"] = "another group"
+    send(client, path, still_firing)
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=8))
+    assert alert_groups_purge_task() == 1
+    assert send(client, path, still_firing).json()["status"] == "duplicate"
+    assert Incident.objects.count() == 2
 
 
 def test_grafana_alerting_webhook_opens_and_resolves(client, api, page, checkout, connect):
