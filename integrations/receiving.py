@@ -112,6 +112,14 @@ def integration_receive(
             integration, status=IntegrationEventStatus.REJECTED, summary=str(exc), payload=payload
         )
         raise Rejected(event, status_code=status_code, message=str(exc)) from exc
+    if delivery.ignored:
+        return _record(
+            integration,
+            status=IntegrationEventStatus.UNMATCHED,
+            summary=delivery.ignored,
+            payload=payload,
+            delivery_key=delivery.delivery_key,
+        )
     with transaction.atomic():
         group = _locked_group(integration, delivery.group_key)
         status, actions = _apply(integration, group, delivery)
@@ -131,8 +139,6 @@ def integration_receive(
 
 
 def _summary(delivery: Delivery, status: str, actions: list[str]) -> str:
-    if delivery.ignored:
-        return delivery.ignored
     alerts = ", ".join(
         f"{alert.name} {'firing' if alert.firing else 'resolved'}" for alert in delivery.alerts[:5]
     )
@@ -163,8 +169,6 @@ def _locked_group(integration: Integration, group_key: str) -> AlertGroup:
 
 def _apply(integration: Integration, group: AlertGroup, delivery: Delivery):
     """Record each alert's new state; returns the event status and what was done."""
-    if delivery.ignored:
-        return IntegrationEventStatus.UNMATCHED, []
     if (
         delivery.delivery_key
         and IntegrationEvent.objects.filter(
