@@ -85,7 +85,8 @@ class IntegrationOut(serializers.Serializer):
     incident_message_template = serializers.CharField()
     signature_header = serializers.SerializerMethodField(
         help_text="The header whose HMAC-SHA256 signature is checked, when a signing secret is "
-        "set (`X-PagerDuty-Signature` for pagerduty, `X-Signature-256` for generic)."
+        "set (`X-PagerDuty-Signature` for pagerduty, `X-Grafana-Alerting-Signature` for "
+        "grafana, `X-Signature-256` for generic)."
     )
     created_at = TimestampField()
     updated_at = TimestampField()
@@ -127,7 +128,8 @@ class IntegrationPatchIn(StrictInputSerializer):
         required=False,
         allow_blank=True,
         allow_null=True,
-        help_text="Shared secret of the sender's HMAC signature (pagerduty and generic only); "
+        help_text="Shared secret of the sender's HMAC signature (pagerduty, grafana and "
+        "generic only); "
         "never returned. Empty or null: no signature check.",
     )
 
@@ -322,8 +324,10 @@ class InboundView(APIView):
             400: _error("`parse_error`: a payload this integration's sender would not send."),
             401: _error(
                 "`unauthenticated`: the signing secret is set and the signature is "
-                "missing or wrong (pagerduty: `X-PagerDuty-Signature: v1=<hex>`, "
-                "generic: `X-Signature-256: sha256=<hex>`, HMAC-SHA256 of the body)."
+                "missing or wrong (HMAC-SHA256 of the body, hex: pagerduty "
+                "`X-PagerDuty-Signature: v1=<hex>`, grafana `X-Grafana-Alerting-Signature: "
+                "<hex>` (of `<timestamp>:<body>` with `X-Grafana-Alerting-Timestamp`), "
+                "generic `X-Signature-256: sha256=<hex>`)."
             ),
             404: _error("`not_found`: unknown or rotated token."),
             413: _error("`payload_too_large`."),
@@ -353,6 +357,11 @@ class InboundView(APIView):
             ).data,
             status=status.HTTP_202_ACCEPTED,
         )
+
+    @extend_schema(exclude=True)
+    def put(self, request, token):
+        """Grafana's webhook contact point may be set to PUT."""
+        return self.post(request, token)
 
     @staticmethod
     def _error(request, status_code: int, code: str, message: str) -> Response:

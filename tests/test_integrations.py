@@ -274,6 +274,25 @@ def test_grafana_alerting_webhook_opens_and_resolves(client, api, page, checkout
     assert NotificationEvent.objects.count() == 2
 
 
+def test_grafana_signs_with_a_timestamp_and_may_use_put(client, page, checkout, connect):
+    _, path = connect(kind="grafana", signing_secret="gf-secret")
+    raw = json.dumps(payload("grafana_firing.json")).encode()
+    now = str(int(timezone.now().timestamp()))
+
+    def signed(timestamp):
+        digest = hmac.new(b"gf-secret", f"{timestamp}:".encode() + raw, hashlib.sha256)
+        return {
+            "HTTP_X_GRAFANA_ALERTING_SIGNATURE": digest.hexdigest(),
+            "HTTP_X_GRAFANA_ALERTING_TIMESTAMP": timestamp,
+        }
+
+    stale = str(int(now) - 3600)
+    assert send(client, path, raw, **signed(stale)).status_code == 401
+    assert send(client, path, raw + b" ", **signed(now)).status_code == 401
+    answer = client.put(path, raw, content_type="application/json", **signed(now))
+    assert answer.status_code == 202 and answer.json()["status"] == "matched"
+
+
 def test_pagerduty_v3_webhook_with_its_signature(client, api, page, checkout, connect):
     _, path = connect(
         kind="pagerduty",
