@@ -130,7 +130,7 @@ class IntegrationEventAdmin(OrganizationScopedAdmin):
     organization_field = "integration__page__organization"
     list_display = ("received_at", "integration", "kind", "status", "summary", "incident")
     list_filter = ("status", "kind")
-    list_select_related = ("integration",)
+    list_select_related = ("integration", "incident")
     fields = (
         "id",
         "integration",

@@ -27,6 +27,7 @@ def _url_in(html: str) -> str:
 
 def test_creating_an_integration_shows_its_url_once_and_it_works(operator, page):
     checkout = ComponentFactory(page=page, name="Checkout")
+    assert operator.get("/admin/integrations/integration/add/").status_code == 200
     rules = [
         {"match": {"service": "checkout"}, "component_ids": [checkout.id], "status": "major_outage"}
     ]
