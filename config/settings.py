@@ -64,15 +64,19 @@ INSTALLED_APPS = [
     "notifications",
     "integrations",
     "public",
+    "statuspage_v1",
     "demo",
 ]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "statuspage_v1.middleware.StatuspageErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
     "core.middleware.MalformedRequestMiddleware",
+    # Current cached public documents are answered here, before sessions, CSRF and auth.
+    "public.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -124,7 +128,7 @@ REDIS_CACHE_OPTIONS = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "sp",
             "OPTIONS": REDIS_CACHE_OPTIONS,
@@ -188,15 +192,22 @@ CELERY_BEAT_SCHEDULE = {
 # requests are in flight, so a delivery still "sending" after this long lost its worker and is
 # claimed again (by the sweep, or a redelivered message).
 NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
-# Deliveries per send task, and how many of its requests are in flight at once.
-NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
-NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# Deliveries per send task, and how many of its requests are in flight at once (they overlap
+# on the worker process's event loop, so hundreds cost little).
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 500)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 250)
+# Deliveries one fan-out task creates before it queues the rest as another task.
+NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS = env_int("NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS", 10_000)
+# Channels that hold a connection (email): SMTP connections a send task spreads its share over.
+NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4)
 # A send task records the outcomes that arrived every this often (one UPDATE each time).
 NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 # Requests in flight at once to one receiving host, per send task.
 OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
-# A pending event or delivery older than this without progress is re-queued by the sweep.
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
+# A pending event or delivery older than this without progress is re-queued by the sweep (its
+# message may sit unacknowledged with a dead worker until Redis's visibility timeout, 600 s).
+# A re-queued delivery that its first message also reaches is claimed once: never sent twice.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 30)
 # An event whose fan-out never started (no delivery exists: its message was lost, the broker
 # was down) is re-queued after only this long, so it goes out within ~30 s of the broker's return.
 NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS", 10)

@@ -23,6 +23,7 @@ from werkzeug import Response
 from config.celery import app as celery_app
 from notifications.models import Delivery, NotificationEvent
 from notifications.tasks import event_record
+from subscribers.models import Subscriber
 from tests.factories import StatusPageFactory, SubscriberFactory
 from tests.notifications_support import incident_event, incident_make
 
@@ -125,19 +126,26 @@ def workers(worker_env, tmp_path):
 
 
 @pytest.fixture
-def counting_sink(httpserver):
-    """Counts every webhook-id the moment a request arrives (before answering)."""
+def counting_sink():
+    """Counts every webhook-id the moment a request arrives (before answering); answers
+    requests in parallel, as many receivers would."""
+    from pytest_httpserver import HTTPServer
+
+    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
+    httpserver.start()
     received: Counter = Counter()
     lock = threading.Lock()
 
     def handler(request):
         with lock:
             received[request.headers["webhook-id"]] += 1
-        time.sleep(0.03)  # slow enough that a kill lands mid-batch
+        time.sleep(0.1)  # slow enough that a kill lands mid-fan-out
         return Response("ok")
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
-    return httpserver, received
+    yield httpserver, received
+    httpserver.clear()
+    httpserver.stop()
 
 
 def _publish(page):
@@ -149,13 +157,14 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(
     page, workers, counting_sink
 ):
     sink, received = counting_sink
-    total = 120
-    for _ in range(total):
-        SubscriberFactory(page=page, endpoint=sink.url_for("/hook"))
+    total = 2000
+    Subscriber.objects.bulk_create(
+        SubscriberFactory.build_batch(total, page=page, endpoint=sink.url_for("/hook"))
+    )
     first = workers.start()
     event = _publish(page)  # after commit: fan-out queued on the real broker
     sent = Delivery.objects.filter(event=event, status="sent")
-    _wait_for(lambda: sent.count() >= 30, "the first sends to be recorded", workers)
+    _wait_for(lambda: sent.count() >= 300, "the first sends to be recorded", workers)
     workers.kill(first)
     time.sleep(0.2)  # let the sink finish a request the dead worker had started
     in_flight = set(
