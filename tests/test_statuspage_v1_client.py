@@ -29,7 +29,7 @@ def _client(base_url: str, token: str) -> statuspage.ApiClient:
 
 
 def test_statuspage_client_runs_an_incident_and_a_maintenance_that_our_api_then_shows(
-    live_server,
+    live_server, request
 ):
     organization = OrganizationFactory(slug="acme")
     our_page = StatusPageFactory(organization=organization, name="Acme", slug="acme")
@@ -41,6 +41,7 @@ def test_statuspage_client_runs_an_incident_and_a_maintenance_that_our_api_then_
     components = statuspage.ComponentsApi(client)
     incidents = statuspage.IncidentsApi(client)
 
+    request.addfinalizer(client.rest_client.pool_manager.clear)  # close keep-alive connections
     listed = pages.get_pages()
     assert [(page.id, page.name, page.subdomain) for page in listed] == [
         (our_page.id, "Acme", "acme")
@@ -183,7 +184,11 @@ def test_the_readme_statuspage_script_runs_against_v1(live_server):
         .replace("http://127.0.0.1:8000", live_server.url)
         .replace("spk_...", token)
     )
-    exec(script, {})  # noqa: S102 - our own README
+    namespace: dict = {}
+    exec(script, namespace)  # noqa: S102 - our own README
+    # Close its keep-alive connection now, while the live server's thread may still use the
+    # test's database connection (SQLite in memory is shared with it only during the test).
+    namespace["statuspage"].close()
     incident = page.incidents.get()
     assert (incident.name, incident.status) == ("Checkout errors", "resolved")
     assert list(incident.updates.order_by("created_at").values_list("message", flat=True)) == [
