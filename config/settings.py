@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maintenances",
     "subscribers",
     "notifications",
+    "integrations",
     "public",
     "statuspage_v1",
     "demo",
@@ -173,6 +174,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-queues notification events and deliveries whose message was lost (broker down, worker
     # killed); claims keep it from ever sending one twice.
+    # Opens the incidents of alerts whose debounce (open_after_seconds) has run out.
+    "integrations-open-due": {
+        "task": "integrations.tasks.alert_groups_open_due",
+        "schedule": 10.0,
+    },
+    "integrations-purge": {
+        "task": "integrations.tasks.alert_groups_purge",
+        "schedule": 3600.0,
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
         "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
@@ -281,6 +291,10 @@ SPECTACULAR_SETTINGS = {
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
+        "IntegrationKindEnum": "integrations.models.IntegrationKind",
+        "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
+        "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
+        "AlertStatusEnum": ["firing", "resolved"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

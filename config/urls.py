@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 
 from accounts.api import MeView
 from core import views as core_views
+from integrations.urls import inbound_urlpatterns
 from notifications.metrics import metrics_view
 from public import urls as public_urls
 
@@ -18,6 +19,7 @@ api_v1 = [
     path("", include("maintenances.urls")),
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
+    path("", include("integrations.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 
@@ -32,6 +34,7 @@ urlpatterns = [
     # Statuspage's management API v1, for scripts written against it (README).
     path("v1/", include("statuspage_v1.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
+    path("", include(inbound_urlpatterns)),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
     path("", include(public_urls.host_urlpatterns)),
