@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("maintenances.urls")),
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
+    path("", include("pagetemplates.urls")),
+    path("", include("audit.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 
