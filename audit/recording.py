@@ -102,9 +102,9 @@ def _values(instance, registration: Registration) -> dict:
 
 
 def _snapshot(sender, instance, **kwargs) -> None:
-    registration = _registry.get(sender)
-    if registration is not None and not instance._state.adding:
-        setattr(instance, _SNAPSHOT, _values(instance, registration))
+    # Every instance, loaded or built (``_state.adding`` is only settled after post_init); a
+    # created row's event ignores it.
+    setattr(instance, _SNAPSHOT, _values(instance, _registry[sender]))
 
 
 def _field_label(attname: str) -> str:
@@ -173,17 +173,12 @@ def _saved(sender, instance, created, raw=False, **kwargs) -> None:
     registration = _registry[sender]
     new = _values(instance, registration)
     if created:
-        old = {}
         changes = _changes(registration, {}, new)
         changes = {name: change for name, change in changes.items() if change[1] not in ("", None)}
     else:
-        old = getattr(instance, _SNAPSHOT, None)
-        if old is None:  # built by hand, not loaded: the save does not say what it changed
-            changes = {}
-        else:
-            changes = _changes(registration, old, new)
-            if not changes:
-                return
+        changes = _changes(registration, getattr(instance, _SNAPSHOT, {}), new)
+        if not changes:
+            return
     _record_for(instance, registration, "created" if created else "updated", changes)
     setattr(instance, _SNAPSHOT, new)
 

@@ -168,7 +168,10 @@ def test_a_template_needs_the_incidents_write_scope_and_components_of_its_page(
     foreign = ComponentFactory(page=StatusPageFactory(organization=organization, slug="b"))
     response = writer.post(
         f"{_base(page)}/incident-templates",
-        {"name": "T", "component_statuses": [{"component_id": foreign.id, "status": "major_outage"}]},
+        {
+            "name": "T",
+            "component_statuses": [{"component_id": foreign.id, "status": "major_outage"}],
+        },
     )
     assert response.status_code == 400
     assert "component_statuses" in response.json()["error"]["details"]
@@ -249,7 +252,11 @@ def test_maintenances_are_scheduled_and_updated_from_templates(api, page, checko
     )
     started = api.post(
         f"{_base(page)}/maintenance-templates",
-        {"name": "Started", "message": "{{ component_names }}: work begins.", "status": "in_progress"},
+        {
+            "name": "Started",
+            "message": "{{ component_names }}: work begins.",
+            "status": "in_progress",
+        },
     ).json()
     response = api.post(
         f"{_base(page)}/maintenances/{maintenance['id']}/updates", {"template_id": started["id"]}
@@ -259,9 +266,7 @@ def test_maintenances_are_scheduled_and_updated_from_templates(api, page, checko
     assert Maintenance.objects.get().status == "in_progress"
 
 
-def test_template_lists_cost_the_same_queries_at_any_size(
-    api, page, django_assert_max_num_queries
-):
+def test_template_lists_cost_the_same_queries_at_any_size(api, page, django_assert_max_num_queries):
     for size in (2, 30):
         IncidentTemplate.objects.all().delete()
         for number in range(size):
