@@ -279,6 +279,9 @@ SPECTACULAR_SETTINGS = {
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
+        # A template's default status: one of its kind's, or "" for none.
+        "IncidentTemplateStatusEnum": ["", "investigating", "identified", "monitoring", "resolved"],
+        "MaintenanceTemplateStatusEnum": ["", "scheduled", "in_progress", "verifying", "completed"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,18 +17,19 @@ class MaintenancesConfig(AppConfig):
         from audit.recording import register
         from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
         from pagetemplates.statuses import register_statuses
+        from statuspages.selectors import page_organization_id
 
         register_statuses("maintenance", MaintenanceStatus.choices)
 
         register(
             Maintenance,
             object_type="maintenance",
-            organization_id=lambda maintenance: maintenance.page.organization_id,
+            organization_id=page_organization_id,
             page_id=lambda maintenance: maintenance.page_id,
         )
         register(
             MaintenanceUpdate,
             object_type="maintenance_update",
-            organization_id=lambda update: update.maintenance.page.organization_id,
+            organization_id=lambda update: page_organization_id(update.maintenance),
             page_id=lambda update: update.maintenance.page_id,
         )

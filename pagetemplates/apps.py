@@ -9,6 +9,7 @@ class PagetemplatesConfig(AppConfig):
         # Imported here: these modules load models, which exist only once apps are ready.
         from audit.recording import register
         from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
+        from statuspages.selectors import page_organization_id
 
         for model, object_type in (
             (IncidentTemplate, "incident_template"),
@@ -17,6 +18,6 @@ class PagetemplatesConfig(AppConfig):
             register(
                 model,
                 object_type=object_type,
-                organization_id=lambda template: template.page.organization_id,
+                organization_id=page_organization_id,
                 page_id=lambda template: template.page_id,
             )

@@ -16,6 +16,7 @@ class StatuspagesConfig(AppConfig):
 
         from audit.recording import register
         from statuspages.models import Component, ComponentGroup
+        from statuspages.selectors import page_organization_id
 
         register(
             StatusPage,
@@ -27,6 +28,6 @@ class StatuspagesConfig(AppConfig):
             register(
                 model,
                 object_type=object_type,
-                organization_id=lambda row: row.page.organization_id,
+                organization_id=page_organization_id,
                 page_id=lambda row: row.page_id,
             )

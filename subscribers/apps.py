@@ -7,12 +7,13 @@ class SubscribersConfig(AppConfig):
     def ready(self):
         # Imported here: these modules load models, which exist only once apps are ready.
         from audit.recording import register
+        from statuspages.selectors import page_organization_id
         from subscribers.models import Subscriber
 
         register(
             Subscriber,
             object_type="subscriber",
-            organization_id=lambda subscriber: subscriber.page.organization_id,
+            organization_id=page_organization_id,
             page_id=lambda subscriber: subscriber.page_id,
             # Chat and webhook URLs are credentials (a Slack incoming webhook URL posts).
             secret_fields={"signing_secret", "endpoint"},
