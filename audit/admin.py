@@ -1,6 +1,7 @@
 """The activity log for operators: read-only, filtered like the API, exportable as CSV."""
 
 import csv
+import json
 
 from django.contrib import admin
 from django.http import StreamingHttpResponse
@@ -41,7 +42,11 @@ def csv_response(events, filename: str = "audit-events.csv") -> StreamingHttpRes
     def rows():
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
-            values = {**event.__dict__, "occurred_at": event.occurred_at.isoformat()}
+            values = {
+                **event.__dict__,
+                "occurred_at": event.occurred_at.isoformat(),
+                "changes": json.dumps(event.changes, sort_keys=True),
+            }
             yield writer.writerow([_csv_cell(values[column]) for column in CSV_COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

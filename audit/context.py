@@ -53,9 +53,8 @@ def acting(
 
 
 def act_as(actor: Actor) -> None:
-    """Name the actor of the running request once it is known (API authentication)."""
+    """Name the actor of the running request once it is known (API authentication). Outside
+    a request's context (no middleware) nothing is set: a context never outlives its block."""
     context = _current.get()
-    if context is None:
-        _current.set(ActingContext(actor=actor))
-    else:
+    if context is not None:
         context.actor = actor

@@ -9,7 +9,8 @@ from django.utils import timezone
 from incidents.models import Incident
 from incidents.services import incident_create
 from maintenances.models import Maintenance
-from pagetemplates.models import IncidentTemplate
+from maintenances.services import maintenance_create
+from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
 
 pytestmark = pytest.mark.django_db
@@ -384,3 +385,25 @@ def test_templates_are_edited_inline_on_the_page_in_the_admin(operator, page):
     assert response.status_code == 200
     assert "Placeholders are written" in response.content.decode()
     assert IncidentTemplate.objects.count() == 1
+
+
+def test_the_admin_publishes_a_maintenance_update_from_a_template(operator, page, checkout):
+    start = timezone.now() + timedelta(days=1)
+    maintenance = maintenance_create(
+        page=page,
+        name="Upgrade",
+        start_at=start,
+        end_at=start + timedelta(hours=1),
+        component_ids=[checkout.id],
+    )
+    template = MaintenanceTemplate.objects.create(
+        page=page, name="Begins", message="{{ component_names }}: {{ step }}.", status="in_progress"
+    )
+    response = operator.post(
+        f"/admin/maintenances/maintenance/{maintenance.id}/publish/",
+        {"template": template.id, "template_values": "step=draining", "status": "", "message": ""},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    maintenance.refresh_from_db()
+    assert maintenance.status == "in_progress"
+    assert maintenance.updates.first().message == "Checkout: draining."
