@@ -254,3 +254,25 @@ def test_the_admin_log_is_read_only_filtered_and_exported_as_csv(operator, page,
     )
     assert action["Content-Type"].startswith("text/csv")
     assert checkout.id in b"".join(action.streaming_content).decode()
+
+
+def test_a_public_subscription_is_recorded_as_an_anonymous_visitor(client, page):
+    response = client.post(
+        "/pages/acme/api/v2/subscribers.json",
+        {"subscriber": {"email": "reader@example.com"}},
+        content_type="application/json",
+    )
+    assert response.status_code in (200, 201), response.content
+    event = AuditEvent.objects.get(action="subscriber.created")
+    assert (event.actor_type, event.actor_id) == ("system", "anonymous")
+
+
+def test_a_maintenances_components_are_recorded_as_they_change(api, page, checkout):
+    start = timezone.now() + timedelta(days=1)
+    maintenance = maintenance_create(
+        page=page, name="Upgrade", start_at=start, end_at=start + timedelta(hours=1)
+    )
+    api.patch(_page_url(page, f"/maintenances/{maintenance.id}"), {"component_ids": [checkout.id]})
+    event = AuditEvent.objects.get(object_id=maintenance.id, changes__has_key="components")
+    assert event.changes == {"components": [[], [checkout.id]]}
+    assert event.actor_type == "api_key"

@@ -35,7 +35,9 @@ def test_an_operator_publishes_an_incident_from_a_template_in_the_browser(
     browser,  # noqa: F811
 ):
     page = template_world["page"]
-    tab = _logged_in_tab(browser, live_server, f"/admin/incidents/incident/add/?page={page.id}")
+    tab = _logged_in_tab(browser, live_server, "/admin/")
+    expect(tab.locator("#site-name")).to_contain_text("operator console")
+    tab.goto(f"{live_server.url}/admin/incidents/incident/add/?page={page.id}")
     tab.select_option("#id_template", label="Payment provider down")
     tab.fill("#id_template_values", "provider=Stripe")
     tab.select_option("#id_status", "")
