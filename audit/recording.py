@@ -192,9 +192,9 @@ def _deleted(sender, instance, origin=None, **kwargs) -> None:
         return
     old = getattr(instance, _SNAPSHOT, None) or _values(instance, registration)
     changes = {
-        name: [value, None]
-        for name, value in _changes(registration, {}, old).items()
-        if value[1] not in ("", None)
+        name: [change[1], None]
+        for name, change in _changes(registration, {}, old).items()
+        if change[1] not in ("", None)
     }
     _record_for(instance, registration, "deleted", changes)
 

@@ -276,3 +276,15 @@ def test_a_maintenances_components_are_recorded_as_they_change(api, page, checko
     event = AuditEvent.objects.get(object_id=maintenance.id, changes__has_key="components")
     assert event.changes == {"components": [[], [checkout.id]]}
     assert event.actor_type == "api_key"
+
+
+def test_deleting_a_component_records_what_it_was_but_not_its_cascade(api, page, checkout):
+    assert api.delete(_page_url(page, f"/components/{checkout.id}")).status_code == 204
+    event = AuditEvent.objects.get(action="component.deleted")
+    assert event.object_id == checkout.id
+    assert event.changes["name"] == ["Checkout", None]
+    ComponentFactory(page=page, name="Search")
+    assert api.delete(_page_url(page)).status_code == 204
+    deleted = set(AuditEvent.objects.filter(action__endswith=".deleted").values_list("action"))
+    assert deleted == {("component.deleted",), ("status_page.deleted",)}
+    assert AuditEvent.objects.filter(action="component.deleted").count() == 1
