@@ -42,6 +42,8 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
 # REMOTE_ADDR); used to rate-limit public subscribe requests per client address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Activity log entries older than this are purged daily.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
 # Larger request bodies are refused with 413 (`details.max_body_bytes`) before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 
@@ -56,10 +58,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
+    "audit",
     "accounts",
     "statuspages",
     "incidents",
     "maintenances",
+    "pagetemplates",
     "subscribers",
     "notifications",
     "integrations",
@@ -81,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -167,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
     "maintenances-auto-transition": {
         "task": "maintenances.tasks.maintenances_auto_transition",
         "schedule": 30.0,
+    },
+    "purge-audit-events": {
+        "task": "audit.tasks.audit_events_purge",
+        "schedule": 86400.0,
     },
     "purge-idempotency-records": {
         "task": "core.tasks.idempotency_records_purge",
@@ -295,6 +304,9 @@ SPECTACULAR_SETTINGS = {
         "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
         "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
         "AlertStatusEnum": ["firing", "resolved"],
+        # A template's default status: one of its kind's, or "" for none.
+        "IncidentTemplateStatusEnum": ["", "investigating", "identified", "monitoring", "resolved"],
+        "MaintenanceTemplateStatusEnum": ["", "scheduled", "in_progress", "verifying", "completed"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

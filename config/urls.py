@@ -20,6 +20,8 @@ api_v1 = [
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
     path("", include("integrations.urls")),
+    path("", include("pagetemplates.urls")),
+    path("", include("audit.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 
