@@ -157,16 +157,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
-# Two queues, and every worker consumes both (a worker without -Q takes all task_queues;
-# Redis is polled in turn across them): "celery" for everything by default, and
+# Three queues, and every worker consumes all of them (a worker without -Q takes all
+# task_queues; Redis is polled in turn across them): "celery" for everything by default,
 # NOTIFICATIONS_BULK_QUEUE for the fan-out and first sends of events with more than
-# NOTIFICATIONS_BULK_SUBSCRIBERS subscribers, so a huge page never delays a small one's.
+# NOTIFICATIONS_BULK_SUBSCRIBERS subscribers, so a huge page never delays a small one's, and
+# NOTIFICATIONS_FANOUT_QUEUE for the later parts of a large fan-out, so that each part waits
+# for one turn of the polling, not behind the sends its predecessors queued.
 NOTIFICATIONS_BULK_QUEUE = "notifications-bulk"
+NOTIFICATIONS_FANOUT_QUEUE = "notifications-fanout"
 NOTIFICATIONS_BULK_SUBSCRIBERS = env_int("NOTIFICATIONS_BULK_SUBSCRIBERS", 1000)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = (
     Queue("celery", routing_key="celery"),
     Queue(NOTIFICATIONS_BULK_QUEUE, routing_key=NOTIFICATIONS_BULK_QUEUE),
+    Queue(NOTIFICATIONS_FANOUT_QUEUE, routing_key=NOTIFICATIONS_FANOUT_QUEUE),
 )
 CELERY_BEAT_SCHEDULE = {
     "maintenances-auto-transition": {

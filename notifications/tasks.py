@@ -69,12 +69,16 @@ def event_fan_out(event_id: str, bulk: bool = False, after: str = "") -> int:
         queued += len(pending)
         read += fanout.FANOUT_CHUNK
         if read >= share:
-            _rest_queue(event_id, bulk=bulk, after=cursor, queue=queue)
+            _rest_queue(event_id, bulk=bulk, after=cursor)
             break
     return queued
 
 
-def _rest_queue(event_id: str, *, bulk: bool, after: str, queue: str | None) -> None:
+def _rest_queue(event_id: str, *, bulk: bool, after: str) -> None:
+    """The next part goes to its own queue: workers poll the queues in turn, so it starts
+    after one turn, not after every send queued so far. Parts run one after another, so the
+    last one marks the event fanned out."""
+    queue = settings.NOTIFICATIONS_FANOUT_QUEUE
     try:
         event_fan_out.apply_async((event_id,), {"bulk": bulk, "after": after}, queue=queue)
     except Exception:  # broker down: the event stays pending and the sweep starts it again
