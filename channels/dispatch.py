@@ -1,6 +1,7 @@
 """Sending a batch of messages at once. HTTP sends overlap on the process's sending loop
-(``outbound``): one keep-alive session per batch, at most ``concurrency`` requests in flight and
-``per_host`` to one host, every new connection resolved and checked. A channel that holds a
+(``outbound``) on its shared keep-alive session: at most ``concurrency`` requests of the batch
+in flight and ``per_host`` of the process to one host, every new connection resolved and
+checked. A channel that holds a
 connection (email) sends its share one message after another on each of a few threads, each
 thread with its own connection. Outcomes come back to the calling thread through a queue, so
 its database work never runs on the loop."""
@@ -9,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import queue
-import time
+import threading
 from collections.abc import Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,19 +47,19 @@ def _send_one(transport: Transport, message) -> Outcome:
 async def _overlapping(items, outcomes: queue.SimpleQueue, concurrency: int, per_host) -> None:
     """Send ``items`` (key, transport, message) on the loop, ``concurrency`` at a time."""
     in_flight = asyncio.Semaphore(concurrency)
-    async with outbound.HttpSession(per_host) as http:
+    http = await outbound.shared_session(per_host)
 
-        async def one(key, transport: Transport, message) -> None:
-            async with in_flight:
-                try:
-                    outcome = Outcome(response_code=await transport.asend(message, http))
-                except TransportError as exc:
-                    outcome = Outcome(response_code=exc.response_code, error=exc)
-                except Exception as exc:
-                    outcome = _unexpected(transport, exc)
-            outcomes.put((key, outcome))
+    async def one(key, transport: Transport, message) -> None:
+        async with in_flight:
+            try:
+                outcome = Outcome(response_code=await transport.asend(message, http))
+            except TransportError as exc:
+                outcome = Outcome(response_code=exc.response_code, error=exc)
+            except Exception as exc:
+                outcome = _unexpected(transport, exc)
+        outcomes.put((key, outcome))
 
-        await asyncio.gather(*(one(*item) for item in items))
+    await asyncio.gather(*(one(*item) for item in items))
 
 
 def _serially(transport: Transport, items, outcomes: queue.SimpleQueue) -> None:
@@ -117,18 +118,32 @@ def messages_send(
         for share in range(shares):
             jobs.append(_serial_pool().submit(_serially, transport, items[share::shares], outcomes))
     remaining = len(sends)
+    # The calling thread sleeps until every job has ended or ``every`` has passed, then takes
+    # what arrived in one go: one wake-up per record, not one per send.
+    finished = threading.Event()
+    left = [len(jobs)]
+    lock = threading.Lock()
+
+    def job_ended(_job) -> None:
+        with lock:
+            left[0] -= 1
+            if left[0] == 0:
+                finished.set()
+
+    for job in jobs:
+        job.add_done_callback(job_ended)
     try:
         while remaining:
+            ended = finished.wait(timeout=every)
             arrived: dict[Hashable, Outcome] = {}
-            deadline = time.monotonic() + every
-            while remaining:
+            while True:
                 try:
-                    key, outcome = outcomes.get(timeout=max(0.0, deadline - time.monotonic()))
+                    key, outcome = outcomes.get_nowait()
                 except queue.Empty:
                     break
                 arrived[key] = outcome
-                remaining -= 1
-            if remaining and all(job.done() for job in jobs) and outcomes.empty():
+            remaining -= len(arrived)
+            if remaining and ended:
                 _jobs_check(jobs)  # every job ended and some outcomes never came: a bug
             yield arrived
     finally:

@@ -32,6 +32,8 @@ class WebhookMessage:
     webhook_id: str  # the same on every attempt: receivers deduplicate on it
     timestamp: int  # Unix seconds of this attempt
     body: dict[str, Any] = field(default_factory=dict)
+    # The body already serialized (``webhook_content``), when the sender made it: sent as is.
+    content: bytes = b""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from aiohttp.helpers import is_ip_address
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 USER_AGENT = "StatusPageNotifier/1.0 (+https://github.com/statuspage-service)"
 CONNECT_TIMEOUT = 3.0
@@ -171,17 +173,20 @@ def _tls_context() -> ssl.SSLContext:
 
 _loop_lock = threading.Lock()
 _loop: tuple[int, asyncio.AbstractEventLoop] | None = None
+# The process's shared sessions by per-host limit; used only on the sending loop's thread.
+_sessions: dict[int, "HttpSession"] = {}
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
     """This process's sending loop, running on its own daemon thread (a forked child starts
-    its own: a loop's thread does not survive fork)."""
+    its own: a loop's thread does not survive fork, nor do the parent's sessions)."""
     global _loop
     with _loop_lock:
         if _loop is None or _loop[0] != os.getpid():
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="outbound", daemon=True).start()
             _loop = (os.getpid(), loop)
+            _sessions.clear()
         return _loop[1]
 
 
@@ -199,9 +204,10 @@ def run(coroutine: Awaitable[T]) -> T:
 
 
 class HttpSession:
-    """Keep-alive connections shared by the sends of one batch, at most ``per_host`` requests
-    in flight to one host (the others wait for a slot; waiting never counts against a
-    request's own deadline). Open it with ``async with HttpSession(...)`` on the sending loop."""
+    """Keep-alive connections, at most ``per_host`` requests in flight to one host (the others
+    wait for a slot; waiting never counts against a request's own deadline). Open it with
+    ``async with HttpSession(...)`` on the sending loop, or use the process's
+    ``shared_session``."""
 
     def __init__(self, per_host: int | None = None):
         self.per_host = per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST
@@ -259,11 +265,42 @@ class HttpSession:
                 raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
 
 
-async def _post_once(url: str, content: bytes, headers: dict[str, str]) -> Reply:
-    async with HttpSession() as session:
-        return await session.post(url, content=content, headers=headers)
+async def shared_session(per_host: int | None = None) -> HttpSession:
+    """The process's session with this per-host limit (call on the sending loop): its
+    keep-alive connections serve every batch the process sends, so a receiver's connection
+    is opened, and its address checked, once, not once per batch."""
+    per_host = per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST
+    session = _sessions.get(per_host)
+    if session is None or session.client.closed:
+        session = _sessions[per_host] = await HttpSession(per_host).__aenter__()
+    return session
+
+
+async def _sessions_close() -> None:
+    sessions = list(_sessions.values())
+    _sessions.clear()
+    for session in sessions:
+        await session.__aexit__(None, None, None)
+
+
+def sessions_close() -> None:
+    """Close the shared sessions' connections (when the address policy changes, in tests)."""
+    if _loop is not None and _loop[0] == os.getpid():
+        run(_sessions_close())
+
+
+@receiver(setting_changed)
+def _policy_changed(*, setting: str, **kwargs) -> None:
+    # A connection opened under the old policy must not serve a request under the new one.
+    if setting in ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "OUTBOUND_CONNECTIONS_PER_HOST"):
+        sessions_close()
+
+
+async def _post_shared(url: str, content: bytes, headers: dict[str, str]) -> Reply:
+    session = await shared_session()
+    return await session.post(url, content=content, headers=headers)
 
 
 def post(url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
-    """One POST outside a batch (a confirmation link, a test), on its own session."""
-    return run(_post_once(url, content, headers))
+    """One POST outside a batch (a confirmation link, a test), on the shared session."""
+    return run(_post_shared(url, content, headers))

@@ -2,8 +2,10 @@
 transport is given for one delivery (``delivery_message``)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
 
 from channels.messages import (
     ChatFact,
@@ -14,8 +16,9 @@ from channels.messages import (
     WebhookMessage,
 )
 from channels.transports.sms import MAX_LENGTH as SMS_MAX_LENGTH
+from channels.transports.webhook import webhook_content
 from core.serializers import rfc3339
-from notifications.models import Delivery, NotificationEvent
+from notifications.models import NotificationEvent
 from statuspages.models import EventKind
 from statuspages.publishing import ComponentChange, UpdateSnapshot
 from subscribers.links import unsubscribe_url
@@ -114,61 +117,94 @@ def notice_for(event: NotificationEvent) -> Notice:
 
 # ---- one message per delivery, in the shape its channel's transport takes ------------------
 
-
-def delivery_message(
-    *, delivery: Delivery, subscriber: Subscriber, message_type: type, timestamp: int
-) -> Message:
-    """The message for ``delivery`` to ``subscriber``; ``timestamp`` (Unix seconds) is this
-    attempt's, for the webhook signature."""
-    event = delivery.event
-    notice = notice_for(event)
-    unsubscribe = unsubscribe_url(subscriber.id)
-    if message_type is EmailMessage:
-        context = {"notice": notice, "unsubscribe_url": unsubscribe}
-        return EmailMessage(
-            to=subscriber.email,
-            subject=notice.subject,
-            text=render_to_string("notifications/email.txt", context),
-            html=render_to_string("notifications/email.html", context),
-            message_id=delivery.id,
-            unsubscribe_url=unsubscribe,
-        )
-    if message_type is SmsMessage:
-        links = f"\n{notice.url}\nStop: {unsubscribe}"
-        text = f"{notice.subject}\n{notice.message}".strip()
-        room = SMS_MAX_LENGTH - len(links)  # cut the words, never the links
-        if len(text) > room:
-            text = text[: room - 1] + "…"
-        return SmsMessage(to=subscriber.phone_number, body=text + links)
-    if message_type is WebhookMessage:
-        return WebhookMessage(
-            url=subscriber.endpoint,
-            signing_secret=subscriber.signing_secret,
-            webhook_id=delivery.id,
-            timestamp=timestamp,
-            body=webhook_body(event, unsubscribe=unsubscribe),
-        )
-    if message_type is ChatMessage:
-        return ChatMessage(
-            url=subscriber.endpoint,
-            message_id=delivery.id,
-            page_name=notice.page_name,
-            title=notice.title,
-            subject=notice.subject,
-            status=notice.status,
-            message=notice.message,
-            link=notice.url,
-            text=notice.text,
-            unsubscribe_url=unsubscribe,
-            facts=tuple(
-                ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
-                for c in notice.components
-            ),
-        )
-    raise LookupError(f"No message is built for {message_type.__name__}.")
+# Stands for a subscriber's unsubscribe link while what an event's messages share is built
+# once; letters and digits only, so escaping in HTML or JSON leaves it as it is.
+_LINK = "UNSUBSCRIBELINKd41d8cd98f00b204e9800998ecf8427e"
 
 
-def webhook_body(event: NotificationEvent, *, unsubscribe: str) -> dict:
+class MessageBuilder:
+    """Builds the messages of one batch. What every subscriber of an event receives alike is
+    made once per event: its notice, its rendered email, its serialized webhook body; each
+    message then only gets the subscriber's own unsubscribe link put in. ``timestamp`` (Unix
+    seconds) is this attempt's, for the webhook signature."""
+
+    def __init__(self, *, timestamp: int):
+        self.timestamp = timestamp
+        self._shared: dict[tuple[str, type], Any] = {}
+
+    def _once(self, event: NotificationEvent, message_type: type, make):
+        key = (event.id, message_type)
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
+
+    def message(
+        self,
+        *,
+        delivery_id: str,
+        event: NotificationEvent,
+        subscriber: Subscriber,
+        message_type: type,
+    ) -> Message:
+        notice = self._once(event, Notice, lambda: notice_for(event))
+        unsubscribe = unsubscribe_url(subscriber.id)
+        if message_type is EmailMessage:
+            text, html = self._once(event, EmailMessage, lambda: _email_texts(notice))
+            return EmailMessage(
+                to=subscriber.email,
+                subject=notice.subject,
+                text=text.replace(_LINK, unsubscribe),
+                html=html.replace(_LINK, escape(unsubscribe)),
+                message_id=delivery_id,
+                unsubscribe_url=unsubscribe,
+            )
+        if message_type is SmsMessage:
+            links = f"\n{notice.url}\nStop: {unsubscribe}"
+            text = f"{notice.subject}\n{notice.message}".strip()
+            room = SMS_MAX_LENGTH - len(links)  # cut the words, never the links
+            if len(text) > room:
+                text = text[: room - 1] + "…"
+            return SmsMessage(to=subscriber.phone_number, body=text + links)
+        if message_type is WebhookMessage:
+            content = self._once(
+                event, WebhookMessage, lambda: webhook_content(webhook_body(event, _LINK))
+            )
+            return WebhookMessage(
+                url=subscriber.endpoint,
+                signing_secret=subscriber.signing_secret,
+                webhook_id=delivery_id,
+                timestamp=self.timestamp,
+                content=content.replace(_LINK.encode(), webhook_content(unsubscribe)[1:-1]),
+            )
+        if message_type is ChatMessage:
+            return ChatMessage(
+                url=subscriber.endpoint,
+                message_id=delivery_id,
+                page_name=notice.page_name,
+                title=notice.title,
+                subject=notice.subject,
+                status=notice.status,
+                message=notice.message,
+                link=notice.url,
+                text=notice.text,
+                unsubscribe_url=unsubscribe,
+                facts=tuple(
+                    ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
+                    for c in notice.components
+                ),
+            )
+        raise LookupError(f"No message is built for {message_type.__name__}.")
+
+
+def _email_texts(notice: Notice) -> tuple[str, str]:
+    context = {"notice": notice, "unsubscribe_url": _LINK}
+    return (
+        render_to_string("notifications/email.txt", context),
+        render_to_string("notifications/email.html", context),
+    )
+
+
+def webhook_body(event: NotificationEvent, unsubscribe: str) -> dict:
     """The Statuspage-style JSON body of a webhook (the contract's section 4)."""
     published = event.published
     page, page_status, components = published.page, published.page_status, published.components

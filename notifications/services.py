@@ -25,7 +25,7 @@ from django.utils import timezone
 from channels.backoff import backoff_delay
 from channels.dispatch import Outcome, messages_send
 from channels.transports import transport_for
-from notifications.messages import delivery_message
+from notifications.messages import MessageBuilder
 from notifications.models import Delivery, DeliveryStatus, NotificationEvent
 from subscribers.models import Subscriber
 from subscribers.services import subscribers_delete
@@ -122,7 +122,7 @@ def deliveries_send(
     events = NotificationEvent.objects.in_bulk({c.event_id for c in claims})
     skipped: dict[str, dict[str, Any]] = {}
     sends = {}
-    timestamp = int(time.time())
+    messages = MessageBuilder(timestamp=int(time.time()))
     claimed = {c.id: c for c in claims}
     for claim in claimed.values():
         subscriber = subscribers.get(claim.subscriber_id)
@@ -131,17 +131,11 @@ def deliveries_send(
             skipped[claim.id] = {"status": DeliveryStatus.SKIPPED, "last_error": reason}
             continue
         transport = transport_for(subscriber.channel)
-        delivery = Delivery(
-            id=claim.id,
+        message = messages.message(
+            delivery_id=claim.id,
             event=events[claim.event_id],
-            subscriber_id=claim.subscriber_id,
-            attempts=claim.attempts,
-        )
-        message = delivery_message(
-            delivery=delivery,
             subscriber=subscriber,
             message_type=transport.message_type,
-            timestamp=timestamp,
         )
         sends[claim.id] = (transport, message)
     statuses = _skipped_record(lease, skipped)

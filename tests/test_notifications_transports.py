@@ -325,3 +325,43 @@ def test_email_url_configures_the_mail_backend(url, expected):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected
+
+
+def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_if_alone(
+    page, httpserver, django_capture_on_commit_callbacks
+):
+    """A batch renders an event's email and webhook body once and puts each subscriber's link
+    in: what every reader receives is exactly what rendering for them alone gives."""
+    from django.template.loader import render_to_string
+
+    from notifications.messages import notice_for, webhook_body
+    from notifications.models import NotificationEvent
+    from subscribers.links import subscriber_for_unsubscribe_token
+
+    def owner(link: str):
+        return subscriber_for_unsubscribe_token(link.rsplit("/", 1)[1])
+
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    hooks = [SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook")) for _ in range(3)]
+    readers = [
+        SubscriberFactory(page=page, channel="email", email=f"r{n}@example.com", endpoint="")
+        for n in range(3)
+    ]
+    _publish_incident(page, django_capture_on_commit_callbacks, message="Writes & <reads>.")
+    event = NotificationEvent.objects.get()
+    by_id = {request.headers["webhook-id"]: request.get_data() for request, _ in httpserver.log}
+    for subscriber in hooks:
+        sent = json.loads(by_id[Delivery.objects.get(subscriber=subscriber).id])
+        link = sent["meta"]["unsubscribe"]
+        assert owner(link) == subscriber
+        assert sent == webhook_body(event, link)  # the signed link is made per second
+    notice = notice_for(event)
+    for subscriber in readers:
+        message = next(m for m in mail.outbox if m.to == [subscriber.email])
+        link = message.extra_headers["List-Unsubscribe"].strip("<>")
+        assert owner(link) == subscriber
+        context = {"notice": notice, "unsubscribe_url": link}
+        assert message.body == render_to_string("notifications/email.txt", context)
+        assert message.alternatives[0][0] == render_to_string(
+            "notifications/email.html", context
+        )

@@ -68,8 +68,7 @@ class HttpTransport(Transport):
         return outbound.run(self._send_alone(message))
 
     async def _send_alone(self, message) -> int | None:
-        async with outbound.HttpSession() as http:
-            return await self.asend(message, http)
+        return await self.asend(message, await outbound.shared_session())
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -130,7 +129,6 @@ def post_json(url: str, body: dict | bytes, headers: dict[str, str] | None = Non
     """The same, alone (outside a batch)."""
 
     async def alone() -> int:
-        async with outbound.HttpSession() as http:
-            return await apost_json(http, url, body, headers)
+        return await apost_json(await outbound.shared_session(), url, body, headers)
 
     return outbound.run(alone())

@@ -17,12 +17,17 @@ def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def webhook_content(body) -> bytes:
+    """The bytes a webhook sends for ``body`` (compact JSON)."""
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
 class WebhookTransport(HttpTransport):
     channel = "webhook"
     message_type = WebhookMessage
 
     async def asend(self, message: WebhookMessage, http: outbound.HttpSession) -> int:
-        body = json.dumps(message.body, separators=(",", ":")).encode()
+        body = message.content or webhook_content(message.body)
         headers = {
             "webhook-id": message.webhook_id,
             "webhook-timestamp": str(message.timestamp),
