@@ -362,6 +362,4 @@ def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_
         assert owner(link) == subscriber
         context = {"notice": notice, "unsubscribe_url": link}
         assert message.body == render_to_string("notifications/email.txt", context)
-        assert message.alternatives[0][0] == render_to_string(
-            "notifications/email.html", context
-        )
+        assert message.alternatives[0][0] == render_to_string("notifications/email.html", context)
