@@ -13,6 +13,7 @@ from public import urls as public_urls
 
 api_v1 = [
     path("me", MeView.as_view()),
+    path("", include("accounts.urls")),
     path("", include("statuspages.urls")),
     path("", include("incidents.urls")),
     path("", include("maintenances.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("subscriptions/", include("subscribers.link_urls")),
+    path("", include("accounts.link_urls")),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
     path("", include(public_urls.host_urlpatterns)),
