@@ -216,8 +216,9 @@ def _send_invitation(membership: Membership) -> None:
     subject = f"You are invited to {membership.organization.name}'s status pages"
     body = render_to_string("accounts/invitation_email.txt", context)
     recipient = membership.email
+    # A mail server failure is logged, not the request's failure: the admin can resend.
     transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient]), robust=True
     )
 
 
