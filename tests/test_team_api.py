@@ -25,9 +25,7 @@ def _public_base_url(settings):
 
 @pytest.fixture
 def owner(organization):
-    user = get_user_model().objects.create_user(
-        "owen", email="owen@example.com", password="pw", is_staff=True
-    )
+    user = get_user_model().objects.create_user("owen", email="owen@example.com", is_staff=True)
     organization.members.add(user)  # a member added without a role runs it: owner
     return Membership.objects.get(user=user)
 
