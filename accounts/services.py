@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -228,20 +228,28 @@ def member_invite(
 ) -> Membership:
     """Invite ``email`` (a new account, or the existing one with that address) with ``role``;
     they get a one-time link, valid for a week, to set a password and join."""
-    email = get_user_model().objects.normalize_email(email.strip())
     user_model = get_user_model()
-    user = user_model.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
-    if user is None:
-        user = user_model.objects.create_user(username=email, email=email, is_staff=True)
-    elif Membership.objects.filter(organization=organization, user=user).exists():
-        raise MemberConflict({"email": ["This address is already a member or invited."]})
-    membership = Membership.objects.create(
-        organization=organization,
-        user=user,
-        role=Role(role),
-        status=MembershipStatus.INVITED,
-        invited_by=invited_by,
-    )
+    email = user_model.objects.normalize_email(email.strip())
+    already = MemberConflict({"email": ["This address is already a member or invited."]})
+    try:
+        # A savepoint: two invitations racing for one address end in one row and a 409.
+        with transaction.atomic():
+            user = user_model.objects.filter(
+                Q(email__iexact=email) | Q(username__iexact=email)
+            ).first()
+            if user is None:
+                user = user_model.objects.create_user(username=email, email=email, is_staff=True)
+            elif Membership.objects.filter(organization=organization, user=user).exists():
+                raise already
+            membership = Membership.objects.create(
+                organization=organization,
+                user=user,
+                role=Role(role),
+                status=MembershipStatus.INVITED,
+                invited_by=invited_by,
+            )
+    except IntegrityError:
+        raise already from None
     _send_invitation(membership)
     return membership
 

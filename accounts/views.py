@@ -24,26 +24,30 @@ def _page(request, template: str, context: dict, status: int = 200):
     return response
 
 
+def _invalid_invitation(request):
+    return _page(
+        request,
+        "accounts/invitation.html",
+        {"title": "This invitation is not valid", "invalid": True},
+        status=404,
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_view(request, membership_id, secret):
     membership = services.invitation_for_link(membership_id, secret)
     if membership is None:
-        return _page(
-            request,
-            "accounts/invitation.html",
-            {"title": "This invitation is not valid", "invalid": True},
-            status=404,
-        )
+        return _invalid_invitation(request)
     needs_password = services.invitation_needs_password(membership)
     form = SetPasswordForm(membership.user, request.POST or None) if needs_password else None
     if request.method == "POST" and (form is None or form.is_valid()):
         password = form.cleaned_data["new_password1"] if form else None
         try:
             services.invitation_accept(membership=membership, password=password)
+        except services.MemberConflict:
+            return _invalid_invitation(request)  # spent by a request racing this one
         except ValidationError as refusal:
-            if form is None:
-                raise
             form.add_error("new_password1", refusal.messages)
         else:
             return _page(

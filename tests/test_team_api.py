@@ -329,3 +329,18 @@ def test_the_key_list_costs_the_same_at_2_and_40_keys(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get("/api/v1/api-keys?page_size=250")
     assert len(response.json()["data"]) == 40
+
+
+def test_someone_with_an_account_joins_another_organization_without_a_new_password(
+    make_client, owner, invite
+):
+    owner.user.set_password("owen's own passphrase")
+    owner.user.save()
+    globex = make_client(organization=OrganizationFactory(slug="globex", name="Globex"))
+    assert invite(globex, email="owen@example.com", role="viewer").status_code == 201
+    link = _invitation_link()
+    page = Client().get(link)
+    assert b"new_password1" not in page.content
+    assert Client().post(link).status_code == 200
+    joined = Membership.objects.get(user__email="owen@example.com", organization__slug="globex")
+    assert (joined.role, joined.status) == ("viewer", "active")
