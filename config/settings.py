@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
     "core.middleware.MalformedRequestMiddleware",
+    # Current cached public documents are answered here, before sessions, CSRF and auth.
+    "public.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,7 +129,7 @@ REDIS_CACHE_OPTIONS = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "sp",
             "OPTIONS": REDIS_CACHE_OPTIONS,
@@ -182,9 +184,14 @@ CELERY_BEAT_SCHEDULE = {
 # requests are in flight, so a delivery still "sending" after this long lost its worker and is
 # claimed again (by the sweep, or a redelivered message).
 NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
-# Deliveries per send task, and how many of its requests are in flight at once.
-NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
-NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# Deliveries per send task, and how many of its requests are in flight at once (they overlap
+# on the worker process's event loop, so hundreds cost little).
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 500)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 250)
+# Deliveries one fan-out task creates before it queues the rest as another task.
+NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS = env_int("NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS", 10_000)
+# Channels that hold a connection (email): SMTP connections a send task spreads its share over.
+NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4)
 # A send task records the outcomes that arrived every this often (one UPDATE each time).
 NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 # Requests in flight at once to one receiving host, per send task.
