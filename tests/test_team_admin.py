@@ -254,3 +254,37 @@ def test_an_owner_turns_the_requirement_on_in_the_admin(member, organization):
     organization.refresh_from_db()
     assert organization.require_two_factor
     assert owner.get("/admin/").status_code == 302, "their own session now needs a code"
+
+
+def test_resending_an_invitation_replaces_its_link(
+    member, organization, django_capture_on_commit_callbacks
+):
+    owner = member("owner")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(
+            "/admin/accounts/invitation/add/",
+            {"organization": organization.id, "email": "late@example.com", "role": "editor"},
+        )
+    invitation = Membership.objects.get(user__email="late@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(
+            "/admin/accounts/invitation/",
+            {"action": "resend", "_selected_action": [invitation.id]},
+        )
+    first, second = (re.search(r"/invitations/\S+", m.body).group(0) for m in mail.outbox)
+    assert Client().get(first).status_code == 404
+    assert Client().get(second).status_code == 200
+
+
+def test_a_viewer_sees_the_members_but_changes_none(member):
+    viewer = member("viewer")
+    member("owner", username="olga")
+    olga = Membership.objects.get(user__username="olga")
+    listed = viewer.get("/admin/accounts/membership/").content.decode()
+    assert "olga@example.com" in listed
+    page = viewer.get(f"/admin/accounts/membership/{olga.id}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert (
+        viewer.post(f"/admin/accounts/membership/{olga.id}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
