@@ -105,7 +105,7 @@ class MembershipAdmin(MemberRemovalAdmin):
 
 
 class InvitationForm(forms.ModelForm):
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(max_length=150)  # the new member's username too
 
     class Meta:
         model = Invitation

@@ -82,7 +82,8 @@ class ApiKeyCreatedOut(ApiKeyOut):
 
 
 class MemberInviteIn(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
+    # A new member's username is their address, and usernames hold 150 characters.
+    email = serializers.EmailField(max_length=150)
     role = serializers.ChoiceField(choices=Role.choices)
 
 

@@ -128,7 +128,12 @@ def test_an_invitation_with_the_same_idempotency_key_is_sent_once(api, owner, in
 
 
 def test_bad_invitations_are_400_in_the_envelope(api, owner, invite):
-    for body in ({"email": "not-an-address", "role": "editor"}, {"email": "a@b.co"}):
+    too_long = f"{'a' * 140}@example.com"
+    for body in (
+        {"email": "not-an-address", "role": "editor"},
+        {"email": "a@b.co"},
+        {"email": too_long, "role": "viewer"},
+    ):
         response = api.post("/api/v1/members", body)
         assert response.status_code == 400
         assert response.json()["error"]["code"] == "validation_error"
