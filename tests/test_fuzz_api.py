@@ -74,7 +74,11 @@ def world(make_client, organization, settings):
         f"/api/v1/status-pages/{pid}/subscribers",
         {"channel": "email", "email": "reader@example.com"},
     ).json()
+    member = api.post("/api/v1/members", {"email": "ed@example.com", "role": "editor"}).json()
+    other_key = api.post("/api/v1/api-keys", {"name": "fuzzed"}).json()
     ids = {
+        "member_id": member["id"],
+        "key_id": other_key["id"],
         "page_id": pid,
         "slug": page["slug"],
         "group_id": group.id,
