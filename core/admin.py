@@ -146,8 +146,8 @@ class ScopedChoicesMixin:
 
 class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """``organization_field`` is the lookup from the model to its Organization ("" for the
-    Organization itself). Superusers see everything; other staff only their organizations'.
-    Staff members of an organization may run it fully: its rows are their rows.
+    Organization itself). Superusers see everything; other staff only their organizations',
+    and change rows only where the access policy (their role there) allows.
 
     Saves go through services in ``save_model``/``save_formset``; when a service refuses with
     a ValidationError, the save is rolled back and the form comes back with the reasons.
