@@ -75,7 +75,11 @@ class ApiKeyOut(serializers.Serializer):
 
 
 class ApiKeyCreatedOut(ApiKeyOut):
-    token = serializers.CharField(help_text="The bearer token, in this response only.")
+    token = serializers.CharField(
+        required=False,
+        help_text="The bearer token, in this response only: it is never stored, so a replay "
+        "of this request (same `Idempotency-Key`) answers without it.",
+    )
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -223,6 +227,7 @@ class MemberDetailView(MemberWriteView):
 
 class ApiKeyListView(ApiView):
     write_scope = Scope.KEYS_WRITE.value
+    idempotency_unstored_fields = ("token",)
 
     @extend_schema(
         operation_id="api_keys_list",

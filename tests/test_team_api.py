@@ -349,3 +349,16 @@ def test_someone_with_an_account_joins_another_organization_without_a_new_passwo
     assert Client().post(link).status_code == 200
     joined = Membership.objects.get(user__email="owen@example.com", organization__slug="globex")
     assert (joined.role, joined.status) == ("viewer", "active")
+
+
+def test_a_replayed_key_creation_makes_one_key_and_never_stores_its_token(api):
+    from core.models import IdempotencyRecord
+
+    first = api.post("/api/v1/api-keys", {"name": "ci"}, HTTP_IDEMPOTENCY_KEY="ci-key")
+    replay = api.post("/api/v1/api-keys", {"name": "ci"}, HTTP_IDEMPOTENCY_KEY="ci-key")
+    assert first.status_code == replay.status_code == 201
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["id"] == first.json()["id"] and "token" not in replay.json()
+    assert ApiKey.objects.filter(name="ci").count() == 1
+    secret = first.json()["token"].split("_", 2)[2]
+    assert secret not in str(IdempotencyRecord.objects.get(key="ci-key").response_body)
