@@ -22,3 +22,8 @@ class AccountsConfig(AppConfig):
             organization_id=lambda key: key.organization_id,
             secret_fields={"secret_hash"},
         )
+        from accounts.roles import RoleAccess
+        from core.admin import use_admin_access
+
+        # The admin asks the members' roles who may change what (core offers the hook).
+        use_admin_access(RoleAccess())

@@ -12,6 +12,8 @@ class Scope(models.TextChoices):
     SUBSCRIBERS_READ = "subscribers:read", "List and show subscribers and deliveries"
     SUBSCRIBERS_WRITE = "subscribers:write", "Create, update and delete subscribers"
     AUDIT_READ = AUDIT_READ_SCOPE, "Read the activity log"
+    MEMBERS_WRITE = "members:write", "Invite, change and remove the organization's members"
+    KEYS_WRITE = "keys:write", "Create and revoke API keys"
 
 
 # A scope also grants the scopes listed for it.
@@ -23,11 +25,78 @@ class Organization(TimestampedModel):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=255)
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="organizations"
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organizations",
+        through="Membership",
+        through_fields=("organization", "user"),
+    )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Members must sign in to the admin with a one-time code (TOTP) as well.",
     )
 
     def __str__(self):
         return self.name
+
+
+class Role(models.TextChoices):
+    """Ordered from most to least rights; see accounts.roles for what each may do."""
+
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class MembershipStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+
+
+class Membership(TimestampedModel):
+    """A user's place in an organization. An invitation is a membership with status
+    ``invited`` and a one-time link (only a keyed hash of its secret is kept)."""
+
+    INVITATION_DAYS = 7
+
+    id = id_field("mem")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    # `organization.members.add(user)` keeps meaning what it meant before roles: runs it fully.
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OWNER)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    invited_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invitation_hash = models.CharField(max_length=64, blank=True, editable=False)
+    invitation_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user.email or self.user.get_username()} ({self.role}, {self.organization})"
+
+    @property
+    def email(self) -> str:
+        return self.user.email or self.user.get_username()
+
+
+class Invitation(Membership):
+    """The admin's list of pending invitations (memberships still ``invited``)."""
+
+    class Meta:
+        proxy = True
 
 
 class ApiKey(TimestampedModel):
@@ -47,6 +116,13 @@ class ApiKey(TimestampedModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The member who made it; through the API, the member behind the key that made it.
+    created_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_key = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = "API key"
@@ -58,8 +134,12 @@ class ApiKey(TimestampedModel):
     is_authenticated = True
 
     @property
+    def token_prefix(self) -> str:
+        return f"{self.TOKEN_PREFIX}_{self.id.removeprefix('key_')}_"
+
+    @property
     def token_hint(self) -> str:
-        return f"{self.TOKEN_PREFIX}_{self.id.removeprefix('key_')}_…"
+        return f"{self.token_prefix}…"
 
     @property
     def is_active(self) -> bool:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "audit",
     "accounts",
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -347,6 +351,9 @@ if EMAIL_URL and not env_str("EMAIL_BACKEND"):
             "EMAIL_URL must start with smtp://, smtp+tls://, smtps://, "
             f"console:// or locmem://, got {_scheme}://"
         )
+
+# Admin two-factor (TOTP): the issuer name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER") or "Status pages"
 
 # SMS: "channels.transports.sms.TwilioSmsBackend" sends through Twilio's REST API.
 SMS_BACKEND = (env_str("SMS_BACKEND") or "channels.transports.sms.LoggingSmsBackend").replace(

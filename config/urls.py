@@ -14,6 +14,7 @@ from public import urls as public_urls
 
 api_v1 = [
     path("me", MeView.as_view()),
+    path("", include("accounts.urls")),
     path("", include("statuspages.urls")),
     path("", include("incidents.urls")),
     path("", include("maintenances.urls")),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("v1/", include("statuspage_v1.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
     path("", include(inbound_urlpatterns)),
+    path("", include("accounts.link_urls")),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
     path("", include(public_urls.host_urlpatterns)),

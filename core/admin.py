@@ -2,7 +2,7 @@
 rows) and showing a service's refusal as form errors. Rules stay in the services."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,10 +16,34 @@ admin.site.index_title = "Operate your status pages"
 _REFUSAL = "operator_admin_refusal"
 
 
+class AdminAccess:
+    """Which organizations a staff user acts in, and where they may change a model's rows.
+    This default lets every member run their organizations fully; accounts installs the
+    role-aware policy (``use_admin_access``) in its AppConfig.ready."""
+
+    def organization_ids(self, user) -> list[str]:
+        return list(user.organizations.values_list("id", flat=True))
+
+    def may_change(self, user, model, organization_id: str | None) -> bool:
+        """``organization_id`` None: in at least one of the user's organizations."""
+        return True
+
+    def writable_organization_ids(self, user, model) -> list[str]:
+        return self.organization_ids(user)
+
+
+_access = AdminAccess()
+
+
+def use_admin_access(access: AdminAccess) -> None:
+    global _access
+    _access = access
+
+
 def user_organization_ids(user) -> list[str]:
     cached = getattr(user, "_organization_ids", None)
     if cached is None:
-        cached = list(user.organizations.values_list("id", flat=True))
+        cached = _access.organization_ids(user)
         user._organization_ids = cached
     return cached
 
@@ -29,6 +53,29 @@ def organization_scoped(queryset, user, lookup: str = "organization__in"):
     if user.is_superuser:
         return queryset
     return queryset.filter(**{lookup: user_organization_ids(user)})
+
+
+def may_change(request, model, organization_id: str | None = None) -> bool:
+    """Whether the operator may change ``model``'s rows (in ``organization_id``, or in one of
+    their organizations when None); reading needs only being an operator."""
+    return is_operator(request) and _access.may_change(request.user, model, organization_id)
+
+
+def writable_scoped(queryset, user, model, lookup: str = "organization__in"):
+    """``queryset`` limited to the organizations where ``user`` may change ``model``'s rows."""
+    if user.is_superuser:
+        return queryset
+    return queryset.filter(**{lookup: _access.writable_organization_ids(user, model)})
+
+
+def organization_id_of(obj, organization_field: str) -> str:
+    """The id of ``obj``'s organization, following ``organization_field`` ("" for itself)."""
+    if not organization_field:
+        return obj.pk
+    *path, last = organization_field.split("__")
+    for name in path:
+        obj = getattr(obj, name)
+    return getattr(obj, f"{last}_id")
 
 
 def is_operator(request) -> bool:
@@ -84,7 +131,8 @@ class ScopedChoicesMixin:
     def _scoped_field(self, db_field, field, request):
         lookup = _FOREIGN_KEY_SCOPES.get(db_field.related_model._meta.label)
         if field is not None and lookup:
-            field.queryset = organization_scoped(field.queryset, request.user, lookup)
+            # Only where the operator's role lets them change this admin's rows.
+            field.queryset = writable_scoped(field.queryset, request.user, self.model, lookup)
         return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -98,8 +146,8 @@ class ScopedChoicesMixin:
 
 class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """``organization_field`` is the lookup from the model to its Organization ("" for the
-    Organization itself). Superusers see everything; other staff only their organizations'.
-    Staff members of an organization may run it fully: its rows are their rows.
+    Organization itself). Superusers see everything; other staff only their organizations',
+    and change rows only where the access policy (their role there) allows.
 
     Saves go through services in ``save_model``/``save_formset``; when a service refuses with
     a ValidationError, the save is rolled back and the form comes back with the reasons.
@@ -118,14 +166,40 @@ class OrganizationScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_operator(request)
 
+    def _may_change(self, request, obj=None) -> bool:
+        """The one role check every write here goes through (see AdminAccess)."""
+        organization_id = None if obj is None else organization_id_of(obj, self.organization_field)
+        return may_change(request, self.model, organization_id)
+
     def has_add_permission(self, request, obj=None):
-        return is_operator(request)
+        return self._may_change(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_operator(request)
+        return self._may_change(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return is_operator(request)
+        return self._may_change(request, obj)
+
+    def get_actions(self, request):
+        # Actions change rows: each runs only on the selected rows the operator may change.
+        actions = super().get_actions(request)
+        if request.user.is_superuser:
+            return actions
+        if not self._may_change(request):
+            return {}
+        return {
+            name: (self._on_writable_rows(func), label, description)
+            for name, (func, label, description) in actions.items()
+        }
+
+    def _on_writable_rows(self, action):
+        lookup = f"{self.organization_field}__in" if self.organization_field else "id__in"
+
+        def limited(modeladmin, request, queryset):
+            rows = writable_scoped(queryset, request.user, self.model, lookup)
+            return action(modeladmin, request, rows)
+
+        return limited
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -208,6 +282,12 @@ class PublishingAdmin(OrganizationScopedAdmin):
             *super().get_urls(),
         ]
 
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.has_change_permission(request):
+            return columns
+        return [column for column in columns if column != "publish_link"]
+
     @admin.display(description="")
     def publish_link(self, obj):
         url = reverse(f"admin:{self._publish_url_name()}", args=[obj.pk])
@@ -227,6 +307,8 @@ class PublishingAdmin(OrganizationScopedAdmin):
         obj = self.get_queryset(request).select_related("page").filter(pk=object_id).first()
         if obj is None:
             raise Http404(f"No such {self.opts.verbose_name}.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
         form = self.publish_form(request, obj)
         update = self.submit_to_service(request, form, lambda data: self.publish(obj, data))
         if update is not None:
@@ -253,7 +335,10 @@ class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return is_operator(request)
 
-    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+    def has_change_permission(self, request, obj=None):
+        return may_change(request, self.model)
+
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 class PublishedUpdatesInline(admin.TabularInline):

@@ -39,6 +39,8 @@ class ApiView(APIView):
     required_scopes: dict[str, str] | None = None
     idempotency_required = False
     idempotency_body_field = "idempotency_key"
+    # Response fields never kept for a replay (a secret shown once: a replay omits it).
+    idempotency_unstored_fields: tuple[str, ...] = ()
 
     @property
     def api_key(self):
@@ -166,6 +168,12 @@ class ApiView(APIView):
                 if response.status_code >= 500 or _HOLDS_NUL.search(rendered):
                     raise _NotStored(response)
                 body = json.loads(rendered)
+                if isinstance(body, dict):
+                    body = {
+                        name: value
+                        for name, value in body.items()
+                        if name not in self.idempotency_unstored_fields
+                    }
                 idempotency_complete(record=claim.record, status=response.status_code, body=body)
         except _NotStored as not_stored:
             idempotency_release(record=claim.record)

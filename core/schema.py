@@ -164,7 +164,9 @@ class ApiAutoSchema(AutoSchema):
                     ),
                 }
             )
-        if self.method == "DELETE" and "component" in path:
+        if self.method in getattr(self.view, "conflict_methods", ()) or (
+            self.method == "DELETE" and "component" in path
+        ):
             codes.append("409")
         for code in sorted(set(codes)):
             responses.setdefault(code, _error_response(_ERROR_DESCRIPTIONS[code]))

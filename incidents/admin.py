@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,8 +12,8 @@ from core.admin import (
     PublishedUpdatesInline,
     PublishingAdmin,
     changed_values,
-    organization_scoped,
     stored,
+    writable_scoped,
 )
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
@@ -152,7 +153,9 @@ class IncidentAdmin(PublishingAdmin):
         )
 
     def add_view(self, request, form_url="", extra_context=None):
-        pages = organization_scoped(StatusPage.objects.all(), request.user)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        pages = writable_scoped(StatusPage.objects.all(), request.user, Incident)
         page = pages.filter(id=request.POST.get("page") or request.GET.get("page")).first()
         if page is None and pages.count() == 1:
             page = pages.first()

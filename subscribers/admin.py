@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin import PAGE_FILTER, OrganizationScopedAdmin, organization_scoped
+from core.admin import PAGE_FILTER, OrganizationScopedAdmin, writable_scoped
 from statuspages.models import Component, StatusPage
 from subscribers import services
 from subscribers.models import Channel, Subscriber
@@ -53,7 +54,7 @@ class SubscriberCreateForm(forms.Form):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        pages = organization_scoped(StatusPage.objects.all(), request.user)
+        pages = writable_scoped(StatusPage.objects.all(), request.user, Subscriber)
         self.fields["page"].queryset = pages
         self.fields["components"].queryset = Component.objects.filter(page__in=pages)
 
@@ -107,6 +108,8 @@ class SubscriberAdmin(OrganizationScopedAdmin):
         return False  # subscribers change through the actions, like through the API
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         form = SubscriberCreateForm(request.POST or None, request=request)
         subscriber = self.submit_to_service(request, form, self._create)
         if subscriber is not None:

@@ -77,6 +77,7 @@ def test_me_describes_the_calling_key(make_client, page):
         "scopes": ["pages:write"],
         "pages": [page.id],
         "expires_at": None,
+        "created_by": None,
     }
 
 

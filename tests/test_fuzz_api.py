@@ -82,7 +82,11 @@ def world(make_client, organization, settings):
             "rules": [{"component_ids": [component.id], "status": "major_outage"}],
         },
     ).json()
+    member = api.post("/api/v1/members", {"email": "ed@example.com", "role": "editor"}).json()
+    other_key = api.post("/api/v1/api-keys", {"name": "fuzzed"}).json()
     ids = {
+        "member_id": member["id"],
+        "key_id": other_key["id"],
         "page_id": pid,
         "integration_id": integration["id"],
         "slug": page["slug"],

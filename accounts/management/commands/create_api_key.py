@@ -11,8 +11,8 @@ from accounts.services import api_key_create, parse_scopes
 class Command(BaseCommand):
     help = (
         "Create an API key. SCOPES is a comma list (incidents:write,pages:write,subscribers:read,"
-        "subscribers:write), 'all', or '' for a read-only key. The token is the last line "
-        "printed and is never shown again."
+        "subscribers:write,members:write,keys:write), 'all', or '' for a read-only key. "
+        "The token is the last line printed and is never shown again."
     )
 
     def add_arguments(self, parser):
