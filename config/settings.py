@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maintenances",
     "subscribers",
     "notifications",
+    "uptime",
     "public",
     "demo",
 ]

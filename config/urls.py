@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("maintenances.urls")),
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
+    path("", include("uptime.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 

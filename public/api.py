@@ -1,14 +1,16 @@
 """The Statuspage v2 public API: unauthenticated, cached per page, CORS open."""
 
 import json
+from datetime import timedelta
 
 from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import json_error
-from public.documents import DOCUMENTS
+from public.documents import DOCUMENTS, page_object
 from public.http import add_public_headers, cached_document, conditional_response
 from public.selectors import page_state
+from uptime.selectors import DEFAULT_DAYS, MAX_PUBLIC_DAYS, page_today, page_uptime, uptime_payload
 
 JSON = "application/json; charset=utf-8"
 READ_METHODS = ("GET", "HEAD")
@@ -43,6 +45,53 @@ def document_view(request, document: str, slug: str | None = None):
         return _error(request, 405)
     try:
         cached = cached_document(request, slug, document, lambda page: _render(document, page))
+    except Http404:
+        return _error(request, 404, "No status page here.")
+    return conditional_response(request, cached, JSON)
+
+
+def _days(request) -> int | None:
+    """``?days=`` 1..365 (default 90); None when it is anything else."""
+    given = request.GET.get("days")
+    if given is None:
+        return DEFAULT_DAYS
+    if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= MAX_PUBLIC_DAYS:
+        return None
+    return int(given)
+
+
+def _render_uptime(page, days: int) -> bytes:
+    today = page_today(page)
+    state = page_state(page)
+    uptime = page_uptime(
+        page,
+        start=today - timedelta(days=days - 1),
+        end=today,
+        components=state.components,
+        groups=state.groups,
+    )
+    payload = {"page": page_object(state), **uptime_payload(uptime)}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@csrf_exempt
+def uptime_view(request, slug: str | None = None):
+    """Daily uptime per component (and group) over ``?days=`` days, oldest first."""
+    request.json_errors = True
+    if request.method == "OPTIONS":
+        return _preflight()
+    if request.method not in READ_METHODS:
+        return _error(request, 405)
+    unknown = sorted(set(request.GET) - {"days"})
+    if unknown:
+        return _error(request, 400, f"Unknown query parameter: {unknown[0]}.")
+    days = _days(request)
+    if days is None:
+        return _error(request, 400, f"days must be a whole number from 1 to {MAX_PUBLIC_DAYS}.")
+    try:
+        cached = cached_document(
+            request, slug, f"uptime.json?days={days}", lambda page: _render_uptime(page, days)
+        )
     except Http404:
         return _error(request, 404, "No status page here.")
     return conditional_response(request, cached, JSON)

@@ -180,8 +180,9 @@ _HEADERS = {
 }
 
 
-def _operation(name: str) -> dict:
-    properties, description = DOCUMENT_SCHEMAS[name]
+def _operation(name: str, properties: dict | None = None, description: str = "") -> dict:
+    if properties is None:
+        properties, description = DOCUMENT_SCHEMAS[name]
     return {
         "operationId": "public_" + name.removesuffix(".json").replace("/", "_").replace("-", "_"),
         "tags": [TAG],
@@ -221,6 +222,58 @@ def _operation(name: str) -> dict:
     }
 
 
+_UPTIME_DAY = _object(
+    {
+        "date": {"type": "string", "format": "date"},
+        "uptime_percentage": {"type": "number"},
+        "worst_status": _enum(ComponentStatus.values),
+        "incident_ids": {"type": "array", "items": STRING},
+    }
+)
+_UPTIME_ROW = {
+    "id": STRING,
+    "name": STRING,
+    "uptime_percentage": {"type": "number"},
+    "days": {"type": "array", "items": _UPTIME_DAY},
+}
+EXTRA_SCHEMAS = {
+    "uptime.json": (
+        {
+            **_PAGE,
+            "components": {"type": "array", "items": _object(_UPTIME_ROW)},
+            "groups": {
+                "type": "array",
+                "items": _object(
+                    {**_UPTIME_ROW, "component_ids": {"type": "array", "items": STRING}}
+                ),
+            },
+        },
+        "Daily uptime of every component and group over `days` days (1..365, default 90) in "
+        "the page's time zone, oldest first: a major outage counts fully as down time, a "
+        "partial outage at 30 %, the rest not at all. A group's day is the mean of its "
+        "components'. `days` out of range: 400 `validation_error`.",
+        {
+            "in": "query",
+            "name": "days",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 90},
+        },
+    ),
+}
+
+
+def _extra_operation(name: str) -> dict:
+    properties, description, parameter = EXTRA_SCHEMAS[name]
+    operation = _operation(name, properties, description)
+    operation["parameters"].append(parameter)
+    operation["responses"]["400"] = {
+        "description": "`validation_error`: a query parameter out of range, or one the "
+        "document does not take.",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+    return operation
+
+
 def add_public_api(result, generator, request, public):
     """Postprocessing hook: the eight public documents under ``/pages/{slug}/api/v2/``."""
     if set(DOCUMENT_SCHEMAS) != set(DOCUMENTS):
@@ -228,6 +281,8 @@ def add_public_api(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
     for name in DOCUMENTS:
         result.setdefault("paths", {})[f"/pages/{{slug}}/api/v2/{name}"] = {"get": _operation(name)}
+    for name in EXTRA_SCHEMAS:
+        result["paths"][f"/pages/{{slug}}/api/v2/{name}"] = {"get": _extra_operation(name)}
     result.setdefault("tags", []).append(
         {
             "name": TAG,

@@ -1,6 +1,7 @@
 """The human status page and incident pages: server-rendered, no JavaScript needed."""
 
 import re
+from datetime import timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_document, conditional_response
 from statuspages.models import StatusPage
+from uptime.selectors import DEFAULT_DAYS, WEIGHTING_NOTE, page_today, page_uptime
 
 HTML = "text/html; charset=utf-8"
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -57,12 +59,25 @@ def _common_context(page: StatusPage, base: str) -> dict:
 def status_page_context(page: StatusPage, base: str) -> dict:
     state = selectors.page_state(page)
     zone = page_zone(page)
+    today = page_today(page)
+    uptime = page_uptime(
+        page,
+        start=today - timedelta(days=DEFAULT_DAYS - 1),
+        end=today,
+        components=state.components,
+        groups=state.groups,
+    ).by_id()
     sections = [
         {
             "group": group,
             "status": status,
+            "uptime": uptime.get(group.id) if group else None,
             "components": [
-                {"component": component, "status": state.statuses[component.id]}
+                {
+                    "component": component,
+                    "status": state.statuses[component.id],
+                    "uptime": uptime[component.id],
+                }
                 for component in children
             ],
         }
@@ -84,6 +99,8 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         "upcoming": [m for m in maintenances if m.status == MaintenanceStatus.SCHEDULED],
         "history_days": history_days,
         "history_window": selectors.HISTORY_DAYS,
+        "uptime_days": DEFAULT_DAYS,
+        "uptime_note": WEIGHTING_NOTE,
     }
 
 
