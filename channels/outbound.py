@@ -171,6 +171,15 @@ def post(url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response
         return client.post(url, content=content, headers=all_headers)
 
 
+def get(url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
+    """GET a URL an operator gave us (a metric's Prometheus query) after the same address
+    check; no redirects, short timeouts."""
+    target = address_check(url)
+    all_headers = {"User-Agent": USER_AGENT, "Host": _host_header(target), **(headers or {})}
+    with _client(target) as client:
+        return client.get(url, headers=all_headers)
+
+
 def _host_header(target: Target) -> str:
     default = 443 if target.scheme == "https" else 80
     host = f"[{target.host}]" if ":" in target.host else target.host

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
     path("", include("uptime.urls")),
+    path("", include("metrics.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 

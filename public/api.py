@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import json_error
+from metrics.selectors import PERIODS, charts_payload, page_charts
 from public.documents import DOCUMENTS, page_object
 from public.http import add_public_headers, cached_document, conditional_response
 from public.selectors import page_state
@@ -50,14 +51,26 @@ def document_view(request, document: str, slug: str | None = None):
     return conditional_response(request, cached, JSON)
 
 
-def _days(request) -> int | None:
-    """``?days=`` 1..365 (default 90); None when it is anything else."""
-    given = request.GET.get("days")
+class _BadQuery(Exception):
+    pass
+
+
+def _days(query) -> int:
+    """``?days=`` 1..365 (default 90)."""
+    given = query.get("days")
     if given is None:
         return DEFAULT_DAYS
     if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= MAX_PUBLIC_DAYS:
-        return None
+        raise _BadQuery(f"days must be a whole number from 1 to {MAX_PUBLIC_DAYS}.")
     return int(given)
+
+
+def _period(query) -> str:
+    """``?period=day|week|month`` (default day)."""
+    given = query.get("period", "day")
+    if given not in PERIODS:
+        raise _BadQuery(f"period must be one of: {', '.join(PERIODS)}.")
+    return given
 
 
 def _render_uptime(page, days: int) -> bytes:
@@ -74,27 +87,58 @@ def _render_uptime(page, days: int) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-@csrf_exempt
-def uptime_view(request, slug: str | None = None):
-    """Daily uptime per component (and group) over ``?days=`` days, oldest first."""
+def _render_metrics(page, period: str) -> bytes:
+    charts = page_charts(page, [period])[period]
+    payload = {
+        "page": page_object(page_state(page)),
+        "period": period,
+        "metrics": charts_payload(charts),
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _query_document(request, slug, *, name: str, parameter: str, parse, render):
+    """A document that takes one query parameter: any other, or a bad value, is a 400."""
     request.json_errors = True
     if request.method == "OPTIONS":
         return _preflight()
     if request.method not in READ_METHODS:
         return _error(request, 405)
-    unknown = sorted(set(request.GET) - {"days"})
-    if unknown:
-        return _error(request, 400, f"Unknown query parameter: {unknown[0]}.")
-    days = _days(request)
-    if days is None:
-        return _error(request, 400, f"days must be a whole number from 1 to {MAX_PUBLIC_DAYS}.")
+    try:
+        unknown = sorted(set(request.GET) - {parameter})
+        if unknown:
+            raise _BadQuery(f"Unknown query parameter: {unknown[0]}.")
+        value = parse(request.GET)
+    except _BadQuery as bad:
+        return _error(request, 400, str(bad))
     try:
         cached = cached_document(
-            request, slug, f"uptime.json?days={days}", lambda page: _render_uptime(page, days)
+            request, slug, f"{name}?{parameter}={value}", lambda page: render(page, value)
         )
     except Http404:
         return _error(request, 404, "No status page here.")
     return conditional_response(request, cached, JSON)
+
+
+@csrf_exempt
+def uptime_view(request, slug: str | None = None):
+    """Daily uptime per component (and group) over ``?days=`` days, oldest first."""
+    return _query_document(
+        request, slug, name="uptime.json", parameter="days", parse=_days, render=_render_uptime
+    )
+
+
+@csrf_exempt
+def metrics_view(request, slug: str | None = None):
+    """The displayed metrics over ``?period=`` (day, week or month), bucket averages."""
+    return _query_document(
+        request,
+        slug,
+        name="metrics.json",
+        parameter="period",
+        parse=_period,
+        render=_render_metrics,
+    )
 
 
 @csrf_exempt

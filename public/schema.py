@@ -34,6 +34,9 @@ def _object(properties: dict, description: str = "", optional: tuple[str, ...] =
     return schema
 
 
+_NUMBER_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+
 def _enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
@@ -135,6 +138,29 @@ SCHEMAS = {
             "components": {"type": "array", "items": _ref("PublicComponent")},
             "scheduled_for": TIME,
             "scheduled_until": TIME,
+        }
+    ),
+    "PublicMetric": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "suffix": STRING,
+            "decimal_places": INTEGER,
+            "y_axis_min": _NUMBER_OR_NULL,
+            "y_axis_max": _NUMBER_OR_NULL,
+            "resolution_seconds": INTEGER,
+            "summary": _object(
+                {
+                    "last": _NUMBER_OR_NULL,
+                    "minimum": _NUMBER_OR_NULL,
+                    "maximum": _NUMBER_OR_NULL,
+                    "average": _NUMBER_OR_NULL,
+                }
+            ),
+            "points": {
+                "type": "array",
+                "items": _object({"timestamp": TIME, "value": {"type": "number"}}),
+            },
         }
     ),
 }
@@ -257,6 +283,22 @@ EXTRA_SCHEMAS = {
             "name": "days",
             "required": False,
             "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 90},
+        },
+    ),
+    "metrics.json": (
+        {
+            **_PAGE,
+            "period": _enum(["day", "week", "month"]),
+            "metrics": {"type": "array", "items": _ref("PublicMetric")},
+        },
+        "The displayed metrics in order, each bucket's average over `period`: `day` by 5 "
+        "minutes, `week` by hour, `month` (30 days) by 4 hours. `period` unknown: 400 "
+        "`validation_error`.",
+        {
+            "in": "query",
+            "name": "period",
+            "required": False,
+            "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "day"},
         },
     ),
 }

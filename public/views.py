@@ -9,6 +9,8 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from maintenances.models import MaintenanceStatus
+from metrics.charts import chart_summary, chart_svg
+from metrics.selectors import PERIODS, page_charts
 from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_document, conditional_response
@@ -56,6 +58,21 @@ def _common_context(page: StatusPage, base: str) -> dict:
     return {"page": page, "base": base, "zone": page_zone(page)}
 
 
+def _metric_charts(page: StatusPage) -> list[dict]:
+    """Each displayed metric with its day, week and month charts (SVG drawn here)."""
+    charts = page_charts(page, list(PERIODS))
+    return [
+        {
+            "metric": day.metric,
+            "charts": [
+                {"period": chart.period, "svg": chart_svg(chart), "summary": chart_summary(chart)}
+                for chart in (day, week, month)
+            ],
+        }
+        for day, week, month in zip(charts["day"], charts["week"], charts["month"], strict=True)
+    ]
+
+
 def status_page_context(page: StatusPage, base: str) -> dict:
     state = selectors.page_state(page)
     zone = page_zone(page)
@@ -99,6 +116,7 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         "upcoming": [m for m in maintenances if m.status == MaintenanceStatus.SCHEDULED],
         "history_days": history_days,
         "history_window": selectors.HISTORY_DAYS,
+        "metric_charts": _metric_charts(page),
         "uptime_days": DEFAULT_DAYS,
         "uptime_note": WEIGHTING_NOTE,
     }

@@ -274,7 +274,7 @@ def test_uptime_takes_a_fixed_number_of_queries_however_long_the_history(
     with django_assert_max_num_queries(12):
         document = uptime_json(days=365)
     assert len(document["components"][0]["days"]) == 365
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         assert Client().get("/pages/acme/").status_code == 200
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from incidents.services import incident_create
 from tests.factories import ComponentFactory
-from tests.test_public_browser import browser  # noqa: F401 (the fixture)
+from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
@@ -38,6 +38,8 @@ def test_hovering_or_focusing_a_day_shows_its_uptime_and_incidents(
 
     today.hover()
     assert tip.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "public-uptime-hover.png"))
     assert "Checkout errors" in tip.inner_text()
     assert "Major Outage" in tip.inner_text()
 

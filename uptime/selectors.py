@@ -93,6 +93,7 @@ def percentage_text(value: float) -> str:
 
 
 def _rounded(value: float) -> float:
+    """Four decimals in JSON (a second of down time in a day is 0.0012 %)."""
     return round(value, 4)
 
 
@@ -207,14 +208,14 @@ def page_uptime(
 def _percentage(downtime: float, elapsed: float) -> float:
     if elapsed <= 0:
         return 100.0
-    return _rounded(max(0.0, 100.0 * (1 - downtime / elapsed)))
+    return max(0.0, 100.0 * (1 - downtime / elapsed))
 
 
 def _group_row(group: ComponentGroup, rows: list[UptimeRow], start: date, day_count: int):
     """A group's day is the mean of its components' and its worst status is theirs."""
 
     def mean(values: list[float]) -> float:
-        return _rounded(sum(values) / len(values)) if values else 100.0
+        return sum(values) / len(values) if values else 100.0
 
     days = []
     for index in range(day_count):
@@ -242,7 +243,7 @@ def _group_row(group: ComponentGroup, rows: list[UptimeRow], start: date, day_co
 def day_payload(day: UptimeDay) -> dict:
     return {
         "date": day.date.isoformat(),
-        "uptime_percentage": day.uptime_percentage,
+        "uptime_percentage": _rounded(day.uptime_percentage),
         "worst_status": day.worst_status,
         "incident_ids": day.incident_ids,
     }
@@ -255,7 +256,7 @@ def uptime_payload(uptime: PageUptime) -> dict:
         payload = {
             "id": item.id,
             "name": item.name,
-            "uptime_percentage": item.uptime_percentage,
+            "uptime_percentage": _rounded(item.uptime_percentage),
             "days": [day_payload(day) for day in item.days],
         }
         if group:
