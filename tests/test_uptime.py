@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.test import Client
 
 from incidents.services import incident_create, incident_resolve, incident_update_publish
@@ -412,3 +413,13 @@ def test_uptime_json_refuses_a_query_parameter_it_does_not_take(page):
     response = Client().get("/pages/acme/api/v2/uptime.json", {"day": "7"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_the_demo_page_shows_its_backdated_incidents_in_the_uptime_bars(db):
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)  # idempotent: the history is not doubled
+    document = uptime_json(days=90)
+    dashboard = next(row for row in document["components"] if row["name"] == "Dashboard")
+    (bad_day,) = [day for day in dashboard["days"] if day["incident_ids"]]
+    assert bad_day["worst_status"] == "major_outage" and bad_day["uptime_percentage"] < 100
+    assert 99 < dashboard["uptime_percentage"] < 100
