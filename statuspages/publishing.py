@@ -173,6 +173,25 @@ def status_changes_report(page_id: str, changes: Iterable[ComponentChange]) -> N
                 )
 
 
+def status_changes_around(
+    *, page_id: str, components: Iterable[Component], apply: Callable[[], None]
+) -> None:
+    """Runs ``apply`` and reports what it did to the components' effective statuses: for the
+    changes no update publishes (an incident or maintenance deleted, a running maintenance's
+    components changed)."""
+    components = list(components)
+    before = effective_statuses(components)
+    apply()
+    after = effective_statuses(components)
+    status_changes_report(
+        page_id,
+        [
+            ComponentChange(id=c.id, name=c.name, old_status=before[c.id], new_status=after[c.id])
+            for c in components
+        ],
+    )
+
+
 def page_snapshot(page: StatusPage) -> PageSnapshot:
     return PageSnapshot(id=page.id, name=page.name, slug=page.slug, url=page.public_url)
 

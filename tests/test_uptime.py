@@ -423,3 +423,45 @@ def test_the_demo_page_shows_its_backdated_incidents_in_the_uptime_bars(db):
     (bad_day,) = [day for day in dashboard["days"] if day["incident_ids"]]
     assert bad_day["worst_status"] == "major_outage" and bad_day["uptime_percentage"] < 100
     assert 99 < dashboard["uptime_percentage"] < 100
+
+
+def test_deleting_an_open_incident_or_a_running_maintenance_ends_its_interval(api, page, at):
+    web = ComponentFactory(page=page, name="Web")
+    db = ComponentFactory(page=page, name="DB")
+    at(dt.datetime(2026, 6, 14, 0, tzinfo=UTC))
+    incident = incident_create(
+        page=page,
+        name="Down",
+        message="Down.",
+        component_statuses=[{"component_id": web.id, "status": "major_outage"}],
+    )
+    window = maintenance_create(
+        page=page,
+        name="Upgrade",
+        start_at=dt.datetime(2026, 6, 14, 0, tzinfo=UTC),
+        end_at=dt.datetime(2026, 6, 15, 0, tzinfo=UTC),
+        component_ids=[web.id],
+        status="in_progress",
+    )
+    at(dt.datetime(2026, 6, 14, 3, tzinfo=UTC))
+    # The running window moves from Web to DB.
+    base = f"/api/v1/status-pages/{page.id}"
+    moved = api.patch(f"{base}/maintenances/{window.id}", {"component_ids": [db.id]}, format="json")
+    assert moved.status_code == 200, moved.content
+    at(dt.datetime(2026, 6, 14, 6, tzinfo=UTC))
+    assert api.delete(f"{base}/incidents/{incident.id}").status_code == 204
+    at(dt.datetime(2026, 6, 14, 9, tzinfo=UTC))
+    assert api.delete(f"{base}/maintenances/{window.id}").status_code == 204
+    at(NOW)
+    document = uptime_json(days=2)
+    assert day_of(document, web.id, "2026-06-14")[1]["uptime_percentage"] == 75.0
+    assert StatusInterval.objects.filter(ended_at__isnull=True).count() == 0
+    assert list(
+        StatusInterval.objects.filter(component=db).values_list("status", "started_at", "ended_at")
+    ) == [
+        (
+            "under_maintenance",
+            dt.datetime(2026, 6, 14, 3, tzinfo=UTC),
+            dt.datetime(2026, 6, 14, 9, tzinfo=UTC),
+        )
+    ]
