@@ -465,3 +465,11 @@ def test_deleting_an_open_incident_or_a_running_maintenance_ends_its_interval(ap
             dt.datetime(2026, 6, 14, 9, tzinfo=UTC),
         )
     ]
+
+
+def test_a_component_not_showcased_has_no_uptime_bar(page):
+    shown = ComponentFactory(page=page, name="API")
+    quiet = ComponentFactory(page=page, name="Internal tool", showcase=False)
+    body = Client().get("/pages/acme/").content.decode()
+    assert f'data-uptime="{shown.id}"' in body
+    assert "Internal tool" in body and f'data-uptime="{quiet.id}"' not in body
