@@ -22,20 +22,26 @@ def _y_range(chart: MetricChart) -> tuple[float, float]:
 
 
 def _path(chart: MetricChart, low: float, high: float) -> str:
-    """Line segments through the buckets' averages; a missing bucket breaks the line."""
+    """Line segments through the buckets' averages; a missing bucket breaks the line, and a
+    bucket alone between gaps is drawn as a dot."""
     span = (chart.end - chart.start).total_seconds()
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    commands, previous = [], None
+    segments: list[list[str]] = []
+    previous = None
     for point in chart.points:
         x = LEFT + plot_w * (point.at - chart.start).total_seconds() / span
         clamped = min(max(point.average, low), high)
         y = TOP + plot_h * (1 - (clamped - low) / (high - low))
-        gap = previous is not None and (point.at - previous).total_seconds() > 2 * (
+        gap = previous is None or (point.at - previous).total_seconds() > 2 * (
             chart.period.resolution
         )
-        commands.append(f"{'M' if previous is None or gap else 'L'}{x:.1f},{y:.1f}")
+        if gap:
+            segments.append([])
+        segments[-1].append(f"{x:.1f},{y:.1f}")
         previous = point.at
-    return " ".join(commands)
+    return " ".join(
+        "M" + " L".join(segment) + (" h0.1" if len(segment) == 1 else "") for segment in segments
+    )
 
 
 def chart_summary(chart: MetricChart) -> str:
@@ -53,7 +59,11 @@ def chart_svg(chart: MetricChart) -> SafeString:
     path = _path(chart, low, high)
     bottom = HEIGHT - BOTTOM
     line = (
-        format_html('<path d="{}" fill="none" stroke="#2b6cb0" stroke-width="1.5"/>', path)
+        format_html(
+            '<path d="{}" fill="none" stroke="#2b6cb0" stroke-width="1.75" '
+            'stroke-linecap="round" stroke-linejoin="round"/>',
+            path,
+        )
         if path
         else format_html(
             '<text x="{}" y="{}" text-anchor="middle" fill="#616e7c">No data</text>',

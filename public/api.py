@@ -25,8 +25,10 @@ def _preflight() -> HttpResponse:
     return add_public_headers(response)
 
 
-def _error(request, status: int, message: str | None = None) -> HttpResponse:
-    response = add_public_headers(json_error(request, status, message))
+def _error(
+    request, status: int, message: str | None = None, details: dict | None = None
+) -> HttpResponse:
+    response = add_public_headers(json_error(request, status, message, details=details))
     if status == 405:
         response["Allow"] = "GET, HEAD, OPTIONS"
     return response
@@ -52,7 +54,9 @@ def document_view(request, document: str, slug: str | None = None):
 
 
 class _BadQuery(Exception):
-    pass
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
 
 
 def _days(query) -> int:
@@ -61,7 +65,7 @@ def _days(query) -> int:
     if given is None:
         return DEFAULT_DAYS
     if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= MAX_PUBLIC_DAYS:
-        raise _BadQuery(f"days must be a whole number from 1 to {MAX_PUBLIC_DAYS}.")
+        raise _BadQuery("days", f"days must be a whole number from 1 to {MAX_PUBLIC_DAYS}.")
     return int(given)
 
 
@@ -69,7 +73,7 @@ def _period(query) -> str:
     """``?period=day|week|month`` (default day)."""
     given = query.get("period", "day")
     if given not in PERIODS:
-        raise _BadQuery(f"period must be one of: {', '.join(PERIODS)}.")
+        raise _BadQuery("period", f"period must be one of: {', '.join(PERIODS)}.")
     return given
 
 
@@ -107,10 +111,12 @@ def _query_document(request, slug, *, name: str, parameter: str, parse, render):
     try:
         unknown = sorted(set(request.GET) - {parameter})
         if unknown:
-            raise _BadQuery(f"Unknown query parameter: {unknown[0]}.")
+            raise _BadQuery(unknown[0], "Unknown query parameter.")
         value = parse(request.GET)
     except _BadQuery as bad:
-        return _error(request, 400, str(bad))
+        return _error(
+            request, 400, "The request is not valid.", details={bad.parameter: [str(bad)]}
+        )
     try:
         cached = cached_document(
             request, slug, f"{name}?{parameter}={value}", lambda page: render(page, value)

@@ -235,7 +235,8 @@ def test_metrics_json_shows_displayed_metrics_is_cors_open_and_fresh_after_new_d
 def test_metrics_json_refuses_an_unknown_period_with_a_json_400(page, query):
     response = Client().get("/pages/acme/api/v2/metrics.json", query)
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "validation_error"
+    error = response.json()["error"]
+    assert error["code"] == "validation_error" and list(error["details"]) == list(query)
 
 
 def test_the_human_page_draws_each_metric_as_svg_without_script(api, page):
@@ -355,3 +356,11 @@ def test_operators_manage_their_metrics_in_the_admin(operator, page):
         },
     )
     assert refused.status_code == 200 and not Metric.objects.filter(name="Bad").exists()
+
+
+def test_a_lone_point_between_gaps_is_drawn_as_a_dot(api, page, metric):
+    now = timezone.now()
+    post_points(api, page, metric, [{"timestamp": iso(now - dt.timedelta(hours=5)), "value": 7}])
+    body = Client().get("/pages/acme/").content.decode()
+    day_chart = body.split('data-period="day"', 1)[1].split("</svg>", 1)[0]
+    assert " h0.1" in day_chart

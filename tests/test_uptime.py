@@ -230,6 +230,7 @@ def test_uptime_json_refuses_days_out_of_range_with_a_json_400(page, days):
     response = Client().get("/pages/acme/api/v2/uptime.json", {"days": days})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+    assert "days" in response.json()["error"]["details"]
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
