@@ -474,3 +474,15 @@ def test_a_component_not_showcased_has_no_uptime_bar(page):
     body = Client().get("/pages/acme/").content.decode()
     assert f'data-uptime="{shown.id}"' in body
     assert "Internal tool" in body and f'data-uptime="{quiet.id}"' not in body
+
+
+def test_a_daylight_saving_day_has_its_own_length(page, at):
+    status_page_update(page=page, time_zone="Europe/Paris")
+    api = ComponentFactory(page=page, name="API")
+    # March 29, 2026 in Paris lasts 23 hours (from 23:00 UTC the day before); half of it down.
+    outage(page, api, start=dt.datetime(2026, 3, 28, 23, tzinfo=UTC), hours=11.5, at=at)
+    at(dt.datetime(2026, 4, 2, 12, tzinfo=UTC))
+    _, day = day_of(uptime_json(days=7), api.id, "2026-03-29")
+    assert (day["uptime_percentage"], day["worst_status"]) == (50.0, "major_outage")
+    _, before = day_of(uptime_json(days=7), api.id, "2026-03-28")
+    assert before["uptime_percentage"] == 100.0
