@@ -2,6 +2,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from accounts.services import InvalidToken, api_key_authenticate
+from audit.actors import actor_for_api_key
+from audit.context import act_as
 
 WWW_AUTHENTICATE = 'Bearer realm="api"'
 
@@ -23,6 +25,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             key = api_key_authenticate(token)
         except InvalidToken as exc:
             raise exceptions.AuthenticationFailed(str(exc)) from exc
+        act_as(actor_for_api_key(key))
         return key, key
 
     def authenticate_header(self, request):

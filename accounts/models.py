@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from audit.models import AUDIT_READ_SCOPE
 from core.models import TimestampedModel, id_field
 
 
@@ -10,6 +11,7 @@ class Scope(models.TextChoices):
     PAGES_WRITE = "pages:write", "Create, update and delete pages, components and groups"
     SUBSCRIBERS_READ = "subscribers:read", "List and show subscribers and deliveries"
     SUBSCRIBERS_WRITE = "subscribers:write", "Create, update and delete subscribers"
+    AUDIT_READ = AUDIT_READ_SCOPE, "Read the activity log"
 
 
 # A scope also grants the scopes listed for it.

@@ -1,31 +1,51 @@
 """Outbound HTTP to URLs that subscribers gave us: resolve, check, connect to what was checked.
 
-``address_check`` is the one SSRF decision; ``post`` pins the connection to the checked address
-(keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect it.
+Every request runs on this process's event loop (one thread, started on first use, after a
+prefork worker forked) through an ``HttpSession``: aiohttp with keep-alive connections, at most
+``per_host`` requests in flight to one host and a deadline per request. The SSRF decision is
+made where the connection is made: the session's resolver resolves the host, refuses the
+whole answer if any address is not public, and the connector connects only to the addresses
+it returned (keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect
+it. An IP literal is checked before the request, since no resolver sees it.
 """
 
-import contextlib
-import contextvars
+import asyncio
 import functools
 import ipaddress
+import os
 import socket
 import ssl
 import threading
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from aiohttp.helpers import is_ip_address
 from django.conf import settings
 
 USER_AGENT = "StatusPageNotifier/1.0 (+https://github.com/statuspage-service)"
-TIMEOUT = httpx.Timeout(5.0, connect=3.0)
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 5.0
+# A request's whole life once it has its host slot: connect, send, the answer's first bytes
+# and at most RESPONSE_BYTES of its body.
+REQUEST_DEADLINE = 10.0
+RESPONSE_BYTES = 64 * 1024
 
 # Indirection so tests can answer DNS without the network.
 resolve = socket.getaddrinfo
 
+T = TypeVar("T")
+
 
 class UnsafeURL(Exception):
     """The URL is malformed or points at an address we refuse to call."""
+
+
+class OutboundError(Exception):
+    """The request did not get an answer: connection refused or reset, TLS, timeout."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +53,23 @@ class Target:
     scheme: str
     host: str
     port: int
-    address: str  # the checked IP to connect to
+    address: str  # the first checked IP
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What a GET brought back: its code and (the first RESPONSE_BYTES of) its body."""
+
+    status_code: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a receiver answered: its code and headers (the body is read and dropped)."""
+
+    status_code: int
+    headers: Mapping[str, str]
 
 
 def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -54,12 +90,9 @@ def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def address_check(url: str) -> Target:
-    """Resolve ``url``'s host and refuse loopback, private, link-local, multicast, reserved and
-    unspecified addresses (IPv4, IPv6 and IPv4-mapped IPv6): every answer must be public.
-
-    With ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` on, any address is accepted (development, tests).
-    """
+def _url_check(url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of ``url``, or UnsafeURL: https only (http too when private
+    networks are allowed), a host, and an IP literal only if it is public."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -71,116 +104,195 @@ def address_check(url: str) -> Target:
         raise UnsafeURL(f"Only {' or '.join(schemes)} URLs with a host are accepted.")
     host = parts.hostname
     try:
-        answers = resolve(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise UnsafeURL(f"The host {host!r} could not be resolved.") from exc
-    addresses = []
-    for _family, _type, _proto, _name, sockaddr in answers:
+        literal = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        literal = None
+    if literal is not None and not allow_private and _refused(literal):
+        raise UnsafeURL(f"The address {host!r} is not public.")
+    if literal is None and is_ip_address(host):  # 2130706433, 127.1: legacy forms of 127.0.0.1
+        raise UnsafeURL(f"The address {host!r} is not written as an IP address.")
+    return parts.scheme, host, port
+
+
+def _addresses_check(host: str, answers) -> list[tuple]:
+    """The answers for ``host`` if every one is public (or private networks are allowed)."""
+    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+    checked = []
+    for family, _type, proto, _name, sockaddr in answers:
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
         if not allow_private and _refused(ip):
             raise UnsafeURL(f"The host {host!r} resolves to a non-public address.")
-        addresses.append(ip)
-    if not addresses:
+        checked.append((family, proto, ip))
+    if not checked:
         raise UnsafeURL(f"The host {host!r} could not be resolved.")
-    return Target(scheme=parts.scheme, host=host, port=port, address=str(addresses[0]))
+    return checked
+
+
+def _lookup(host: str, port: int):
+    try:
+        return resolve(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        raise UnsafeURL(f"The host {host!r} could not be resolved.") from exc
+
+
+def address_check(url: str) -> Target:
+    """Resolve ``url``'s host and refuse loopback, private, link-local, multicast, reserved and
+    unspecified addresses (IPv4, IPv6 and IPv4-mapped IPv6): every answer must be public.
+    Used where a URL is accepted (subscribing); sending checks again as it connects.
+
+    With ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` on, any address is accepted (development, tests).
+    """
+    scheme, host, port = _url_check(url)
+    checked = _addresses_check(host, _lookup(host, port))
+    return Target(scheme=scheme, host=host, port=port, address=str(checked[0][2]))
+
+
+class _CheckedResolver(AbstractResolver):
+    """aiohttp's resolver for our sessions: only checked addresses reach the connector."""
+
+    async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
+        loop = asyncio.get_running_loop()
+        answers = await loop.run_in_executor(None, _lookup, host, port)
+        return [
+            {
+                "hostname": host,
+                "host": str(ip),
+                "port": port,
+                "family": family,
+                "proto": proto,
+                "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
+            }
+            for family, proto, ip in _addresses_check(host, answers)
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     # Loading the CA bundle takes tens of milliseconds: once per process, not per request.
-    return httpx.create_ssl_context()
+    return ssl.create_default_context()
 
 
-class _PinnedTransport(httpx.HTTPTransport):
-    """Connects to ``target.address`` whatever the URL's host; Host and SNI stay the name."""
+# ---- the process's event loop -------------------------------------------------------------
 
-    def __init__(self, target: Target, connections: int = 1):
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        super().__init__(retries=0, verify=_tls_context(), limits=limits)
-        self.target = target
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        ip = self.target.address
-        request.url = request.url.copy_with(host=ip if ":" not in ip else f"[{ip}]")
-        if self.target.scheme == "https":
-            request.extensions = {**request.extensions, "sni_hostname": self.target.host}
-        return super().handle_request(request)
+_loop_lock = threading.Lock()
+_loop: tuple[int, asyncio.AbstractEventLoop] | None = None
 
 
-class _Reuse:
-    """Clients shared by the threads of one batch: one per checked target, with keep-alive
-    connections, and at most ``per_host`` requests in flight to one host (the rest wait for a
-    slot, not for the pool, so waiting never counts against a request's own timeout)."""
-
-    def __init__(self, per_host: int):
-        self.per_host = per_host
-        self.lock = threading.Lock()
-        self.clients: dict[Target, httpx.Client] = {}
-        self.slots: dict[str, threading.BoundedSemaphore] = {}
-
-    def client_and_slots(self, target: Target) -> tuple[httpx.Client, threading.BoundedSemaphore]:
-        with self.lock:
-            if target not in self.clients:
-                self.clients[target] = _client(target, self.per_host)
-            if target.host not in self.slots:
-                self.slots[target.host] = threading.BoundedSemaphore(self.per_host)
-            return self.clients[target], self.slots[target.host]
-
-    def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
+def event_loop() -> asyncio.AbstractEventLoop:
+    """This process's sending loop, running on its own daemon thread (a forked child starts
+    its own: a loop's thread does not survive fork)."""
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="outbound", daemon=True).start()
+            _loop = (os.getpid(), loop)
+        return _loop[1]
 
 
-# Within a batch, clients are shared so connections stay alive between sends; the context
-# variable is copied into each sending thread.
-_reuse: contextvars.ContextVar[_Reuse | None] = contextvars.ContextVar("reuse", default=None)
+def submit(coroutine: Awaitable[T]):
+    """Run ``coroutine`` on the sending loop; returns a concurrent.futures.Future."""
+    return asyncio.run_coroutine_threadsafe(coroutine, event_loop())
 
 
-@contextlib.contextmanager
-def connection_reuse(per_host: int | None = None):
-    """Share keep-alive connections between the sends inside (from any thread that runs in a
-    copy of this context), with at most ``per_host`` requests in flight per host (default:
-    the OUTBOUND_CONNECTIONS_PER_HOST setting)."""
-    reuse = _Reuse(per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST)
-    token = _reuse.set(reuse)
-    try:
-        yield
-    finally:
-        _reuse.reset(token)
-        reuse.close()
+def run(coroutine: Awaitable[T]) -> T:
+    """Run ``coroutine`` on the sending loop and wait for its result (from any other thread)."""
+    return submit(coroutine).result()
 
 
-def _client(target: Target, connections: int = 1) -> httpx.Client:
-    return httpx.Client(
-        transport=_PinnedTransport(target, connections),
-        timeout=TIMEOUT,
-        follow_redirects=False,
-    )
+# ---- sessions -----------------------------------------------------------------------------
 
 
-def post(url: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
-    """POST to a subscriber URL after the address check; no redirects, short timeouts."""
-    target = address_check(url)
-    all_headers = {"User-Agent": USER_AGENT, "Host": _host_header(target), **headers}
-    reuse = _reuse.get()
-    if reuse is None:
-        with _client(target) as client:
-            return client.post(url, content=content, headers=all_headers)
-    client, slots = reuse.client_and_slots(target)
-    with slots:
-        return client.post(url, content=content, headers=all_headers)
+class HttpSession:
+    """Keep-alive connections shared by the sends of one batch, at most ``per_host`` requests
+    in flight to one host (the others wait for a slot; waiting never counts against a
+    request's own deadline). Open it with ``async with HttpSession(...)`` on the sending loop."""
+
+    def __init__(self, per_host: int | None = None):
+        self.per_host = per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST
+        self.slots: dict[str, asyncio.Semaphore] = {}
+        self.client: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> "HttpSession":
+        connector = aiohttp.TCPConnector(
+            limit=0,  # bounded by the per-host slots and the caller's own limit
+            limit_per_host=0,
+            resolver=_CheckedResolver(),
+            use_dns_cache=False,  # every new connection resolves and checks again
+            force_close=False,
+        )
+        self.client = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=CONNECT_TIMEOUT, sock_read=READ_TIMEOUT
+            ),
+            headers={"User-Agent": USER_AGENT},
+            auto_decompress=False,
+            skip_auto_headers=("Accept-Encoding",),
+        )
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.client.close()
+
+    async def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
+        """POST ``content`` to ``url`` after the checks; no redirects. Raises UnsafeURL for a
+        URL we refuse to call, OutboundError when no answer came."""
+        status, response_headers, _body = await self._send("POST", url, content, headers)
+        return Reply(status, response_headers)
+
+    async def get(self, url: str, *, headers: dict[str, str]) -> Fetched:
+        """GET ``url`` after the same checks; no redirects; at most RESPONSE_BYTES of body."""
+        status, _headers, body = await self._send("GET", url, None, headers)
+        return Fetched(status, body)
+
+    async def _send(self, method: str, url: str, content: bytes | None, headers: dict[str, str]):
+        scheme, host, _port = _url_check(url)
+        slot = self.slots.get(host)
+        if slot is None:
+            slot = self.slots[host] = asyncio.Semaphore(self.per_host)
+        async with slot:
+            try:
+                async with asyncio.timeout(REQUEST_DEADLINE):
+                    async with self.client.request(
+                        method,
+                        url,
+                        data=content,
+                        headers=headers,
+                        allow_redirects=False,
+                        ssl=_tls_context() if scheme == "https" else False,
+                    ) as response:
+                        body = await response.content.read(RESPONSE_BYTES)
+                        return response.status, response.headers, body
+            except UnsafeURL:
+                raise
+            except TimeoutError as exc:
+                raise OutboundError(f"No answer within {REQUEST_DEADLINE:g} s.") from exc
+            except aiohttp.ClientConnectorError as exc:
+                raise OutboundError(f"Could not connect: {exc.os_error}") from exc
+            except (aiohttp.ClientError, OSError, ValueError) as exc:
+                raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def get(url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
-    """GET a URL an operator gave us (a metric's Prometheus query) after the same address
-    check; no redirects, short timeouts."""
-    target = address_check(url)
-    all_headers = {"User-Agent": USER_AGENT, "Host": _host_header(target), **(headers or {})}
-    with _client(target) as client:
-        return client.get(url, headers=all_headers)
+async def _post_once(url: str, content: bytes, headers: dict[str, str]) -> Reply:
+    async with HttpSession() as session:
+        return await session.post(url, content=content, headers=headers)
 
 
-def _host_header(target: Target) -> str:
-    default = 443 if target.scheme == "https" else 80
-    host = f"[{target.host}]" if ":" in target.host else target.host
-    return host if target.port == default else f"{host}:{target.port}"
+def post(url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
+    """One POST outside a batch (a confirmation link, a test), on its own session."""
+    return run(_post_once(url, content, headers))
+
+
+async def _get_once(url: str, headers: dict[str, str]) -> Fetched:
+    async with HttpSession() as session:
+        return await session.get(url, headers=headers)
+
+
+def get(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+    """One GET to a URL an operator gave us (a metric's Prometheus query), on its own session,
+    through the same address checks as every send."""
+    return run(_get_once(url, headers or {}))

@@ -42,6 +42,8 @@ API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
 # REMOTE_ADDR); used to rate-limit public subscribe requests per client address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# Activity log entries older than this are purged daily.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
 # Larger request bodies are refused with 413 (`details.max_body_bytes`) before they are read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 
@@ -56,28 +58,36 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
+    "audit",
     "accounts",
     "statuspages",
     "incidents",
     "maintenances",
+    "pagetemplates",
     "subscribers",
     "notifications",
     "uptime",
     "metrics",
+    "integrations",
     "public",
+    "statuspage_v1",
     "demo",
 ]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "statuspage_v1.middleware.StatuspageErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
     "core.middleware.MalformedRequestMiddleware",
+    # Current cached public documents are answered here, before sessions, CSRF and auth.
+    "public.middleware.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -125,7 +135,7 @@ REDIS_CACHE_OPTIONS = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX") or "sp",
             "OPTIONS": REDIS_CACHE_OPTIONS,
@@ -168,12 +178,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenances.tasks.maintenances_auto_transition",
         "schedule": 30.0,
     },
+    "purge-audit-events": {
+        "task": "audit.tasks.audit_events_purge",
+        "schedule": 86400.0,
+    },
     "purge-idempotency-records": {
         "task": "core.tasks.idempotency_records_purge",
         "schedule": 3600.0,
     },
     # Re-queues notification events and deliveries whose message was lost (broker down, worker
     # killed); claims keep it from ever sending one twice.
+    # Opens the incidents of alerts whose debounce (open_after_seconds) has run out.
+    "integrations-open-due": {
+        "task": "integrations.tasks.alert_groups_open_due",
+        "schedule": 10.0,
+    },
+    "integrations-purge": {
+        "task": "integrations.tasks.alert_groups_purge",
+        "schedule": 3600.0,
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
         "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
@@ -183,15 +206,22 @@ CELERY_BEAT_SCHEDULE = {
 # requests are in flight, so a delivery still "sending" after this long lost its worker and is
 # claimed again (by the sweep, or a redelivered message).
 NOTIFICATIONS_SENDING_STALE_SECONDS = env_int("NOTIFICATIONS_SENDING_STALE_SECONDS", 30)
-# Deliveries per send task, and how many of its requests are in flight at once.
-NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 250)
-NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 50)
+# Deliveries per send task, and how many of its requests are in flight at once (they overlap
+# on the worker process's event loop, so hundreds cost little).
+NOTIFICATIONS_SEND_BATCH = env_int("NOTIFICATIONS_SEND_BATCH", 500)
+NOTIFICATIONS_SEND_CONCURRENCY = env_int("NOTIFICATIONS_SEND_CONCURRENCY", 250)
+# Deliveries one fan-out task creates before it queues the rest as another task.
+NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS = env_int("NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS", 10_000)
+# Channels that hold a connection (email): SMTP connections a send task spreads its share over.
+NOTIFICATIONS_SERIAL_CONNECTIONS = env_int("NOTIFICATIONS_SERIAL_CONNECTIONS", 4)
 # A send task records the outcomes that arrived every this often (one UPDATE each time).
 NOTIFICATIONS_RECORD_SECONDS = env_int("NOTIFICATIONS_RECORD_SECONDS", 1)
 # Requests in flight at once to one receiving host, per send task.
 OUTBOUND_CONNECTIONS_PER_HOST = env_int("OUTBOUND_CONNECTIONS_PER_HOST", 20)
-# A pending event or delivery older than this without progress is re-queued by the sweep.
-NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 60)
+# A pending event or delivery older than this without progress is re-queued by the sweep (its
+# message may sit unacknowledged with a dead worker until Redis's visibility timeout, 600 s).
+# A re-queued delivery that its first message also reaches is claimed once: never sent twice.
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 30)
 # An event whose fan-out never started (no delivery exists: its message was lost, the broker
 # was down) is re-queued after only this long, so it goes out within ~30 s of the broker's return.
 NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_EVENT_GRACE_SECONDS", 10)
@@ -275,6 +305,13 @@ SPECTACULAR_SETTINGS = {
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
+        "IntegrationKindEnum": "integrations.models.IntegrationKind",
+        "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
+        "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
+        "AlertStatusEnum": ["firing", "resolved"],
+        # A template's default status: one of its kind's, or "" for none.
+        "IncidentTemplateStatusEnum": ["", "investigating", "identified", "monitoring", "resolved"],
+        "MaintenanceTemplateStatusEnum": ["", "scheduled", "in_progress", "verifying", "completed"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

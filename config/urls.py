@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 
 from accounts.api import MeView
 from core import views as core_views
+from integrations.urls import inbound_urlpatterns
 from notifications.metrics import metrics_view
 from public import urls as public_urls
 
@@ -20,6 +21,9 @@ api_v1 = [
     path("", include("notifications.urls")),
     path("", include("uptime.urls")),
     path("", include("metrics.urls")),
+    path("", include("integrations.urls")),
+    path("", include("pagetemplates.urls")),
+    path("", include("audit.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
 ]
 
@@ -31,7 +35,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    # Statuspage's management API v1, for scripts written against it (README).
+    path("v1/", include("statuspage_v1.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
+    path("", include(inbound_urlpatterns)),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".
     path("", include(public_urls.host_urlpatterns)),

@@ -16,6 +16,8 @@ from core.admin import (
 )
 from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
+from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
+from pagetemplates.models import IncidentTemplate
 from statuspages.models import Component, ComponentStatus, Impact, StatusPage
 
 UNCHANGED = ""
@@ -42,10 +44,24 @@ def _component_statuses(cleaned: dict) -> list[dict]:
     ]
 
 
+def _given(cleaned: dict, **fields) -> dict:
+    """The fields the operator filled in: with a template, empty ones are the template's."""
+    if cleaned.get("template") is None:
+        return {name: value for name, value in fields.items() if value != FROM_TEMPLATE}
+    return {name: value for name, value in fields.items() if value not in (FROM_TEMPLATE, [])}
+
+
 class IncidentOpenForm(forms.Form):
     page = forms.ModelChoiceField(queryset=StatusPage.objects.none())
-    name = forms.CharField(max_length=255)
-    status = forms.ChoiceField(choices=IncidentStatus.choices, initial=IncidentStatus.INVESTIGATING)
+    name = forms.CharField(max_length=255, required=False)
+    status = forms.ChoiceField(
+        choices=[
+            (FROM_TEMPLATE, "— the template's, else investigating —"),
+            *IncidentStatus.choices,
+        ],
+        initial=IncidentStatus.INVESTIGATING,
+        required=False,
+    )
     message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
     impact_override = forms.ChoiceField(
         choices=[("", "— derived from components —"), *Impact.choices], required=False
@@ -58,11 +74,20 @@ class IncidentOpenForm(forms.Form):
         if page is not None:
             self.fields["page"].initial = page.id
             self.fields["page"].widget = forms.HiddenInput()
+            add_template_fields(self, IncidentTemplate, page)
             _component_fields(self, page, {})
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("template") and not cleaned.get("name"):
+            self.add_error("name", "Name the incident, or choose a template.")
+        return cleaned
 
 
 class IncidentPublishForm(forms.Form):
-    status = forms.ChoiceField(choices=IncidentStatus.choices)
+    status = forms.ChoiceField(
+        choices=[(FROM_TEMPLATE, "— the template's —"), *IncidentStatus.choices], required=False
+    )
     message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
@@ -70,7 +95,14 @@ class IncidentPublishForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].initial = incident.status
         current = {link.component_id: link.status for link in incident.component_links.all()}
+        add_template_fields(self, IncidentTemplate, incident.page)
         _component_fields(self, incident.page, current)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("template") and not cleaned.get("status"):
+            self.add_error("status", "Choose a status, or a template.")
+        return cleaned
 
 
 class IncidentUpdateInline(PublishedUpdatesInline):
@@ -142,26 +174,47 @@ class IncidentAdmin(PublishingAdmin):
         )
 
     def _open(self, data):
-        return services.incident_create(
-            page=data["page"],
+        template_id, values = chosen_template(data)
+        explicit = _given(
+            data,
             name=data["name"],
             status=data["status"],
             message=data["message"],
-            impact_override=data["impact_override"],
-            notify_subscribers=data["notify_subscribers"],
             component_statuses=_component_statuses(data),
         )
+        common = {
+            "page": data["page"],
+            "impact_override": data["impact_override"],
+            "notify_subscribers": data["notify_subscribers"],
+        }
+        if template_id:
+            return services.incident_create_from_template(
+                template_id=template_id, template_values=values, **common, **explicit
+            )
+        return services.incident_create(**common, **explicit)
 
     def publish_form(self, request, incident):
         return IncidentPublishForm(request.POST or None, incident=incident)
 
     def publish(self, incident, cleaned_data):
-        return services.incident_update_publish(
-            incident=incident,
+        template_id, values = chosen_template(cleaned_data)
+        explicit = _given(
+            cleaned_data,
             status=cleaned_data["status"],
             message=cleaned_data["message"],
-            notify_subscribers=cleaned_data["notify_subscribers"],
             component_statuses=_component_statuses(cleaned_data),
+        )
+        notify = cleaned_data["notify_subscribers"]
+        if template_id:
+            return services.incident_update_publish_from_template(
+                incident=incident,
+                template_id=template_id,
+                template_values=values,
+                notify_subscribers=notify,
+                **explicit,
+            )
+        return services.incident_update_publish(
+            incident=incident, notify_subscribers=notify, **explicit
         )
 
     def publish_context(self, incident):

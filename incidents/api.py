@@ -11,6 +11,7 @@ from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from incidents import selectors, services
 from incidents.models import IncidentStatus
+from pagetemplates.serializers import TemplatedInput
 from statuspages.models import ComponentStatus, Impact
 from statuspages.selectors import page_for_key
 
@@ -83,8 +84,10 @@ class ComponentStatusIn(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ComponentStatus.choices)
 
 
-class IncidentIn(StrictInputSerializer):
-    name = serializers.CharField(max_length=255)
+class IncidentIn(TemplatedInput):
+    required_without_template = ("name",)
+
+    name = serializers.CharField(max_length=255, required=False)
     status = serializers.ChoiceField(
         choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
     )
@@ -107,14 +110,11 @@ class IncidentIn(StrictInputSerializer):
         help_text="Required unless sent as the `Idempotency-Key` header.",
     )
 
-    def service_arguments(self) -> dict:
-        data = dict(self.validated_data)
-        data.pop("idempotency_key", None)
-        return data
 
+class IncidentUpdateIn(TemplatedInput):
+    required_without_template = ("status",)
 
-class IncidentUpdateIn(StrictInputSerializer):
-    status = serializers.ChoiceField(choices=IncidentStatus.choices)
+    status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
     message = serializers.CharField(
         max_length=MESSAGE_MAX, required=False, allow_blank=True, default=""
     )
@@ -185,7 +185,11 @@ class IncidentListView(ApiView):
         page = page_for_key(self.api_key, page_id)
         body = IncidentIn(data=request.data)
         body.is_valid(raise_exception=True)
-        incident = services.incident_create(page=page, **body.service_arguments())
+        arguments = body.service_arguments()
+        if "template_id" in arguments:
+            incident = services.incident_create_from_template(page=page, **arguments)
+        else:
+            incident = services.incident_create(page=page, **arguments)
         return Response(_incident_out(incident), status=status.HTTP_201_CREATED)
 
 
@@ -262,5 +266,9 @@ class IncidentUpdateListView(ApiView):
         incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
         body = IncidentUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        update = services.incident_update_publish(incident=incident, **body.validated_data)
+        arguments = body.service_arguments()
+        if "template_id" in arguments:
+            update = services.incident_update_publish_from_template(incident=incident, **arguments)
+        else:
+            update = services.incident_update_publish(incident=incident, **arguments)
         return Response(IncidentUpdateOut(update).data, status=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.serializers import rfc3339
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
+from pagetemplates.services import incident_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
@@ -257,3 +258,46 @@ def incident_delete(*, incident: Incident) -> None:
         components=Component.objects.filter(incident_links__incident=incident),
         apply=incident.delete,
     )
+
+
+def _require(arguments: dict, field: str) -> None:
+    if not arguments.get(field):
+        raise ValidationError({field: ["This field is required (the template gives none)."]})
+
+
+@transaction.atomic
+def incident_create_from_template(
+    *, page, template_id: str, template_values: dict | None = None, **explicit
+) -> Incident:
+    """Open an incident from a template of its page; the ``explicit`` fields win over the
+    template's, whose title and message are rendered with ``template_values``."""
+    arguments = incident_template_apply(
+        page=page,
+        template_id=template_id,
+        template_values=template_values,
+        explicit=explicit,
+        resolving_status=IncidentStatus.RESOLVED,
+        started_at=explicit.get("started_at") or timezone.now(),
+    )
+    _require(arguments, "name")
+    return incident_create(page=page, **arguments)
+
+
+@transaction.atomic
+def incident_update_publish_from_template(
+    *, incident: Incident, template_id: str, template_values: dict | None = None, **explicit
+) -> IncidentUpdate:
+    """Publish an update from a template: its status, message, component statuses and
+    notification default, under the ``explicit`` fields."""
+    arguments = incident_template_apply(
+        page=incident.page,
+        template_id=template_id,
+        template_values=template_values,
+        explicit=explicit,
+        resolving_status=IncidentStatus.RESOLVED,
+        started_at=incident.started_at,
+        current_component_ids=incident.component_links.values_list("component_id", flat=True),
+        with_name=False,
+    )
+    _require(arguments, "status")
+    return incident_update_publish(incident=incident, **arguments)

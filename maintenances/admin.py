@@ -13,6 +13,8 @@ from core.admin import (
 )
 from maintenances import services
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
+from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
+from pagetemplates.models import MaintenanceTemplate
 
 
 class MaintenanceForm(forms.ModelForm):
@@ -30,9 +32,22 @@ class MaintenanceForm(forms.ModelForm):
 
 
 class MaintenancePublishForm(forms.Form):
-    status = forms.ChoiceField(choices=MaintenanceStatus.choices)
+    status = forms.ChoiceField(
+        choices=[(FROM_TEMPLATE, "— the template's —"), *MaintenanceStatus.choices],
+        required=False,
+    )
     message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
     notify_subscribers = forms.BooleanField(initial=True, required=False)
+
+    def __init__(self, *args, maintenance: Maintenance, **kwargs):
+        super().__init__(*args, initial={"status": maintenance.status}, **kwargs)
+        add_template_fields(self, MaintenanceTemplate, maintenance.page)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("template") and not cleaned.get("status"):
+            self.add_error("status", "Choose a status, or a template.")
+        return cleaned
 
 
 class MaintenanceUpdateInline(PublishedUpdatesInline):
@@ -116,7 +131,24 @@ class MaintenanceAdmin(PublishingAdmin):
         services.maintenance_delete(maintenance=obj)
 
     def publish_form(self, request, maintenance):
-        return MaintenancePublishForm(request.POST or None, initial={"status": maintenance.status})
+        return MaintenancePublishForm(request.POST or None, maintenance=maintenance)
 
     def publish(self, maintenance, cleaned_data):
-        return services.maintenance_update_publish(maintenance=maintenance, **cleaned_data)
+        template_id, values = chosen_template(cleaned_data)
+        explicit = {
+            name: cleaned_data[name]
+            for name in ("status", "message")
+            if cleaned_data[name] != FROM_TEMPLATE or template_id is None
+        }
+        notify = cleaned_data["notify_subscribers"]
+        if template_id:
+            return services.maintenance_update_publish_from_template(
+                maintenance=maintenance,
+                template_id=template_id,
+                template_values=values,
+                notify_subscribers=notify,
+                **explicit,
+            )
+        return services.maintenance_update_publish(
+            maintenance=maintenance, notify_subscribers=notify, **explicit
+        )

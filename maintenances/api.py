@@ -11,6 +11,7 @@ from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from maintenances import selectors, services
 from maintenances.models import MaintenanceStatus
+from pagetemplates.serializers import TemplatedInput
 from statuspages.models import ComponentStatus
 from statuspages.selectors import page_for_key
 
@@ -56,8 +57,8 @@ class MaintenanceOut(serializers.Serializer):
     completed_at = TimestampField(allow_null=True)
 
 
-class MaintenanceIn(StrictInputSerializer):
-    name = serializers.CharField(max_length=255)
+class MaintenanceIn(TemplatedInput):
+    name = serializers.CharField(max_length=255, required=False)
     message = serializers.CharField(
         max_length=25_000,
         required=False,
@@ -85,15 +86,12 @@ class MaintenanceIn(StrictInputSerializer):
         help_text="Required unless sent as the `Idempotency-Key` header.",
     )
 
+    required_without_template = ("name",)
+
     def validate(self, attrs):
         if attrs["end_at"] <= attrs["start_at"]:
             raise serializers.ValidationError({"end_at": ["end_at must be after start_at."]})
-        return attrs
-
-    def service_arguments(self) -> dict:
-        data = dict(self.validated_data)
-        data.pop("idempotency_key", None)
-        return data
+        return super().validate(attrs)
 
 
 class MaintenancePatchIn(StrictInputSerializer):
@@ -106,8 +104,10 @@ class MaintenancePatchIn(StrictInputSerializer):
     )
 
 
-class MaintenanceUpdateIn(StrictInputSerializer):
-    status = serializers.ChoiceField(choices=MaintenanceStatus.choices)
+class MaintenanceUpdateIn(TemplatedInput):
+    required_without_template = ("status",)
+
+    status = serializers.ChoiceField(choices=MaintenanceStatus.choices, required=False)
     message = serializers.CharField(max_length=25_000, required=False, allow_blank=True, default="")
     notify_subscribers = serializers.BooleanField(default=True)
 
@@ -150,7 +150,11 @@ class MaintenanceListView(ApiView):
         page = page_for_key(self.api_key, page_id)
         body = MaintenanceIn(data=request.data)
         body.is_valid(raise_exception=True)
-        maintenance = services.maintenance_create(page=page, **body.service_arguments())
+        arguments = body.service_arguments()
+        if "template_id" in arguments:
+            maintenance = services.maintenance_create_from_template(page=page, **arguments)
+        else:
+            maintenance = services.maintenance_create(page=page, **arguments)
         return Response(_maintenance_out(maintenance), status=status.HTTP_201_CREATED)
 
 
@@ -227,5 +231,11 @@ class MaintenanceUpdateListView(ApiView):
         maintenance = selectors.maintenance_for_page(page, maintenance_id)
         body = MaintenanceUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        update = services.maintenance_update_publish(maintenance=maintenance, **body.validated_data)
+        arguments = body.service_arguments()
+        if "template_id" in arguments:
+            update = services.maintenance_update_publish_from_template(
+                maintenance=maintenance, **arguments
+            )
+        else:
+            update = services.maintenance_update_publish(maintenance=maintenance, **arguments)
         return Response(MaintenanceUpdateOut(update).data, status=status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.serializers import rfc3339
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
+from pagetemplates.services import maintenance_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
@@ -248,3 +249,42 @@ def maintenances_auto_transition(*, now=None) -> int:
             if maintenance is not None:
                 published += _transition_if_due(maintenance, now)
     return published
+
+
+def _require(arguments: dict, field: str) -> None:
+    if not arguments.get(field):
+        raise ValidationError({field: ["This field is required (the template gives none)."]})
+
+
+@transaction.atomic
+def maintenance_create_from_template(
+    *, page, template_id: str, template_values: dict | None = None, **explicit
+) -> Maintenance:
+    """Schedule a window from a template of its page; the ``explicit`` fields (the window's
+    times always among them) win over the template's."""
+    arguments = maintenance_template_apply(
+        page=page, template_id=template_id, template_values=template_values, explicit=explicit
+    )
+    _require(arguments, "name")
+    return maintenance_create(page=page, **arguments)
+
+
+@transaction.atomic
+def maintenance_update_publish_from_template(
+    *,
+    maintenance: Maintenance,
+    template_id: str,
+    template_values: dict | None = None,
+    **explicit,
+) -> MaintenanceUpdate:
+    arguments = maintenance_template_apply(
+        page=maintenance.page,
+        template_id=template_id,
+        template_values=template_values,
+        explicit=explicit,
+        started_at=maintenance.start_at,
+        current_component_ids=maintenance.components.values_list("id", flat=True),
+        with_name=False,
+    )
+    _require(arguments, "status")
+    return maintenance_update_publish(maintenance=maintenance, **arguments)

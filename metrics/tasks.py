@@ -1,12 +1,12 @@
 """Celery entry points: the retention purge and the Prometheus pull."""
 
+import json
 from datetime import timedelta
 
-import httpx
 from celery import shared_task
 from django.utils import timezone
 
-from channels.outbound import UnsafeURL
+from channels.outbound import OutboundError, UnsafeURL
 from channels.outbound import get as outbound_get
 from metrics import selectors, services
 
@@ -42,11 +42,13 @@ def metric_pull(metric_id: str) -> None:
         response = outbound_get(metric.prometheus_url, headers={"Accept": "application/json"})
         if response.status_code != 200:
             raise services.PullError(f"Prometheus answered HTTP {response.status_code}.")
-        sample = services.prometheus_sample(response.json())
+        sample = services.prometheus_sample(json.loads(response.body))
     except UnsafeURL as refusal:
         error = f"Refused: {refusal}"
-    except (httpx.HTTPError, ValueError) as failure:
-        error = f"Could not reach Prometheus: {failure.__class__.__name__}"
+    except OutboundError as failure:
+        error = f"Could not reach Prometheus: {failure}"
+    except ValueError:
+        error = "Prometheus did not answer with JSON (or its answer was over 64 kB)."
     except services.PullError as failure:
         error = str(failure)
     services.metric_pull_record(metric=metric, sample=sample, error=error)

@@ -49,9 +49,11 @@ def event_is_bulk(*, event_id: str) -> bool:
     return event_candidates(event).order_by()[: limit + 1].count() > limit
 
 
-def event_fan_out(*, event_id: str) -> Iterator[list[str]]:
-    """Create the event's deliveries chunk by chunk, yielding each chunk's pending delivery
-    ids for the caller to queue (so sends start before the last chunk is written). Safe to
+def event_fan_out(*, event_id: str, after: str = "") -> Iterator[tuple[list[str], str]]:
+    """Create the event's deliveries chunk by chunk, from the subscriber after ``after`` on,
+    yielding each chunk's pending delivery ids (for the caller to queue, so sends start before
+    the last chunk is written) and the cursor to go on from. Marks the event fanned out when
+    the last chunk is done; a caller may stop early and continue later from a cursor. Safe to
     repeat: a delivery exists once per (event, subscriber)."""
     event = NotificationEvent.objects.filter(id=event_id).first()
     if event is None or event.state == NotificationEvent.State.FANNED_OUT:
@@ -60,7 +62,6 @@ def event_fan_out(*, event_id: str) -> Iterator[list[str]]:
         event_candidates(event).order_by("id").values_list("id", "incident_id", "component_ids")
     )
     event_components = set(event.component_ids)
-    after = ""
     while True:
         rows = list(candidates.filter(id__gt=after)[:FANOUT_CHUNK])
         if not rows:
@@ -73,28 +74,33 @@ def event_fan_out(*, event_id: str) -> Iterator[list[str]]:
                 event_components=event_components, incident_id=inc, component_ids=comps
             )
         ]
-        if not ids:
-            continue
-        Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    page_id=event.page_id,
-                    event_id=event.id,
-                    subscriber_id=sid,
-                    kind=event.kind,
-                    incident_id=event.incident_id,
-                    maintenance_id=event.maintenance_id,
-                )
-                for sid in ids
-            ],
-            ignore_conflicts=True,
-        )
-        pending = (
-            Delivery.objects.filter(
-                event_id=event.id, subscriber_id__in=ids, status=DeliveryStatus.PENDING
-            )
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
-        yield list(pending)
+        yield _deliveries_create(event, ids), after
     NotificationEvent.objects.filter(id=event.id).update(state=NotificationEvent.State.FANNED_OUT)
+
+
+def _deliveries_create(event: NotificationEvent, subscriber_ids: list[str]) -> list[str]:
+    """One INSERT for the chunk (rows that exist are left alone), then its pending ids."""
+    if not subscriber_ids:
+        return []
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                page_id=event.page_id,
+                event_id=event.id,
+                subscriber_id=sid,
+                kind=event.kind,
+                incident_id=event.incident_id,
+                maintenance_id=event.maintenance_id,
+            )
+            for sid in subscriber_ids
+        ],
+        ignore_conflicts=True,
+    )
+    pending = (
+        Delivery.objects.filter(
+            event_id=event.id, subscriber_id__in=subscriber_ids, status=DeliveryStatus.PENDING
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return list(pending)

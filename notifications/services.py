@@ -152,6 +152,7 @@ def deliveries_send(
     for outcomes in messages_send(
         sends,
         concurrency=settings.NOTIFICATIONS_SEND_CONCURRENCY,
+        serial_connections=settings.NOTIFICATIONS_SERIAL_CONNECTIONS,
         every=settings.NOTIFICATIONS_RECORD_SECONDS,
     ):
         if outcomes:

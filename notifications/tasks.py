@@ -49,20 +49,36 @@ def event_record(event: PublishedEvent):
 @shared_task(
     name="notifications.tasks.event_fan_out", time_limit=600, soft_time_limit=570, **_AT_LEAST_ONCE
 )
-def event_fan_out(event_id: str, bulk: bool = False) -> int:
-    """Fairness: an event for more than NOTIFICATIONS_BULK_SUBSCRIBERS subscribers moves to
+def event_fan_out(event_id: str, bulk: bool = False, after: str = "") -> int:
+    """Create up to NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS deliveries, queue their sends, and
+    queue the rest of the fan-out as another task from where this one stopped, so a page of a
+    million subscribers never sits in one task and any worker can take the next part.
+
+    Fairness: an event for more than NOTIFICATIONS_BULK_SUBSCRIBERS subscribers moves to
     the bulk queue with its sends, so a small page's notifications (default queue, which
     workers consume in turn with the bulk one) never wait behind a huge page's."""
-    if not bulk and fanout.event_is_bulk(event_id=event_id):
+    if not bulk and not after and fanout.event_is_bulk(event_id=event_id):
         bulk_queue = settings.NOTIFICATIONS_BULK_QUEUE
         event_fan_out.apply_async((event_id,), {"bulk": True}, queue=bulk_queue)
         return 0
     queue = settings.NOTIFICATIONS_BULK_QUEUE if bulk else None
-    queued = 0
-    for pending in fanout.event_fan_out(event_id=event_id):
+    share = settings.NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS
+    queued = read = 0
+    for pending, cursor in fanout.event_fan_out(event_id=event_id, after=after):
         sends_queue(pending, queue=queue)
         queued += len(pending)
+        read += fanout.FANOUT_CHUNK
+        if read >= share:
+            _rest_queue(event_id, bulk=bulk, after=cursor, queue=queue)
+            break
     return queued
+
+
+def _rest_queue(event_id: str, *, bulk: bool, after: str, queue: str | None) -> None:
+    try:
+        event_fan_out.apply_async((event_id,), {"bulk": bulk, "after": after}, queue=queue)
+    except Exception:  # broker down: the event stays pending and the sweep starts it again
+        logger.exception("Could not queue the rest of the fan-out of %s; the sweep will", event_id)
 
 
 @shared_task(

@@ -51,6 +51,35 @@ def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | N
     )
 
 
+def _document_key(route: str, name: str) -> str:
+    return f"public-doc:{route}:{name}"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What an early look at the cache found for a request (``public.middleware``), so the
+    full path that follows a miss does not ask the cache a second time."""
+
+    route: str
+    name: str
+    stamp: Stamp | None
+    error: Exception | None = None  # the cache is down: the view builds without it
+
+
+def cached_lookup(request, route: str, name: str) -> PublicDocument | None:
+    """The current document ``name`` of ``route`` in one cache round trip, or None (a miss,
+    remembered on the request, or the cache down: the full path then logs it and builds)."""
+    try:
+        stamp, entry = route_stamp_with(route, _document_key(route, name))
+    except CACHE_ERRORS as error:
+        request.public_lookup = Lookup(route, name, None, error)
+        return None
+    if stamp is not None and entry is not None and entry[0] == stamp:
+        return entry[1]
+    request.public_lookup = Lookup(route, name, stamp)
+    return None
+
+
 def cached_document(
     request, slug: str | None, name: str, build: Callable[[StatusPage], bytes]
 ) -> PublicDocument:
@@ -59,11 +88,20 @@ def cached_document(
     route = page_route(request, slug)
     if route is None:
         raise Http404("No status page here.")
-    key = f"public-doc:{route}:{name}"
+    key = _document_key(route, name)
+    early = getattr(request, "public_lookup", None)
+    if early is None or (early.route, early.name) != (route, name):
+        early = None
+    if early is not None and early.error is not None:
+        cache_unavailable(f"{name} built from the database", early.error)
+        return _build(request, slug, build, None)
     try:
-        stamp, entry = route_stamp_with(route, key)
-        if stamp is not None and entry is not None and entry[0] == stamp:
-            return entry[1]
+        if early is not None:
+            stamp = early.stamp  # a miss a moment ago: build, without asking again
+        else:
+            stamp, entry = route_stamp_with(route, key)
+            if stamp is not None and entry is not None and entry[0] == stamp:
+                return entry[1]
         if stamp is None:
             stamp = route_stamp_ensure(route)
     except CACHE_ERRORS as error:

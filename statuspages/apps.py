@@ -13,3 +13,21 @@ class StatuspagesConfig(AppConfig):
         # Every way a page goes (admin bulk action, its organization deleted) takes its public
         # documents down on commit, not only status_page_delete.
         post_delete.connect(page_deleted, sender=StatusPage, dispatch_uid="page-deleted-cache")
+
+        from audit.recording import register
+        from statuspages.models import Component, ComponentGroup
+        from statuspages.selectors import page_organization_id
+
+        register(
+            StatusPage,
+            object_type="status_page",
+            organization_id=lambda page: page.organization_id,
+            page_id=lambda page: page.pk,
+        )
+        for model, object_type in ((Component, "component"), (ComponentGroup, "component_group")):
+            register(
+                model,
+                object_type=object_type,
+                organization_id=page_organization_id,
+                page_id=lambda row: row.page_id,
+            )

@@ -302,3 +302,13 @@ def component_change_publish(*, component: Component, old_status: str) -> Publis
     )
     _emit(event)
     return event
+
+
+@transaction.atomic
+def published_update_edit(*, update: PublishedUpdate, page_id: str, message: str):
+    """Correct the text of an update already published (Statuspage's "edit incident update");
+    nobody is notified again, readers see the new text on their next read."""
+    update.message = message
+    update.save(update_fields=["message"])
+    page_invalidate_on_commit(page_id)
+    return update

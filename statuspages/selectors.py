@@ -1,3 +1,4 @@
+import functools
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -7,6 +8,18 @@ from django.http import Http404
 from accounts.models import ApiKey
 from statuspages.models import Component, ComponentGroup, StatusPage
 from statuspages.status import effective_statuses, page_statuses
+
+
+@functools.lru_cache(maxsize=20_000)
+def _page_organization_id(page_id: str) -> str | None:
+    return StatusPage.objects.filter(id=page_id).values_list("organization_id", flat=True).first()
+
+
+def page_organization_id(row) -> str | None:
+    """The organization of a row that belongs to a page (``row.page``). A page never moves to
+    another organization (the services refuse it), so the answer is kept per process."""
+    page = row._state.fields_cache.get("page")
+    return page.organization_id if page is not None else _page_organization_id(row.page_id)
 
 
 def pages_for_key(api_key: ApiKey) -> QuerySet[StatusPage]:

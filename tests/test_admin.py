@@ -195,6 +195,10 @@ def test_editing_components_inline_goes_through_the_services(operator, page):
         "components-1-manual_status": "operational",
         "components-1-showcase": "on",
         "components-1-description": "",
+        "incident_templates-TOTAL_FORMS": "0",
+        "incident_templates-INITIAL_FORMS": "0",
+        "maintenance_templates-TOTAL_FORMS": "0",
+        "maintenance_templates-INITIAL_FORMS": "0",
     }
     response = operator.post(f"/admin/statuspages/statuspage/{page.id}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -156,6 +156,10 @@ def _page_form(page, **extra):
         "groups-INITIAL_FORMS": "0",
         "components-TOTAL_FORMS": "0",
         "components-INITIAL_FORMS": "0",
+        "incident_templates-TOTAL_FORMS": "0",
+        "incident_templates-INITIAL_FORMS": "0",
+        "maintenance_templates-TOTAL_FORMS": "0",
+        "maintenance_templates-INITIAL_FORMS": "0",
         **extra,
     }
 

@@ -20,7 +20,7 @@ NOTHING_LISTENS = "redis://127.0.0.1:1/0"
 def cache_down(settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": NOTHING_LISTENS,
             "OPTIONS": settings.REDIS_CACHE_OPTIONS,
         }

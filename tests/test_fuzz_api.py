@@ -74,8 +74,17 @@ def world(make_client, organization, settings):
         f"/api/v1/status-pages/{pid}/subscribers",
         {"channel": "email", "email": "reader@example.com"},
     ).json()
+    integration = api.post(
+        f"/api/v1/status-pages/{pid}/integrations",
+        {
+            "kind": "alertmanager",
+            "name": "Prometheus",
+            "rules": [{"component_ids": [component.id], "status": "major_outage"}],
+        },
+    ).json()
     ids = {
         "page_id": pid,
+        "integration_id": integration["id"],
         "slug": page["slug"],
         "group_id": group.id,
         "component_id": component.id,

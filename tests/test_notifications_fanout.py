@@ -140,3 +140,34 @@ def test_fan_out_reaches_every_subscriber_across_chunks(
     publish(django_capture_on_commit_callbacks, incident_event(page, incident_make(page)))
     assert Delivery.objects.filter(status="sent").count() == 30
     assert len(set(_received(sink))) == 30 == len(sink.log)
+
+
+def test_a_large_fan_out_is_split_into_tasks_and_reaches_everyone_once(
+    page, sink, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery.signals import task_prerun
+
+    from notifications import fanout
+
+    monkeypatch.setattr(fanout, "FANOUT_CHUNK", 2)
+    settings.NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS = 4
+    subscribers = [_subscriber(page, sink) for _ in range(9)]
+    parts = []
+
+    def count(sender=None, args=None, kwargs=None, **_):
+        if getattr(sender, "name", None) == event_fan_out.name:
+            parts.append((kwargs or {}).get("after", ""))
+
+    task_prerun.connect(count, weak=False)
+    try:
+        event = publish(
+            django_capture_on_commit_callbacks, incident_event(page, incident_make(page))
+        )
+    finally:
+        task_prerun.disconnect(count)
+    # 9 subscribers, 4 per task: three tasks, each going on from where the last one stopped.
+    assert len(parts) == 3
+    assert parts[0] == "" and parts[1] == subscribers[3].id and parts[2] == subscribers[7].id
+    assert sorted(_received(sink)) == sorted(Delivery.objects.values_list("id", flat=True))
+    assert Delivery.objects.filter(event=event, status="sent").count() == 9
+    assert NotificationEvent.objects.get(id=event.id).state == "fanned_out"

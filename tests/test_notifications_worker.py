@@ -5,6 +5,7 @@ while the broker is down is delivered by the periodic sweep once it is back."""
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from werkzeug import Response
 from config.celery import app as celery_app
 from notifications.models import Delivery, NotificationEvent
 from notifications.tasks import event_record
+from subscribers.models import Subscriber
 from tests.factories import StatusPageFactory, SubscriberFactory
 from tests.notifications_support import incident_event, incident_make
 
@@ -125,19 +127,26 @@ def workers(worker_env, tmp_path):
 
 
 @pytest.fixture
-def counting_sink(httpserver):
-    """Counts every webhook-id the moment a request arrives (before answering)."""
+def counting_sink():
+    """Counts every webhook-id the moment a request arrives (before answering); answers
+    requests in parallel, as many receivers would."""
+    from pytest_httpserver import HTTPServer
+
+    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
+    httpserver.start()
     received: Counter = Counter()
     lock = threading.Lock()
 
     def handler(request):
         with lock:
             received[request.headers["webhook-id"]] += 1
-        time.sleep(0.03)  # slow enough that a kill lands mid-batch
+        time.sleep(0.1)  # slow enough that a kill lands mid-fan-out
         return Response("ok")
 
     httpserver.expect_request("/hook", method="POST").respond_with_handler(handler)
-    return httpserver, received
+    yield httpserver, received
+    httpserver.clear()
+    httpserver.stop()
 
 
 def _publish(page):
@@ -149,13 +158,14 @@ def test_a_worker_killed_mid_batch_delivers_each_notification_exactly_once(
     page, workers, counting_sink
 ):
     sink, received = counting_sink
-    total = 120
-    for _ in range(total):
-        SubscriberFactory(page=page, endpoint=sink.url_for("/hook"))
+    total = 2000
+    Subscriber.objects.bulk_create(
+        SubscriberFactory.build_batch(total, page=page, endpoint=sink.url_for("/hook"))
+    )
     first = workers.start()
     event = _publish(page)  # after commit: fan-out queued on the real broker
     sent = Delivery.objects.filter(event=event, status="sent")
-    _wait_for(lambda: sent.count() >= 30, "the first sends to be recorded", workers)
+    _wait_for(lambda: sent.count() >= 300, "the first sends to be recorded", workers)
     workers.kill(first)
     time.sleep(0.2)  # let the sink finish a request the dead worker had started
     in_flight = set(
@@ -270,3 +280,30 @@ def test_a_large_pages_fan_out_waits_on_the_bulk_queue_not_in_front_of_a_small_p
     _wait_for(lambda: sent.count() == 6, "the large page's notifications", workers)
     assert {d.subscriber_id for d in sent} == {s.id for s in large_subscribers}
     assert sum(received.values()) == 7
+
+
+def test_a_second_worker_shares_a_large_fan_out(page, workers, counting_sink):
+    """Two process trees, as on two machines: both create deliveries and both send."""
+    sink, received = counting_sink
+    total = 2000
+    Subscriber.objects.bulk_create(
+        SubscriberFactory.build_batch(total, page=page, endpoint=sink.url_for("/hook"))
+    )
+    small_tasks = {
+        "NOTIFICATIONS_FANOUT_TASK_SUBSCRIBERS": "500",
+        "NOTIFICATIONS_SEND_BATCH": "100",
+    }
+    workers.start(env=small_tasks)
+    workers.start(env=small_tasks)
+    time.sleep(3)  # both connected to the broker before the work arrives
+    event = _publish(page)
+    sent = Delivery.objects.filter(event=event, status="sent")
+    _wait_for(lambda: sent.count() == total, f"all {total} deliveries to be sent", workers)
+    assert sorted(received) == sorted(d.id for d in Delivery.objects.filter(event=event))
+    assert all(count == 1 for count in received.values())
+    for log in sorted(workers.log_dir.glob("worker-*.log")):
+        text = log.read_text(errors="replace")
+        sends = len(re.findall(r"deliveries_send\[[^\]]+\] succeeded", text))
+        fan_outs = len(re.findall(r"event_fan_out\[[^\]]+\] succeeded", text))
+        print(f"{log.name}: {sends} send tasks, {fan_outs} fan-out tasks")
+        assert sends > 0, f"{log.name} sent nothing"

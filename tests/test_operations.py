@@ -72,6 +72,7 @@ def test_create_api_key_prints_a_working_token_last():
         "pages:write",
         "subscribers:read",
         "subscribers:write",
+        "audit:read",
     }
     key = ApiKey.objects.get(id=me["id"])
     assert token.split("_", 2)[2] not in key.secret_hash, "only a keyed hash is stored"

@@ -194,3 +194,71 @@ def test_deleting_an_organization_takes_its_pages_down_at_once(
         organization.delete()
     assert Client().get("/pages/acme/api/v2/status.json").status_code == 404
     assert Client().get("/", HTTP_HOST="status.acme.example").status_code == 404
+
+
+EARLY = [
+    ("/pages/acme/api/v2/summary.json", {}),
+    ("/pages/acme/api/v2/scheduled-maintenances/upcoming.json", {}),
+    ("/api/v2/status.json", {"HTTP_HOST": "acme.localhost:8000"}),
+    ("/api/v2/components.json", {"HTTP_HOST": "status.acme.example"}),
+    ("/pages/acme/", {}),
+    ("/", {"HTTP_HOST": "acme.localhost"}),
+]
+# Differ between any two responses, whichever path served them.
+PER_RESPONSE = {"date", "x-request-id"}
+
+
+def _headers(response) -> dict:
+    return {
+        name.lower(): value for name, value in response.items() if name.lower() not in PER_RESPONSE
+    }
+
+
+@pytest.mark.parametrize(("path", "headers"), EARLY)
+def test_a_hit_answered_before_the_stack_is_the_response_the_view_gives(
+    domain_page, path, headers, monkeypatch, settings
+):
+    """The first read goes through sessions, CSRF, auth and the view; the next is answered by
+    the early cache middleware without them. A reader cannot tell the two apart."""
+    from public import views
+
+    ComponentFactory(page=domain_page, name="API")
+    built = Client().get(path, **headers)
+    assert built.status_code == 200
+
+    def no_view(*args, **kwargs):
+        raise AssertionError("a current document reached the view")
+
+    monkeypatch.setattr(views, "status_page_view", no_view)
+    monkeypatch.setattr("public.api.document_view", no_view)
+    monkeypatch.setattr("django.core.handlers.base.BaseHandler.resolve_request", no_view)
+    early = Client().get(path, **headers)
+    assert early.status_code == 200
+    assert early.content == built.content
+    assert _headers(early) == _headers(built)
+    not_modified = Client().get(path, HTTP_IF_NONE_MATCH=built["ETag"], **headers)
+    assert not_modified.status_code == 304
+    monkeypatch.undo()
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if name != "public.middleware.PublicCacheMiddleware"
+    ]
+    through_view = Client().get(path, HTTP_IF_NONE_MATCH=built["ETag"], **headers)
+    assert through_view.status_code == 304
+    assert _headers(not_modified) == _headers(through_view)
+
+
+def test_a_miss_asks_the_cache_once_before_building(page, cache_calls):
+    Client().get("/pages/acme/api/v2/summary.json")
+    assert cache_calls[0] == "get_many"
+    assert cache_calls.count("get_many") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/pages/acme/api/v2/summary.json", "x=1"), ("/pages/acme/api/v2/nothing.json", "")],
+)
+def test_reads_the_early_path_does_not_know_go_through_the_stack(page, path, query):
+    response = Client().get(path, QUERY_STRING=query)
+    assert response.status_code in (200, 404) and response["Content-Type"].startswith(
+        "application/json"
+    )

@@ -2,11 +2,12 @@
 
 from abc import abstractmethod
 
+from channels import outbound
 from channels.messages import ChatMessage
-from channels.transports.base import Transport, post_json
+from channels.transports.base import HttpTransport, apost_json
 
 
-class ChatTransport(Transport):
+class ChatTransport(HttpTransport):
     """A chat platform: ``card`` lays the message out in the platform's format."""
 
     message_type = ChatMessage
@@ -14,5 +15,5 @@ class ChatTransport(Transport):
     @abstractmethod
     def card(self, message: ChatMessage) -> dict: ...
 
-    def send(self, message: ChatMessage) -> int:
-        return post_json(message.url, self.card(message))
+    async def asend(self, message: ChatMessage, http: outbound.HttpSession) -> int:
+        return await apost_json(http, message.url, self.card(message))

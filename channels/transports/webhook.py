@@ -5,8 +5,9 @@ import hashlib
 import hmac
 import json
 
+from channels import outbound
 from channels.messages import WebhookMessage
-from channels.transports.base import Transport, post_json
+from channels.transports.base import HttpTransport, apost_json
 
 
 def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -16,11 +17,11 @@ def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-class WebhookTransport(Transport):
+class WebhookTransport(HttpTransport):
     channel = "webhook"
     message_type = WebhookMessage
 
-    def send(self, message: WebhookMessage) -> int:
+    async def asend(self, message: WebhookMessage, http: outbound.HttpSession) -> int:
         body = json.dumps(message.body, separators=(",", ":")).encode()
         headers = {
             "webhook-id": message.webhook_id,
@@ -32,4 +33,4 @@ class WebhookTransport(Transport):
                 body=body,
             ),
         }
-        return post_json(message.url, body, headers)
+        return await apost_json(http, message.url, body, headers)

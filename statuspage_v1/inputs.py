@@ -1,0 +1,251 @@
+"""Statuspage's request bodies: ``{"incident": {...}}`` and friends. Like Statuspage, fields
+this service has no use for (tweets, reminders, metadata) are accepted and ignored."""
+
+import datetime
+
+from rest_framework import serializers
+
+from core.serializers import TimestampField, django_validator
+from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
+from incidents.models import IncidentStatus
+from maintenances.models import MaintenanceStatus
+from statuspages.models import ComponentStatus, Impact
+
+MESSAGE_MAX = 25_000
+# Statuspage's component enum also has "" (no change).
+COMPONENT_STATUSES = [*ComponentStatus.values, ""]
+SCHEDULED_STATUSES_MESSAGE = "A scheduled incident's status is one of: " + ", ".join(
+    MaintenanceStatus.values
+)
+
+
+def nested_body(data, name: str) -> dict:
+    """The object under ``name`` (``{"incident": {...}}``); a 422 if there is none."""
+    body = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(body, dict):
+        raise serializers.ValidationError({name: [f"Send the fields inside a '{name}' object."]})
+    return body
+
+
+class PageIn(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    subdomain = serializers.CharField(max_length=64, required=False, validators=[SLUG_VALIDATOR])
+    domain = serializers.CharField(
+        max_length=253,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        validators=[django_validator(validate_hostname)],
+    )
+    url = serializers.CharField(
+        max_length=2048,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        validators=[django_validator(validate_url)],
+    )
+    time_zone = serializers.CharField(
+        max_length=64, required=False, validators=[django_validator(validate_time_zone)]
+    )
+
+    def changes(self) -> dict:
+        """In ``status_page_update`` terms."""
+        renamed = {"subdomain": "slug", "domain": "custom_domain", "url": "url_override"}
+        changes = {renamed.get(name, name): value for name, value in self.validated_data.items()}
+        if "custom_domain" in changes:
+            changes["custom_domain"] = (changes["custom_domain"] or "").strip().lower() or None
+        if "url_override" in changes:
+            changes["url_override"] = changes["url_override"] or ""
+        return changes
+
+
+class ComponentIn(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    description = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, allow_null=True
+    )
+    status = serializers.ChoiceField(choices=COMPONENT_STATUSES, required=False)
+    group_id = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
+    only_show_if_degraded = serializers.BooleanField(required=False)
+    showcase = serializers.BooleanField(required=False)
+    start_date = serializers.DateField(required=False, allow_null=True)
+
+
+class GroupIn(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    components = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
+
+
+class IncidentIn(serializers.Serializer):
+    name = serializers.CharField(max_length=255, required=False)
+    status = serializers.ChoiceField(
+        choices=[*IncidentStatus.values, *MaintenanceStatus.values], required=False
+    )
+    impact_override = serializers.ChoiceField(
+        choices=[*Impact.values, ""], required=False, allow_null=True
+    )
+    body = serializers.CharField(
+        max_length=MESSAGE_MAX, required=False, allow_blank=True, allow_null=True
+    )
+    components = serializers.DictField(
+        child=serializers.ChoiceField(choices=ComponentStatus.choices), required=False
+    )
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
+    deliver_notifications = serializers.BooleanField(required=False)
+    backfilled = serializers.BooleanField(required=False)
+    backfill_date = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    scheduled_for = TimestampField(required=False, allow_null=True)
+    scheduled_until = TimestampField(required=False, allow_null=True)
+    scheduled_auto_in_progress = serializers.BooleanField(required=False)
+    scheduled_auto_completed = serializers.BooleanField(required=False)
+    scheduled_auto_transition = serializers.BooleanField(required=False)
+    auto_transition_to_maintenance_state = serializers.BooleanField(required=False)
+    auto_transition_to_operational_state = serializers.BooleanField(required=False)
+
+    AUTO_FIELDS = (
+        "scheduled_auto_in_progress",
+        "scheduled_auto_completed",
+        "scheduled_auto_transition",
+        "auto_transition_to_maintenance_state",
+        "auto_transition_to_operational_state",
+    )
+
+    def validate_components(self, value):
+        if len(value) > 1000:
+            raise serializers.ValidationError("At most 1000 components.")
+        return value
+
+    def validate_backfill_date(self, value):
+        if not value:
+            return None
+        try:
+            day = datetime.date.fromisoformat(value[:10])
+        except ValueError as exc:
+            raise serializers.ValidationError("Use a date such as 2024-05-01.") from exc
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+    @property
+    def is_scheduled(self) -> bool:
+        data = self.validated_data
+        return bool(data.get("scheduled_for")) or data.get("status") in MaintenanceStatus.values
+
+    def component_statuses(self) -> list[dict]:
+        """The ``components`` map, then ``component_ids`` it does not name (attached to the
+        incident without changing their status: ``operational`` within it)."""
+        statuses = dict(self.validated_data.get("components") or {})
+        for component_id in self.validated_data.get("component_ids") or []:
+            statuses.setdefault(component_id, ComponentStatus.OPERATIONAL)
+        return [{"component_id": cid, "status": status} for cid, status in statuses.items()]
+
+    def affected_component_ids(self) -> list[str] | None:
+        data = self.validated_data
+        if "component_ids" not in data and "components" not in data:
+            return None
+        ids = list(data.get("component_ids") or [])
+        ids += [cid for cid in data.get("components") or {} if cid not in ids]
+        return ids
+
+    def maintenance_arguments(self) -> dict:
+        """A scheduled incident in ``maintenance_create`` terms."""
+        data = self.validated_data
+        if not data.get("scheduled_for") or not data.get("scheduled_until"):
+            raise serializers.ValidationError(
+                {
+                    "scheduled_until": [
+                        "A scheduled incident needs scheduled_for and scheduled_until."
+                    ]
+                }
+            )
+        status = data.get("status", MaintenanceStatus.SCHEDULED)
+        if status not in MaintenanceStatus.values:
+            raise serializers.ValidationError({"status": [SCHEDULED_STATUSES_MESSAGE]})
+        return {
+            "name": data["name"],
+            "start_at": data["scheduled_for"],
+            "end_at": data["scheduled_until"],
+            "message": data.get("body") or "",
+            "component_ids": self.affected_component_ids() or [],
+            "status": status,
+            # Statuspage's default: a scheduled incident moves only when told to.
+            "auto_transition": self.auto_transition(default=False),
+            "notify_subscribers": data.get("deliver_notifications", True),
+        }
+
+    def incident_arguments(self) -> dict:
+        """An incident in ``incident_create`` terms. A backfilled one is resolved history
+        (at ``backfill_date``) that notifies nobody."""
+        data = self.validated_data
+        backfilled = data.get("backfilled", False)
+        status = IncidentStatus.RESOLVED if backfilled else data.get("status")
+        status = status or IncidentStatus.INVESTIGATING
+        return {
+            "name": data["name"],
+            "status": status,
+            "message": data.get("body") or "",
+            # Resolving leaves every component operational within the incident.
+            "component_statuses": (
+                [] if status == IncidentStatus.RESOLVED else self.component_statuses()
+            ),
+            "impact_override": data.get("impact_override") or None,
+            "notify_subscribers": False if backfilled else data.get("deliver_notifications", True),
+            "started_at": data.get("backfill_date") if backfilled else None,
+        }
+
+    def auto_transition(self, default: bool) -> bool:
+        given = [
+            self.validated_data[name] for name in self.AUTO_FIELDS if name in self.validated_data
+        ]
+        return any(given) if given else default
+
+
+class IncidentUpdateIn(serializers.Serializer):
+    body = serializers.CharField(max_length=MESSAGE_MAX, allow_blank=True)
+
+
+class SubscriberIn(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    endpoint = serializers.CharField(required=False, allow_blank=True, max_length=2048)
+    phone_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    phone_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    skip_confirmation_notification = serializers.BooleanField(required=False, default=False)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
+
+    def service_arguments(self) -> dict:
+        data = self.validated_data
+        if data.get("endpoint"):
+            channel = "webhook"
+        elif data.get("phone_number"):
+            channel = "sms"
+        elif data.get("email"):
+            channel = "email"
+        else:
+            raise serializers.ValidationError(
+                {"subscriber": ["Give an email, a phone_number or an endpoint."]}
+            )
+        return {
+            "channel": channel,
+            "email": data.get("email", ""),
+            "endpoint": data.get("endpoint", ""),
+            "phone_number": data.get("phone_number", ""),
+            "phone_country": data.get("phone_country", ""),
+            "component_ids": data.get("component_ids", []),
+            "confirmed": data["skip_confirmation_notification"],
+        }
+
+
+class UnsubscribeIn(serializers.Serializer):
+    subscribers = serializers.CharField(max_length=100_000)
+    type = serializers.ChoiceField(
+        choices=["email", "sms", "webhook", "slack", "teams"], required=False
+    )
+    state = serializers.ChoiceField(
+        choices=["active", "unconfirmed", "quarantined", "all"], required=False
+    )
