@@ -364,3 +364,13 @@ def test_a_lone_point_between_gaps_is_drawn_as_a_dot(api, page, metric):
     body = Client().get("/pages/acme/").content.decode()
     day_chart = body.split('data-period="day"', 1)[1].split("</svg>", 1)[0]
     assert " h0.1" in day_chart
+
+
+def test_a_prometheus_answer_that_is_not_json_is_recorded_not_raised(
+    page, httpserver, allow_private, eager_celery
+):
+    httpserver.expect_request("/q").respond_with_data("<html>login</html>", status=200)
+    metric = metric_create(page=page, name="Errors", prometheus_url=httpserver.url_for("/q"))
+    tasks.metrics_pull_due()
+    metric.refresh_from_db()
+    assert "JSON" in metric.last_pull_error and MetricPoint.objects.count() == 0
