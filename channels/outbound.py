@@ -59,6 +59,14 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """What a GET brought back: its code and (the first RESPONSE_BYTES of) its body."""
+
+    status_code: int
+    body: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     """What a receiver answered: its code and headers (the body is read and dropped)."""
 
@@ -239,6 +247,15 @@ class HttpSession:
     async def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
         """POST ``content`` to ``url`` after the checks; no redirects. Raises UnsafeURL for a
         URL we refuse to call, OutboundError when no answer came."""
+        status, response_headers, _body = await self._send("POST", url, content, headers)
+        return Reply(status, response_headers)
+
+    async def get(self, url: str, *, headers: dict[str, str]) -> Fetched:
+        """GET ``url`` after the same checks; no redirects; at most RESPONSE_BYTES of body."""
+        status, _headers, body = await self._send("GET", url, None, headers)
+        return Fetched(status, body)
+
+    async def _send(self, method: str, url: str, content: bytes | None, headers: dict[str, str]):
         scheme, host, _port = _url_check(url)
         slot = self.slots.get(host)
         if slot is None:
@@ -246,15 +263,16 @@ class HttpSession:
         async with slot:
             try:
                 async with asyncio.timeout(REQUEST_DEADLINE):
-                    async with self.client.post(
+                    async with self.client.request(
+                        method,
                         url,
                         data=content,
                         headers=headers,
                         allow_redirects=False,
                         ssl=_tls_context() if scheme == "https" else False,
                     ) as response:
-                        await response.content.read(RESPONSE_BYTES)
-                        return Reply(response.status, response.headers)
+                        body = await response.content.read(RESPONSE_BYTES)
+                        return response.status, response.headers, body
             except UnsafeURL:
                 raise
             except TimeoutError as exc:
@@ -304,3 +322,14 @@ async def _post_shared(url: str, content: bytes, headers: dict[str, str]) -> Rep
 def post(url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
     """One POST outside a batch (a confirmation link, a test), on the shared session."""
     return run(_post_shared(url, content, headers))
+
+
+async def _get_once(url: str, headers: dict[str, str]) -> Fetched:
+    async with HttpSession() as session:
+        return await session.get(url, headers=headers)
+
+
+def get(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
+    """One GET to a URL an operator gave us (a metric's Prometheus query), on its own session,
+    through the same address checks as every send."""
+    return run(_get_once(url, headers or {}))

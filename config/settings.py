@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "pagetemplates",
     "subscribers",
     "notifications",
+    "uptime",
+    "metrics",
     "integrations",
     "public",
     "statuspage_v1",
@@ -177,6 +179,9 @@ CELERY_TASK_QUEUES = (
     Queue(NOTIFICATIONS_FANOUT_QUEUE, routing_key=NOTIFICATIONS_FANOUT_QUEUE),
 )
 CELERY_BEAT_SCHEDULE = {
+    # Metric points and roll-ups older than 400 days go; Prometheus-fed metrics are pulled.
+    "metrics-purge": {"task": "metrics.tasks.metrics_purge", "schedule": 3600.0},
+    "metrics-pull": {"task": "metrics.tasks.metrics_pull_due", "schedule": 60.0},
     "maintenances-auto-transition": {
         "task": "maintenances.tasks.maintenances_auto_transition",
         "schedule": 30.0,

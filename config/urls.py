@@ -20,6 +20,8 @@ api_v1 = [
     path("", include("maintenances.urls")),
     path("", include("subscribers.urls")),
     path("", include("notifications.urls")),
+    path("", include("uptime.urls")),
+    path("", include("metrics.urls")),
     path("", include("integrations.urls")),
     path("", include("pagetemplates.urls")),
     path("", include("audit.urls")),

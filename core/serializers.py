@@ -39,6 +39,9 @@ def _json_type_error(field, value) -> object | None:
     if isinstance(field, serializers.IntegerField):
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok else ["Expected an integer."]
+    if isinstance(field, serializers.FloatField):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if ok else ["Expected a number."]
     if isinstance(field, serializers.CharField | serializers.ChoiceField):
         return None if isinstance(value, str) else ["Expected a string."]
     if isinstance(field, serializers.DateTimeField | serializers.DateField):

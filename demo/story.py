@@ -4,6 +4,7 @@ Created through the same services as the API (so statuses, impacts and events ar
 backdated: only a demo rewrites timestamps.
 """
 
+import math
 from datetime import timedelta
 
 from django.utils import timezone
@@ -12,6 +13,9 @@ from incidents.models import Incident, IncidentUpdate
 from incidents.services import incident_create, incident_update_publish
 from maintenances.models import Maintenance
 from maintenances.services import maintenance_create
+from metrics.models import Metric
+from metrics.services import metric_create, metric_points_submit
+from uptime.services import status_history_rebuild
 
 HISTORY = [
     # (days ago, name, component, status, [(status, minutes after start, message)])
@@ -113,6 +117,9 @@ def demo_story(page) -> None:
         incident.refresh_from_db()
         _backdate(incident, now - timedelta(days=days_ago), [minutes for _, minutes, _ in steps])
 
+    # The history above was backdated after publishing: its uptime intervals follow it.
+    status_history_rebuild(page=page)
+
     name, component_name, status, message = OPEN_INCIDENT
     if name not in existing:
         incident_create(
@@ -136,3 +143,14 @@ def demo_story(page) -> None:
             component_ids=[components["API"].id, components["Dashboard"].id],
             notify_subscribers=False,
         )
+
+    if not Metric.objects.filter(page=page, name="API response time").exists():
+        latency = metric_create(page=page, name="API response time", suffix="ms", y_axis_min=0)
+        # 30 days every 5 minutes: a daily rhythm, and the slow week of the EU incident.
+        points = []
+        for step in range(30 * 288):
+            moment = now - timedelta(minutes=5 * step)
+            hour = moment.hour + moment.minute / 60
+            value = 180 + 40 * math.sin((hour - 8) / 24 * 2 * math.pi) + (step * 37 % 11)
+            points.append((moment, round(value, 1)))
+        metric_points_submit(metric=latency, points=points)

@@ -15,7 +15,7 @@ from incidents.models import Incident, IncidentComponent, IncidentStatus, Incide
 from pagetemplates.services import incident_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
-from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
 from statuspages.selectors import page_components_checked
 from statuspages.status import impact_for_statuses
 
@@ -253,7 +253,11 @@ def incident_change(*, incident: Incident, **changes) -> Incident:
 def incident_delete(*, incident: Incident) -> None:
     """Deleting an incident also removes what it did to its components' statuses."""
     page_invalidate_on_commit(incident.page_id)
-    incident.delete()
+    status_changes_around(
+        page_id=incident.page_id,
+        components=Component.objects.filter(incident_links__incident=incident),
+        apply=incident.delete,
+    )
 
 
 def _require(arguments: dict, field: str) -> None:

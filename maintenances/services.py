@@ -11,7 +11,7 @@ from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus,
 from pagetemplates.services import maintenance_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
-from statuspages.publishing import EventKind, Subject, publish_update
+from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
 from statuspages.selectors import page_components_checked
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
@@ -206,7 +206,13 @@ def maintenance_change(*, maintenance: Maintenance, **changes) -> Maintenance:
     _check_window(maintenance.start_at, maintenance.end_at)
     maintenance.save()
     if component_ids is not None:
-        maintenance.components.set(_page_components(maintenance.page, component_ids))
+        listed = _page_components(maintenance.page, component_ids)
+        # A running window's new or dropped components change their effective status.
+        status_changes_around(
+            page_id=maintenance.page_id,
+            components={c.id: c for c in [*maintenance.components.all(), *listed]}.values(),
+            apply=lambda: maintenance.components.set(listed),
+        )
     page_invalidate_on_commit(maintenance.page_id)
     _transition_if_due(maintenance, timezone.now())
     return maintenance
@@ -215,7 +221,11 @@ def maintenance_change(*, maintenance: Maintenance, **changes) -> Maintenance:
 @transaction.atomic
 def maintenance_delete(*, maintenance: Maintenance) -> None:
     page_invalidate_on_commit(maintenance.page_id)
-    maintenance.delete()
+    status_changes_around(
+        page_id=maintenance.page_id,
+        components=list(maintenance.components.all()),
+        apply=maintenance.delete,
+    )
 
 
 def maintenances_auto_transition(*, now=None) -> int:

@@ -34,6 +34,9 @@ def _object(properties: dict, description: str = "", optional: tuple[str, ...] =
     return schema
 
 
+_NUMBER_OR_NULL = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+
 def _enum(values) -> dict:
     return {"type": "string", "enum": list(values)}
 
@@ -137,6 +140,29 @@ SCHEMAS = {
             "scheduled_until": TIME,
         }
     ),
+    "PublicMetric": _object(
+        {
+            "id": STRING,
+            "name": STRING,
+            "suffix": STRING,
+            "decimal_places": INTEGER,
+            "y_axis_min": _NUMBER_OR_NULL,
+            "y_axis_max": _NUMBER_OR_NULL,
+            "resolution_seconds": INTEGER,
+            "summary": _object(
+                {
+                    "last": _NUMBER_OR_NULL,
+                    "minimum": _NUMBER_OR_NULL,
+                    "maximum": _NUMBER_OR_NULL,
+                    "average": _NUMBER_OR_NULL,
+                }
+            ),
+            "points": {
+                "type": "array",
+                "items": _object({"timestamp": TIME, "value": {"type": "number"}}),
+            },
+        }
+    ),
 }
 
 _PAGE = {"page": _ref("PublicPage")}
@@ -180,8 +206,9 @@ _HEADERS = {
 }
 
 
-def _operation(name: str) -> dict:
-    properties, description = DOCUMENT_SCHEMAS[name]
+def _operation(name: str, properties: dict | None = None, description: str = "") -> dict:
+    if properties is None:
+        properties, description = DOCUMENT_SCHEMAS[name]
     return {
         "operationId": "public_" + name.removesuffix(".json").replace("/", "_").replace("-", "_"),
         "tags": [TAG],
@@ -221,6 +248,74 @@ def _operation(name: str) -> dict:
     }
 
 
+_UPTIME_DAY = _object(
+    {
+        "date": {"type": "string", "format": "date"},
+        "uptime_percentage": {"type": "number"},
+        "worst_status": _enum(ComponentStatus.values),
+        "incident_ids": {"type": "array", "items": STRING},
+    }
+)
+_UPTIME_ROW = {
+    "id": STRING,
+    "name": STRING,
+    "uptime_percentage": {"type": "number"},
+    "days": {"type": "array", "items": _UPTIME_DAY},
+}
+EXTRA_SCHEMAS = {
+    "uptime.json": (
+        {
+            **_PAGE,
+            "components": {"type": "array", "items": _object(_UPTIME_ROW)},
+            "groups": {
+                "type": "array",
+                "items": _object(
+                    {**_UPTIME_ROW, "component_ids": {"type": "array", "items": STRING}}
+                ),
+            },
+        },
+        "Daily uptime of every component and group over `days` days (1..365, default 90) in "
+        "the page's time zone, oldest first: a major outage counts fully as down time, a "
+        "partial outage at 30 %, the rest not at all. A group's day is the mean of its "
+        "components'. `days` out of range: 400 `validation_error`.",
+        {
+            "in": "query",
+            "name": "days",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 365, "default": 90},
+        },
+    ),
+    "metrics.json": (
+        {
+            **_PAGE,
+            "period": _enum(["day", "week", "month"]),
+            "metrics": {"type": "array", "items": _ref("PublicMetric")},
+        },
+        "The displayed metrics in order, each bucket's average over `period`: `day` by 5 "
+        "minutes, `week` by hour, `month` (30 days) by 4 hours. `period` unknown: 400 "
+        "`validation_error`.",
+        {
+            "in": "query",
+            "name": "period",
+            "required": False,
+            "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "day"},
+        },
+    ),
+}
+
+
+def _extra_operation(name: str) -> dict:
+    properties, description, parameter = EXTRA_SCHEMAS[name]
+    operation = _operation(name, properties, description)
+    operation["parameters"].append(parameter)
+    operation["responses"]["400"] = {
+        "description": "`validation_error`: a query parameter out of range, or one the "
+        "document does not take.",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
+    return operation
+
+
 def add_public_api(result, generator, request, public):
     """Postprocessing hook: the eight public documents under ``/pages/{slug}/api/v2/``."""
     if set(DOCUMENT_SCHEMAS) != set(DOCUMENTS):
@@ -228,6 +323,8 @@ def add_public_api(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
     for name in DOCUMENTS:
         result.setdefault("paths", {})[f"/pages/{{slug}}/api/v2/{name}"] = {"get": _operation(name)}
+    for name in EXTRA_SCHEMAS:
+        result["paths"][f"/pages/{{slug}}/api/v2/{name}"] = {"get": _extra_operation(name)}
     result.setdefault("tags", []).append(
         {
             "name": TAG,

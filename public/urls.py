@@ -10,6 +10,8 @@ from subscribers import public_urls as subscriber_urls
 
 api_v2_patterns = [
     *[path(name, api.document_view, {"document": name}) for name in DOCUMENTS],
+    path("uptime.json", api.uptime_view),
+    path("metrics.json", api.metrics_view),
     *subscriber_urls.api_patterns,
     # Anything else under api/v2/ is a JSON 404, whichever way the page was addressed.
     re_path(r"^.*$", api.not_found_view),

@@ -1,6 +1,7 @@
 """The human status page and incident pages: server-rendered, no JavaScript needed."""
 
 import re
+from datetime import timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -8,10 +9,13 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from maintenances.models import MaintenanceStatus
+from metrics.charts import chart_summary, chart_svg
+from metrics.selectors import PERIODS, page_charts
 from public import selectors
 from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_document, conditional_response
 from statuspages.models import StatusPage
+from uptime.selectors import DEFAULT_DAYS, WEIGHTING_NOTE, page_today, page_uptime
 
 HTML = "text/html; charset=utf-8"
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -54,15 +58,43 @@ def _common_context(page: StatusPage, base: str) -> dict:
     return {"page": page, "base": base, "zone": page_zone(page)}
 
 
+def _metric_charts(page: StatusPage) -> list[dict]:
+    """Each displayed metric with its day, week and month charts (SVG drawn here)."""
+    charts = page_charts(page, list(PERIODS))
+    return [
+        {
+            "metric": day.metric,
+            "charts": [
+                {"period": chart.period, "svg": chart_svg(chart), "summary": chart_summary(chart)}
+                for chart in (day, week, month)
+            ],
+        }
+        for day, week, month in zip(charts["day"], charts["week"], charts["month"], strict=True)
+    ]
+
+
 def status_page_context(page: StatusPage, base: str) -> dict:
     state = selectors.page_state(page)
     zone = page_zone(page)
+    today = page_today(page)
+    uptime = page_uptime(
+        page,
+        start=today - timedelta(days=DEFAULT_DAYS - 1),
+        end=today,
+        components=state.components,
+        groups=state.groups,
+    ).by_id()
     sections = [
         {
             "group": group,
             "status": status,
+            "uptime": uptime.get(group.id) if group else None,
             "components": [
-                {"component": component, "status": state.statuses[component.id]}
+                {
+                    "component": component,
+                    "status": state.statuses[component.id],
+                    "uptime": uptime[component.id],
+                }
                 for component in children
             ],
         }
@@ -84,6 +116,9 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         "upcoming": [m for m in maintenances if m.status == MaintenanceStatus.SCHEDULED],
         "history_days": history_days,
         "history_window": selectors.HISTORY_DAYS,
+        "metric_charts": _metric_charts(page),
+        "uptime_days": DEFAULT_DAYS,
+        "uptime_note": WEIGHTING_NOTE,
     }
 
 

@@ -10,8 +10,10 @@ inside the publishing transaction, so an event is recorded with the update or no
 
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.serializers import rfc3339
 from statuspages.cache import page_invalidate_on_commit
@@ -133,6 +135,63 @@ def register_event_sink(sink: EventSink) -> None:
         _event_sinks.append(sink)
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """A component's effective status moved (by any publisher, notified or not)."""
+
+    page_id: str
+    component_id: str
+    old_status: str
+    new_status: str
+    at: datetime
+
+
+StatusChangeSink = Callable[[StatusChange], None]
+_status_change_sinks: list[StatusChangeSink] = []
+
+
+def register_status_change_sink(sink: StatusChangeSink) -> None:
+    """Called in the publishing transaction for every effective status change, whether or not
+    subscribers are notified (uptime records it)."""
+    if sink not in _status_change_sinks:
+        _status_change_sinks.append(sink)
+
+
+def status_changes_report(page_id: str, changes: Iterable[ComponentChange]) -> None:
+    at = timezone.now()
+    for change in changes:
+        if change.old_status != change.new_status:
+            for sink in _status_change_sinks:
+                sink(
+                    StatusChange(
+                        page_id=page_id,
+                        component_id=change.id,
+                        old_status=change.old_status,
+                        new_status=change.new_status,
+                        at=at,
+                    )
+                )
+
+
+def status_changes_around(
+    *, page_id: str, components: Iterable[Component], apply: Callable[[], None]
+) -> None:
+    """Runs ``apply`` and reports what it did to the components' effective statuses: for the
+    changes no update publishes (an incident or maintenance deleted, a running maintenance's
+    components changed)."""
+    components = list(components)
+    before = effective_statuses(components)
+    apply()
+    after = effective_statuses(components)
+    status_changes_report(
+        page_id,
+        [
+            ComponentChange(id=c.id, name=c.name, old_status=before[c.id], new_status=after[c.id])
+            for c in components
+        ],
+    )
+
+
 def page_snapshot(page: StatusPage) -> PageSnapshot:
     return PageSnapshot(id=page.id, name=page.name, slug=page.slug, url=page.public_url)
 
@@ -195,6 +254,7 @@ def publish_update(
         component_statuses=[change.as_record() for change in changes],
         notify_subscribers=notify_subscribers,
     )
+    status_changes_report(page.id, changes)
     if notify_subscribers:
         _emit(
             PublishedEvent(
@@ -228,16 +288,16 @@ def component_change_publish(*, component: Component, old_status: str) -> Publis
     if new_status == old_status:
         return None
     page = component.page
+    change = ComponentChange(
+        id=component.id, name=component.name, old_status=old_status, new_status=new_status
+    )
+    status_changes_report(page.id, [change])
     event = PublishedEvent(
         kind=EventKind.COMPONENT_UPDATED,
         publish_key=f"cmpu:{component.id}:{component.updated_at.isoformat()}",
         page=page_snapshot(page),
         page_status=_page_status(page),
-        components=(
-            ComponentChange(
-                id=component.id, name=component.name, old_status=old_status, new_status=new_status
-            ),
-        ),
+        components=(change,),
         component_ids=(component.id,),
     )
     _emit(event)

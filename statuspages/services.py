@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from statuspages.cache import page_invalidate_on_commit, page_routes
-from statuspages.models import Component, ComponentGroup, StatusPage
-from statuspages.publishing import component_change_publish
+from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
+from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
 
@@ -199,6 +199,18 @@ def component_create(
         only_show_if_degraded=only_show_if_degraded,
         showcase=showcase,
         start_date=start_date,
+    )
+    # A component born out of order starts its uptime history with that status.
+    status_changes_report(
+        page.id,
+        [
+            ComponentChange(
+                id=component.id,
+                name=component.name,
+                old_status=ComponentStatus.OPERATIONAL,
+                new_status=manual_status,
+            )
+        ],
     )
     page_invalidate_on_commit(page.id)
     return component

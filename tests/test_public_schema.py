@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from incidents.services import incident_change, incident_create, incident_resolve
 from maintenances.services import maintenance_create
+from metrics.services import metric_create, metric_points_submit
 from public.documents import DOCUMENTS
 from tests.factories import ComponentFactory, ComponentGroupFactory
 
@@ -57,3 +58,17 @@ def test_each_public_document_matches_its_published_schema(busy_page, name):
     errors = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(body)]
     assert errors == []
     assert list(validator.iter_errors({**body, "unexpected": 1})), "the schema is exact"
+
+
+@pytest.mark.parametrize("name", ["uptime.json", "metrics.json"])
+def test_uptime_and_metrics_documents_match_their_published_schema(busy_page, name):
+    metric = metric_create(page=busy_page, name="Latency", suffix="ms")
+    metric_points_submit(metric=metric, points=[(timezone.now(), 12.5)])
+    schema = APIClient().get("/api/v1/openapi.json").json()
+    operation = schema["paths"][f"/pages/{{slug}}/api/v2/{name}"]["get"]
+    document_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**document_schema, "components": schema["components"]})
+    body = APIClient().get(f"/pages/{busy_page.slug}/api/v2/{name}").json()
+    assert body["metrics" if name == "metrics.json" else "components"]
+    errors = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(body)]
+    assert errors == []
