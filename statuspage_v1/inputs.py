@@ -1,5 +1,6 @@
 """Statuspage's request bodies: ``{"incident": {...}}`` and friends. Like Statuspage, fields
-this service has no use for (tweets, reminders, metadata) are accepted and ignored."""
+this service has no use for (tweets, reminders, metadata, template groups) are accepted and
+ignored."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from core.serializers import TimestampField, django_validator
 from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from incidents.models import IncidentStatus
 from maintenances.models import MaintenanceStatus
+from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from statuspages.models import ComponentStatus, Impact
 
 MESSAGE_MAX = 25_000
@@ -107,6 +109,8 @@ class IncidentIn(serializers.Serializer):
     scheduled_auto_transition = serializers.BooleanField(required=False)
     auto_transition_to_maintenance_state = serializers.BooleanField(required=False)
     auto_transition_to_operational_state = serializers.BooleanField(required=False)
+    # Statuspage keeps it; we have nowhere to: checked to be an object, then not kept.
+    metadata = serializers.DictField(required=False, allow_null=True)
 
     AUTO_FIELDS = (
         "scheduled_auto_in_progress",
@@ -206,6 +210,55 @@ class IncidentIn(serializers.Serializer):
 
 class IncidentUpdateIn(serializers.Serializer):
     body = serializers.CharField(max_length=MESSAGE_MAX, allow_blank=True)
+
+
+class TemplateIn(serializers.Serializer):
+    """Statuspage's one kind of template; ``update_status`` decides which of our two it is."""
+
+    name = serializers.CharField(max_length=255)
+    title = serializers.CharField(max_length=255, allow_blank=True)
+    body = serializers.CharField(max_length=MESSAGE_MAX, allow_blank=True)
+    group_id = serializers.CharField(
+        max_length=64, required=False, allow_null=True, allow_blank=True
+    )
+    update_status = serializers.ChoiceField(
+        choices=[*IncidentStatus.values, *MaintenanceStatus.values, "postmortem"],
+        required=False,
+        allow_null=True,
+    )
+    should_tweet = serializers.BooleanField(required=False)
+    should_send_notifications = serializers.BooleanField(required=False)
+    component_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=1000
+    )
+
+    def validate_update_status(self, value):
+        if value == "postmortem":
+            raise serializers.ValidationError("Postmortem templates are not supported.")
+        return value
+
+    def service_arguments(self) -> tuple[type, dict]:
+        """The model (a maintenance status makes a maintenance template) and its
+        ``template_create`` fields. Listed components join an incident without a status of
+        their own (``operational`` within it), as ``component_ids`` do on an incident."""
+        data = self.validated_data
+        status = data.get("update_status") or ""
+        component_ids = data.get("component_ids", [])
+        arguments = {
+            "name": data["name"],
+            "title": data["title"],
+            "message": data["body"],
+            "status": status,
+        }
+        if "should_send_notifications" in data:
+            arguments["notify_subscribers"] = data["should_send_notifications"]
+        if status in MaintenanceStatus.values:
+            return MaintenanceTemplate, {**arguments, "component_ids": component_ids}
+        component_statuses = [
+            {"component_id": component_id, "status": ComponentStatus.OPERATIONAL}
+            for component_id in component_ids
+        ]
+        return IncidentTemplate, {**arguments, "component_statuses": component_statuses}
 
 
 class SubscriberIn(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Our rows as Statuspage's v1 objects (page, component, group, incident, incident update,
-subscriber), with Statuspage's field names and values. Ids are ours; fields we have no
-equivalent for carry Statuspage's neutral value (``null``, ``false``)."""
+subscriber, incident template), with Statuspage's field names and values. Ids are ours;
+fields we have no equivalent for carry Statuspage's neutral value (``null``, ``false``)."""
 
 from core.serializers import rfc3339
 from maintenances.models import ACTIVE_STATUSES
@@ -210,4 +210,27 @@ def subscriber_object(subscriber) -> dict:
         "components": list(subscriber.component_ids),
         "page_access_user_id": None,
         "created_at": _time(subscriber.created_at),
+    }
+
+
+def template_component_ids(template) -> list[str]:
+    """The components an incident or maintenance template lists, in its order."""
+    if hasattr(template, "component_statuses"):
+        return [entry["component_id"] for entry in template.component_statuses]
+    return list(template.component_ids)
+
+
+def template_object(template, components: list[dict]) -> dict:
+    """An incident or maintenance template as Statuspage's incident template; ``components``
+    are the component objects it lists. We have no template groups and no tweets."""
+    return {
+        "id": template.id,
+        "components": components,
+        "name": template.name,
+        "title": template.title,
+        "body": template.message,
+        "group_id": None,
+        "update_status": template.status or None,
+        "should_tweet": False,
+        "should_send_notifications": template.notify_subscribers,
     }

@@ -186,6 +186,22 @@ def _paths() -> dict:
                 params=[*inc, _param("incident_update_id")],
             )
         },
+        f"{base}/incident_templates": {
+            "get": _operation(
+                "List incident templates (ours for incidents and for maintenances), by name",
+                ok=_list("IncidentTemplate"),
+                params=[PAGE, *PAGING],
+            ),
+            "post": _operation(
+                "Create an incident template (a maintenance template when `update_status` is a "
+                "maintenance status); `group_id` and `should_tweet` are accepted and ignored",
+                scope=incidents_w,
+                body="PostIncidentTemplate",
+                ok=ref("IncidentTemplate"),
+                status="201",
+                params=[PAGE],
+            ),
+        },
         f"{base}/subscribers": {
             "get": _operation(
                 "List subscribers",
@@ -250,8 +266,10 @@ def openapi_document() -> dict:
                 "their scopes and page limits apply. Ids are this service's. Bodies are JSON or "
                 "form-encoded (`incident[name]=...`); every path also answers with `.json`. "
                 'Errors are `{"error": "..."}`. Scheduled incidents are this service\'s '
-                "maintenance windows (`mnt_` ids). Our own API is documented separately at "
-                "`/api/v1/openapi.json`."
+                "maintenance windows (`mnt_` ids). Incident templates are listed and created as "
+                "on Statuspage (which has no other template operation); showing, changing and "
+                "deleting one, and opening an incident from one (`template_id`), are in our own "
+                "API, documented separately at `/api/v1/openapi.json`."
             ),
         },
         "servers": [{"url": "/"}],

@@ -25,6 +25,13 @@ ID_LIST = {"type": "array", "items": STRING}
 COMPONENT_STATUS = {"type": "string", "enum": [*ComponentStatus.values, ""]}
 INCIDENT_STATUS = {"type": "string", "enum": [*IncidentStatus.values, *MaintenanceStatus.values]}
 IMPACT = {"type": "string", "enum": [*Impact.values, "maintenance"]}
+TEMPLATE_STATUS = {
+    "type": "string",
+    "enum": [*IncidentStatus.values, *MaintenanceStatus.values, "postmortem"],
+    "description": "Statuspage's update status: an incident status makes an incident template, "
+    "a maintenance status (scheduled, in_progress, verifying, completed) a maintenance "
+    "template; `postmortem` is refused (422). Omitted: a template with no status.",
+}
 
 SCHEMAS = {
     "Error": object_schema({"error": STRING}, ["error"]),
@@ -144,6 +151,27 @@ SCHEMAS = {
             "incident_updates",
         ],
     ),
+    "IncidentTemplate": object_schema(
+        {
+            "id": STRING,
+            "components": {
+                "type": "array",
+                "items": ref("Component"),
+                "description": "The components it lists, with their current status.",
+            },
+            "name": STRING,
+            "title": STRING,
+            "body": STRING,
+            "group_id": {
+                **NULLABLE_STRING,
+                "description": "Always null: this service has no template groups.",
+            },
+            "update_status": {**TEMPLATE_STATUS, "nullable": True},
+            "should_tweet": {**BOOLEAN, "description": "Always false: nothing is tweeted."},
+            "should_send_notifications": BOOLEAN,
+        },
+        ["id", "components", "name", "title", "body", "update_status"],
+    ),
     "Subscriber": object_schema(
         {
             "id": STRING,
@@ -220,11 +248,43 @@ SCHEMAS = {
                     "scheduled_until": TIME,
                     "scheduled_auto_in_progress": BOOLEAN,
                     "scheduled_auto_completed": BOOLEAN,
+                    "metadata": {
+                        "type": "object",
+                        "nullable": True,
+                        "description": "Accepted and not kept (this service has no incident "
+                        "metadata; responses show `{}`).",
+                    },
                 },
                 (),
             )
         },
         ["incident"],
+    ),
+    "PostIncidentTemplate": object_schema(
+        {
+            "template": object_schema(
+                {
+                    "name": STRING,
+                    "title": {**STRING, "description": "The incident's name when used."},
+                    "body": {**STRING, "description": "The message of its first update."},
+                    "group_id": {
+                        **NULLABLE_STRING,
+                        "description": "Accepted and ignored: no template groups here.",
+                    },
+                    "update_status": {**TEMPLATE_STATUS, "nullable": True},
+                    "should_tweet": {**BOOLEAN, "description": "Accepted and ignored."},
+                    "should_send_notifications": {**BOOLEAN, "default": True},
+                    "component_ids": {
+                        **ID_LIST,
+                        "description": "Components of the page it affects. An incident "
+                        "template attaches them without a status of their own (operational "
+                        "within the incident); a `components` map sent when opening sets one.",
+                    },
+                },
+                ["name", "title", "body"],
+            )
+        },
+        ["template"],
     ),
     "PatchIncidentUpdate": object_schema(
         {"incident_update": object_schema({"body": STRING}, ["body"])}, ["incident_update"]

@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from statuspage_v1 import incidents, structure, subscribers
+from statuspage_v1 import incidents, structure, subscribers, templates
 from statuspage_v1.base import NotFoundView
 from statuspage_v1.openapi import openapi_view
 
@@ -43,6 +43,7 @@ urlpatterns = [
         rf"/incident_updates/(?P<update_id>{_ID})",
         incidents.IncidentUpdateDetailView,
     ),
+    _route(rf"pages/(?P<page_id>{_ID})/incident_templates", templates.IncidentTemplateListView),
     _route(rf"pages/(?P<page_id>{_ID})/subscribers", subscribers.SubscriberListView),
     _route(rf"pages/(?P<page_id>{_ID})/subscribers/unsubscribe", subscribers.UnsubscribeView),
     _route(

@@ -169,6 +169,101 @@ def test_statuspage_client_runs_an_incident_and_a_maintenance_that_our_api_then_
     assert (ours_component["name"], ours_component["status"]) == ("Checkout", "operational")
 
 
+def test_statuspage_client_creates_a_template_and_opens_an_incident_from_it(live_server, request):
+    organization = OrganizationFactory(slug="acme")
+    page = StatusPageFactory(organization=organization, slug="acme")
+    _, token = api_key_create(
+        organization=organization, name="statuspage scripts", scopes=parse_scopes("all")
+    )
+    client = _client(live_server.url, token)
+    request.addfinalizer(client.rest_client.pool_manager.clear)  # close keep-alive connections
+    components = statuspage.ComponentsApi(client)
+    templates = statuspage.TemplatesApi(client)
+    incidents = statuspage.IncidentsApi(client)
+
+    component = components.post_pages_page_id_components(
+        statuspage.PostPagesPageIdComponents(
+            component=statuspage.PostPagesPageIdComponentsComponent(name="Checkout")
+        ),
+        page.id,
+    )
+    created = templates.post_pages_page_id_incident_templates(
+        statuspage.PostPagesPageIdIncidentTemplates(
+            template=statuspage.PostPagesPageIdIncidentTemplatesTemplate(
+                name="Payments down",
+                title="Checkout errors",
+                body="We are investigating failed payments.",
+                update_status="investigating",
+                should_tweet=False,
+                should_send_notifications=False,
+                component_ids=[component.id],
+            )
+        ),
+        page.id,
+    )
+    assert isinstance(created, statuspage.IncidentTemplate)
+    assert (created.name, created.update_status, created.should_send_notifications) == (
+        "Payments down",
+        "investigating",
+        False,
+    )
+    assert [c.id for c in created.components] == [component.id]
+
+    # Statuspage's API opens incidents from a template's fields (it has no template_id): a
+    # script picks the template by name and sends what it holds.
+    (template,) = [
+        t
+        for t in templates.get_pages_page_id_incident_templates(page.id, page=1, per_page=10)
+        if t.name == "Payments down"
+    ]
+    opened = incidents.post_pages_page_id_incidents(
+        statuspage.PostPagesPageIdIncidents(
+            incident=statuspage.PostPagesPageIdIncidentsIncident(
+                name=template.title,
+                status=template.update_status,
+                body=template.body,
+                components={c.id: "major_outage" for c in template.components},
+                component_ids=[c.id for c in template.components],
+                deliver_notifications=template.should_send_notifications,
+                metadata={"jira": {"issue": "OPS-1"}},  # accepted, not kept
+            )
+        ),
+        page.id,
+    )
+    assert (opened.name, opened.status, opened.impact) == (
+        "Checkout errors",
+        "investigating",
+        "critical",
+    )
+    assert [u.body for u in opened.incident_updates] == ["We are investigating failed payments."]
+    assert [u.deliver_notifications for u in opened.incident_updates] == [False]
+
+    # Our own API shows the template the client created, as one of ours.
+    ours = APIClient()
+    ours.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    listed = ours.get(f"/api/v1/status-pages/{page.id}/incident-templates").json()["data"]
+    assert [
+        (t["id"], t["name"], t["title"], t["message"], t["status"], t["notify_subscribers"])
+        for t in listed
+    ] == [
+        (
+            created.id,
+            "Payments down",
+            "Checkout errors",
+            "We are investigating failed payments.",
+            "investigating",
+            False,
+        )
+    ]
+    assert listed[0]["component_statuses"] == [
+        {"component_id": component.id, "status": "operational"}
+    ]
+    incident = ours.get(f"/api/v1/status-pages/{page.id}/incidents/{opened.id}").json()
+    assert [(c["component_id"], c["status"]) for c in incident["components"]] == [
+        (component.id, "major_outage")
+    ]
+
+
 def _readme_python_block(starting_with: str) -> str:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
