@@ -76,7 +76,8 @@ def test_the_widget_badge_and_card_show_an_outage_on_another_site(
 ):
     assert _origin(other_site) != _origin(live_server.url)
     browser.add_cookies([{"name": "sessionid", "value": "secret", "url": live_server.url}])
-    tab = browser.new_page(reduced_motion="reduce")  # no slide-in: a steady screenshot
+    tab = browser.new_page()
+    tab.emulate_media(reduced_motion="reduce")  # no slide-in: a steady screenshot
     requests = []
     tab.on("request", lambda request: requests.append(request))
     tab.goto(other_site)
