@@ -10,7 +10,13 @@ from django.test import Client
 from incidents.services import incident_create, incident_resolve
 from public.badges import text_width
 from statuspages.services import component_update
-from tests.factories import ComponentFactory, StatusPageFactory
+from tests.factories import (
+    ComponentFactory,
+    IncidentComponentFactory,
+    IncidentFactory,
+    IncidentUpdateFactory,
+    StatusPageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,23 +148,38 @@ def test_a_label_given_in_the_query_replaces_the_name_and_is_cached_apart(
     assert _texts(_svg(again))[0] == "status"
 
 
-@pytest.mark.parametrize("path", ["/pages/acme/badge.svg", "/pages/acme/components/{id}/badge.svg"])
-def test_a_cached_badge_costs_no_query_and_answers_304_to_its_etag(
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pages/acme/badge.svg",
+        "/pages/acme/components/{id}/badge.svg",
+        "/pages/acme/widget.js",
+        "/pages/acme/embed",
+    ],
+)
+def test_a_cached_badge_widget_or_card_costs_no_query_and_answers_304_to_its_etag(
     page, path, django_assert_num_queries, django_assert_max_num_queries
 ):
-    components = [ComponentFactory(page=page, name=f"C{n}") for n in range(2)]
-    path = path.format(id=components[0].id)
-    with django_assert_max_num_queries(12) as few:
+    def grow(components: int, incidents: int) -> list:
+        made = ComponentFactory.create_batch(components, page=page)
+        for incident in IncidentFactory.create_batch(incidents, page=page):
+            IncidentUpdateFactory(incident=incident)
+            IncidentComponentFactory(incident=incident, component=made[0])
+        cache.clear()  # factories write rows without the services' invalidation
+        return made
+
+    path = path.format(id=grow(2, 1)[0].id)
+    with django_assert_max_num_queries(12) as small:
         first = Client().get(path)
+    assert first.status_code == 200
     with django_assert_num_queries(0):
         again = Client().get(path)
         not_modified = Client().get(path, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.content == first.content
     assert not_modified.status_code == 304
     assert not_modified["Access-Control-Allow-Origin"] == "*"
-    ComponentFactory.create_batch(30, page=page)
-    cache.clear()  # factories write rows without the services' invalidation
-    with django_assert_num_queries(len(few.captured_queries)):
+    grow(30, 6)
+    with django_assert_num_queries(len(small.captured_queries)):
         assert Client().get(path).status_code == 200
 
 

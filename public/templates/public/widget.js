@@ -120,6 +120,7 @@
     window.fetch(source, {
       credentials: "omit", mode: "cors", cache: "no-cache", referrerPolicy: "no-referrer"
     }).then(function (response) {
+      if (response.status === 404) hide(); // the page is gone
       return response.ok ? response.json() : null;
     }).then(function (summary) {
       if (!summary || !summary.status) return;
