@@ -4,7 +4,7 @@ includes it after every other route)."""
 
 from django.urls import include, path, re_path
 
-from public import api, feeds, views
+from public import api, embed_urls, feeds, views
 from public.documents import DOCUMENTS
 from subscribers import public_urls as subscriber_urls
 
@@ -24,6 +24,7 @@ page_patterns = [
     path("history.atom", feeds.history_feed_view, {"kind": "atom"}, name="public-history-atom"),
     path("api/v2/", include(api_v2_patterns)),
     *subscriber_urls.page_patterns,
+    *embed_urls.page_patterns,
 ]
 
 # Any slug reaches the views, so an impossible one is the same 404 as an unknown one.
