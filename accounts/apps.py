@@ -6,8 +6,19 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules load models, which exist only once apps are ready.
-        from accounts.models import ApiKey, Organization
+        from accounts.models import ApiKey, Membership, Organization
+        from audit.actors import membership_id_source
         from audit.recording import register
+
+        def membership_id(user, organization) -> str | None:
+            organization_id = getattr(organization, "pk", organization)
+            return (
+                Membership.objects.filter(user=user, organization_id=organization_id)
+                .values_list("id", flat=True)
+                .first()
+            )
+
+        membership_id_source(membership_id)
 
         # An organization's log goes with it: its deletion has nowhere to be recorded.
         register(

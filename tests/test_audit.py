@@ -225,6 +225,8 @@ def test_an_admin_change_records_the_member(operator, page, checkout):
     assert response.status_code == 302
     event = AuditEvent.objects.get(object_id=checkout.id, action="component.updated")
     assert event.actor_type == "member"
+    assert event.actor_id == page.organization.memberships.get().id
+    assert event.actor_id.startswith("mem_")
     assert event.actor_name == "olivia"
     assert event.changes == {"name": ["Checkout", "Checkout API"]}
     assert event.client_ip == "198.51.100.7" and event.request_id
