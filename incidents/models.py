@@ -33,6 +33,10 @@ class Incident(TimestampedModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
     postmortem = models.TextField(max_length=100_000, blank=True, default="")
     postmortem_published_at = models.DateTimeField(null=True, blank=True)
+    # On an audience page: only readers of these groups see it (none: every reader does).
+    audience_groups = models.ManyToManyField(
+        "statuspages.ReaderGroup", blank=True, related_name="incidents"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

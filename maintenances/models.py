@@ -32,6 +32,10 @@ class Maintenance(TimestampedModel):
     components = models.ManyToManyField(
         "statuspages.Component", blank=True, related_name="maintenances"
     )
+    # On an audience page: only readers of these groups see it (none: every reader does).
+    audience_groups = models.ManyToManyField(
+        "statuspages.ReaderGroup", blank=True, related_name="maintenances"
+    )
 
     class Meta:
         ordering = ["-start_at", "-id"]

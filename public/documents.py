@@ -104,7 +104,7 @@ def _update_object(update, parent_id: str, affected: list[dict] | None) -> dict:
     }
 
 
-def affected_components(update) -> list[dict] | None:
+def affected_components(update, state: PageState) -> list[dict] | None:
     changes = [
         {
             "code": change.get("component_id"),
@@ -113,6 +113,7 @@ def affected_components(update) -> list[dict] | None:
             "new_status": change.get("new_status"),
         }
         for change in (update.component_statuses or [])
+        if change.get("component_id") not in state.hidden_component_ids
     ]
     return changes or None
 
@@ -142,7 +143,7 @@ def incident_object(incident: Incident, state: PageState) -> dict:
         "started_at": rfc3339(incident.started_at),
         "page_id": incident.page_id,
         "incident_updates": [
-            _update_object(update, incident.id, affected_components(update))
+            _update_object(update, incident.id, affected_components(update, state))
             for update in incident.updates.all()
         ],
         "components": components,
@@ -168,7 +169,7 @@ def maintenance_object(maintenance: Maintenance, state: PageState) -> dict:
         "started_at": rfc3339(maintenance.started_at or maintenance.created_at),
         "page_id": maintenance.page_id,
         "incident_updates": [
-            _update_object(update, maintenance.id, affected_components(update))
+            _update_object(update, maintenance.id, affected_components(update, state))
             for update in maintenance.updates.all()
         ],
         "components": components,

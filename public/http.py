@@ -37,17 +37,22 @@ class PublicDocument:
     # the Last-Modified header (whole seconds, never after the read began).
     modified_at: float
     last_modified: str
+    # False for a non-public page's document: built for one admitted reader, never stored
+    # under the route's shared key (so the early middleware cannot serve it) nor by a proxy.
+    shared: bool = True
 
 
 def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | None):
     read_at = time.time()
     modified_at = stamp[0] if stamp is not None else read_at
-    body = build(resolve_page(request, slug))
+    page = resolve_page(request, slug)
+    body = build(page)
     return PublicDocument(
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
         modified_at=modified_at,
         last_modified=http_date(min(math.ceil(modified_at), math.floor(read_at))),
+        shared=page.is_public,
     )
 
 
@@ -108,6 +113,8 @@ def cached_document(
         cache_unavailable(f"{name} built from the database", error)
         return _build(request, slug, build, None)
     document = _build(request, slug, build, stamp)
+    if not document.shared:
+        return document
     try:
         cache.set(key, (stamp, document), DOCUMENT_TIMEOUT)
     except CACHE_ERRORS as error:
@@ -119,6 +126,9 @@ def cached_document(
 # header, and the origin does not compress; a compressing proxy adds "Vary: Accept-Encoding"
 # itself. A Vary the body does not follow would split a shared cache into needless variants.
 PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
+# An admitted reader's view of a non-public page: theirs alone, kept by nobody, and not for
+# other origins (a cross-origin read would carry no reader cookie anyway).
+PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Vary": "Cookie"}
 
 
 def add_public_headers(response: HttpResponse) -> HttpResponse:
@@ -130,6 +140,8 @@ def add_public_headers(response: HttpResponse) -> HttpResponse:
 def conditional_response(request, document: PublicDocument, content_type: str) -> HttpResponse:
     """The document, or Django's 304 when ``If-None-Match`` names its ETag (weak comparison,
     ``*`` included) or, without one, ``If-Modified-Since`` is not before its last change."""
+    if not document.shared:
+        return HttpResponse(document.body, content_type=content_type, headers=PRIVATE_HEADERS)
     response = HttpResponse(
         document.body,
         content_type=content_type,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
+from statuspages.access import page_audience, visible_to
 from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
 from statuspages.status import effective_statuses, page_statuses, worst_status
 
@@ -29,6 +30,9 @@ class PageState:
     status: dict
     updated_at: datetime
     by_id: dict[str, Component] = field(default_factory=dict)
+    # Components of the page this reader may not see (audience pages): left out everywhere,
+    # update texts included.
+    hidden_component_ids: frozenset[str] = frozenset()
 
     def __post_init__(self):
         self.by_id = {component.id: component for component in self.components}
@@ -90,8 +94,19 @@ def _latest_change(page: StatusPage) -> datetime:
 
 
 def page_state(page: StatusPage) -> PageState:
+    """What the reader the page was resolved for may see (``statuspages.access``): on an
+    audience page, its status is the worst of the components they see."""
     groups = list(ComponentGroup.objects.filter(page=page).order_by("position", "id"))
-    components = list(Component.objects.filter(page=page).order_by("position", "id"))
+    audience = page_audience(page)
+    components = Component.objects.filter(page=page).order_by("position", "id")
+    components = list(visible_to(components, audience))
+    hidden: frozenset[str] = frozenset()
+    if not audience.everything:
+        every = dict(Component.objects.filter(page=page).values_list("id", "group_id"))
+        hidden = frozenset(every) - {component.id for component in components}
+        shown_groups = {component.group_id for component in components}
+        emptied = {every[component_id] for component_id in hidden} - shown_groups
+        groups = [group for group in groups if group.id not in emptied]
     statuses = effective_statuses(components)
     status = page_statuses([page], {page.id: list(statuses.values())})[page.id]
     return PageState(
@@ -101,7 +116,18 @@ def page_state(page: StatusPage) -> PageState:
         statuses=statuses,
         status=status,
         updated_at=_latest_change(page),
+        hidden_component_ids=hidden,
     )
+
+
+def _incidents(page: StatusPage):
+    """The page's incidents its reader may see."""
+    return visible_to(Incident.objects.filter(page=page), page_audience(page))
+
+
+def _maintenances(page: StatusPage):
+    """The page's maintenances its reader may see."""
+    return visible_to(Maintenance.objects.filter(page=page), page_audience(page))
 
 
 def _with_children(incidents, page: StatusPage) -> list[Incident]:
@@ -122,12 +148,12 @@ def _with_children(incidents, page: StatusPage) -> list[Incident]:
 
 
 def incidents_recent(page: StatusPage, limit: int = RECENT_LIMIT) -> list[Incident]:
-    recent = Incident.objects.filter(page=page).order_by("-created_at", "-id")[:limit]
+    recent = _incidents(page).order_by("-created_at", "-id")[:limit]
     return _with_children(recent, page)
 
 
 def incidents_unresolved(page: StatusPage) -> list[Incident]:
-    incidents = Incident.objects.filter(page=page).exclude(status=IncidentStatus.RESOLVED)
+    incidents = _incidents(page).exclude(status=IncidentStatus.RESOLVED)
     return _with_children(incidents.order_by("-created_at", "-id"), page)
 
 
@@ -135,7 +161,7 @@ def incidents_for_status_page(page: StatusPage, days: int = HISTORY_DAYS):
     """``(unresolved, history)`` in one go: unresolved incidents, newest first, and every
     incident started within the last ``days`` days, newest first."""
     since = timezone.now() - timedelta(days=days)
-    incidents = Incident.objects.filter(page=page).filter(
+    incidents = _incidents(page).filter(
         ~Q(status=IncidentStatus.RESOLVED) | Q(started_at__gte=since)
     )
     incidents = _with_children(incidents.order_by("-created_at", "-id"), page)
@@ -149,7 +175,7 @@ def incidents_for_status_page(page: StatusPage, days: int = HISTORY_DAYS):
 
 
 def incident_for_page(page: StatusPage, incident_id: str) -> Incident | None:
-    found = _with_children(Incident.objects.filter(page=page, id=incident_id), page)
+    found = _with_children(_incidents(page).filter(id=incident_id), page)
     return found[0] if found else None
 
 
@@ -174,29 +200,27 @@ def _maintenances_with_children(maintenances, page: StatusPage) -> list[Maintena
 
 
 def maintenances_recent(page: StatusPage, limit: int = RECENT_LIMIT) -> list[Maintenance]:
-    recent = Maintenance.objects.filter(page=page).order_by("-start_at", "-id")[:limit]
+    recent = _maintenances(page).order_by("-start_at", "-id")[:limit]
     return _maintenances_with_children(recent, page)
 
 
 def maintenances_upcoming(page: StatusPage) -> list[Maintenance]:
-    upcoming = Maintenance.objects.filter(page=page, status=MaintenanceStatus.SCHEDULED)
+    upcoming = _maintenances(page).filter(status=MaintenanceStatus.SCHEDULED)
     return _maintenances_with_children(upcoming.order_by("start_at", "id"), page)
 
 
 def maintenances_active(page: StatusPage) -> list[Maintenance]:
-    active = Maintenance.objects.filter(page=page, status__in=ACTIVE_STATUSES)
+    active = _maintenances(page).filter(status__in=ACTIVE_STATUSES)
     return _maintenances_with_children(active.order_by("start_at", "id"), page)
 
 
 def maintenances_open(page: StatusPage) -> list[Maintenance]:
     """Scheduled and running maintenances (summary.json), soonest first."""
     statuses = (MaintenanceStatus.SCHEDULED, *ACTIVE_STATUSES)
-    open_ = Maintenance.objects.filter(page=page, status__in=statuses)
+    open_ = _maintenances(page).filter(status__in=statuses)
     return _maintenances_with_children(open_.order_by("start_at", "id"), page)
 
 
 def maintenance_for_page(page: StatusPage, maintenance_id: str) -> Maintenance | None:
-    found = _maintenances_with_children(
-        Maintenance.objects.filter(page=page, id=maintenance_id), page
-    )
+    found = _maintenances_with_children(_maintenances(page).filter(id=maintenance_id), page)
     return found[0] if found else None

@@ -4,7 +4,7 @@ includes it after every other route)."""
 
 from django.urls import include, path, re_path
 
-from public import api, embed_urls, feeds, views
+from public import api, embed_urls, feeds, readers, views
 from public.documents import DOCUMENTS
 from subscribers import public_urls as subscriber_urls
 
@@ -25,6 +25,15 @@ page_patterns = [
     path("api/v2/", include(api_v2_patterns)),
     *subscriber_urls.page_patterns,
     *embed_urls.page_patterns,
+    # How readers of a non-public page get in (README, "Page visibility").
+    path("sign-in", readers.sign_in_view, name="public-reader-sign-in"),
+    path(
+        "sign-in/<str:sign_in_id>/<str:secret>",
+        readers.sign_in_link_view,
+        name="public-reader-sign-in-link",
+    ),
+    path("share/<str:token>", readers.share_link_view, name="public-reader-share-link"),
+    path("sign-out", readers.sign_out_view, name="public-reader-sign-out"),
 ]
 
 # Any slug reaches the views, so an impossible one is the same 404 as an unknown one.

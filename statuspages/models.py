@@ -24,6 +24,14 @@ class Impact(models.TextChoices):
     CRITICAL = "critical"
 
 
+class Visibility(models.TextChoices):
+    """Who may read a page's public surfaces (README, "Page visibility")."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"  # admitted readers only
+    AUDIENCE = "audience"  # admitted readers, each seeing the items of their reader groups
+
+
 class StatusPage(TimestampedModel):
     id = id_field("page")
     organization = models.ForeignKey(
@@ -35,6 +43,11 @@ class StatusPage(TimestampedModel):
     url_override = models.URLField(max_length=2048, blank=True, default="")
     time_zone = models.CharField(max_length=64, default="UTC")
     custom_domain = models.CharField(max_length=253, null=True, blank=True, unique=True)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    # Anyone with an email address at one of these domains may sign in to a non-public page.
+    reader_domains = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -45,6 +58,10 @@ class StatusPage(TimestampedModel):
     @property
     def public_url(self) -> str:
         return self.url_override or self.served_url
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC
 
     @property
     def served_url(self) -> str:
@@ -84,6 +101,10 @@ class Component(TimestampedModel):
     only_show_if_degraded = models.BooleanField(default=False)
     showcase = models.BooleanField(default=True)
     start_date = models.DateField(null=True, blank=True)
+    # On an audience page: only readers of these groups see it (none: every reader does).
+    audience_groups = models.ManyToManyField(
+        "statuspages.ReaderGroup", blank=True, related_name="components"
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -91,6 +112,72 @@ class Component(TimestampedModel):
 
     def __str__(self):
         return self.name
+
+
+class ReaderGroup(TimestampedModel):
+    """Readers of an audience page who see the same restricted items (e.g. one customer)."""
+
+    id = id_field("rgrp")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="reader_groups")
+    name = models.CharField(max_length=255)
+    # Readers signing in with an address at one of these domains belong to the group.
+    domains = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Reader(TimestampedModel):
+    """An email address invited to read a non-public page."""
+
+    id = id_field("rdr")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="readers")
+    email = models.EmailField(max_length=254)
+    groups = models.ManyToManyField(ReaderGroup, blank=True, related_name="readers")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "email"], name="one_reader_per_email")
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class ShareLink(TimestampedModel):
+    """A signed link that admits whoever holds it until ``expires_at``; deleting the row
+    revokes it (the signed token names the row)."""
+
+    id = id_field("shr")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="share_links")
+    name = models.CharField(max_length=255, blank=True, default="")
+    expires_at = models.DateTimeField()
+    groups = models.ManyToManyField(ReaderGroup, blank=True, related_name="share_links")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name or self.id
+
+
+class ReaderSignIn(models.Model):
+    """A one-time sign-in link emailed to a reader: the secret is stored hashed."""
+
+    id = id_field("rsi")
+    page = models.ForeignKey(StatusPage, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(max_length=254)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.email} ({self.page_id})"
 
 
 class EventKind(models.TextChoices):

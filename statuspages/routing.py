@@ -6,6 +6,7 @@ import re
 from django.conf import settings
 from django.http import Http404
 
+from statuspages.access import request_audience
 from statuspages.models import StatusPage
 
 _SLUG = re.compile(r"[a-z0-9-]{1,64}")
@@ -42,9 +43,22 @@ def page_route(request, slug: str | None = None) -> str | None:
 
 
 def resolve_page(request, slug: str | None = None) -> StatusPage:
-    """The page this request addresses; Http404 if none. ``slug`` comes from a path route."""
+    """The page this request addresses and may read; Http404 if none, or if the page is not
+    public and does not admit this reader (the same 404: README, "Page visibility"). The page
+    carries what the reader may see (``statuspages.access.page_audience``)."""
     if getattr(request, "status_page", None) is not None:
         return request.status_page
+    page = find_page(request, slug)
+    audience = request_audience(request, page)
+    if audience is None:
+        raise Http404("No status page here.")
+    page.reader_audience = audience
+    request.status_page = page
+    return page
+
+
+def find_page(request, slug: str | None = None) -> StatusPage:
+    """The page this request addresses, whoever may read it; Http404 if none."""
     pages = StatusPage.objects.select_related("organization")
     if slug is not None:
         # Anything that cannot be a slug ("?", NUL, unicode, 3000 characters) is no page.
@@ -58,5 +72,4 @@ def resolve_page(request, slug: str | None = None) -> StatusPage:
             page = pages.filter(custom_domain=host).first() if host else None
     if page is None:
         raise Http404("No status page here.")
-    request.status_page = page
     return page

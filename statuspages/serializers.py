@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
 from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages import selectors
-from statuspages.models import ComponentStatus
+from statuspages.models import ComponentStatus, Visibility
 
 # ---- output ---------------------------------------------------------------------------------
 
@@ -25,6 +25,8 @@ class PageOut(serializers.Serializer):
     url = serializers.CharField(source="public_url")
     time_zone = serializers.CharField()
     custom_domain = serializers.CharField(allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices)
+    reader_domains = serializers.ListField(child=serializers.CharField())
     status = serializers.SerializerMethodField()
     created_at = TimestampField()
     updated_at = TimestampField()
@@ -107,6 +109,26 @@ class PageIn(StrictInputSerializer):
         allow_null=True,
         allow_blank=True,
         validators=[django_validator(validate_hostname)],
+    )
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        default=Visibility.PUBLIC,
+        help_text=(
+            "`public`: anyone may read the page. `private`: only admitted readers (members of "
+            "the organization signed in, invited readers and addresses at `reader_domains` "
+            "through an emailed sign-in link, holders of a share link); anyone else gets the "
+            "404 of a missing page on every public surface. `audience`: as private, and each "
+            "reader sees only the unrestricted items and those of their reader groups."
+        ),
+    )
+    reader_domains = serializers.ListField(
+        child=serializers.CharField(
+            max_length=253, validators=[django_validator(validate_hostname)]
+        ),
+        required=False,
+        max_length=100,
+        help_text="Email domains whose addresses may sign in to a non-public page.",
     )
 
     def to_internal_value(self, data):

@@ -8,7 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from statuspages.cache import page_invalidate_on_commit, page_routes
-from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
+from statuspages.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    StatusPage,
+    Visibility,
+)
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
@@ -27,7 +33,15 @@ def register_component_usage_check(check: ComponentUsageCheck) -> None:
         _component_usage_checks.append(check)
 
 
-PAGE_FIELDS = {"name", "slug", "url_override", "time_zone", "custom_domain"}
+PAGE_FIELDS = {
+    "name",
+    "slug",
+    "url_override",
+    "time_zone",
+    "custom_domain",
+    "visibility",
+    "reader_domains",
+}
 GROUP_FIELDS = {"name", "description", "position"}
 COMPONENT_FIELDS = {
     "name",
@@ -39,6 +53,11 @@ COMPONENT_FIELDS = {
     "showcase",
     "start_date",
 }
+
+
+def email_domains(domains: list[str] | None) -> list[str]:
+    """Email domains as the access checks compare them: lower-case, each once, in order."""
+    return list(dict.fromkeys(domain.strip().lower().lstrip("@") for domain in domains or []))
 
 
 def validate_custom_domain(custom_domain: str | None) -> None:
@@ -78,6 +97,8 @@ def status_page_create(
     time_zone: str = "UTC",
     custom_domain: str | None = None,
     url_override: str = "",
+    visibility: str = Visibility.PUBLIC,
+    reader_domains: list[str] | None = None,
 ) -> StatusPage:
     page = StatusPage(
         organization=organization,
@@ -86,6 +107,8 @@ def status_page_create(
         time_zone=time_zone,
         custom_domain=custom_domain or None,
         url_override=url_override or "",
+        visibility=visibility,
+        reader_domains=email_domains(reader_domains),
     )
     return _save_page(page)
 
@@ -97,6 +120,8 @@ def status_page_update(*, page: StatusPage, **changes) -> StatusPage:
         raise TypeError(f"status_page_update got unknown fields: {sorted(unknown)}")
     if "custom_domain" in changes:
         changes["custom_domain"] = changes["custom_domain"] or None
+    if "reader_domains" in changes:
+        changes["reader_domains"] = email_domains(changes["reader_domains"])
     for name, value in changes.items():
         setattr(page, name, "" if name == "url_override" and value is None else value)
     return _save_page(page)

@@ -7,6 +7,7 @@ from channels.messages import EmailMessage, SmsMessage
 from channels.transports import transport_for
 from subscribers.links import confirm_url
 from subscribers.models import OPT_IN_CHANNELS, Channel, Subscriber
+from subscribers.selectors import subscriber_may_hear
 
 
 def confirmation_message(subscriber: Subscriber) -> EmailMessage | SmsMessage:
@@ -27,12 +28,14 @@ def confirmation_message(subscriber: Subscriber) -> EmailMessage | SmsMessage:
 
 def subscriber_confirmation_deliver(*, subscriber_id: str) -> bool:
     """Send the link if the subscription still waits for it; False (nothing sent) when the row
-    is gone, already confirmed or needs no confirmation."""
+        is gone, already confirmed or needs no confirmation, or when the page is not public and does
+    not admit the address (nothing of a private page reaches anyone it does not admit)."""
     subscriber = Subscriber.objects.select_related("page").filter(id=subscriber_id).first()
     if (
         subscriber is None
         or subscriber.confirmed_at is not None
         or subscriber.channel not in OPT_IN_CHANNELS
+        or not subscriber_may_hear(subscriber)
     ):
         return False
     transport_for(subscriber.channel).send(confirmation_message(subscriber))

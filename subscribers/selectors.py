@@ -4,7 +4,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from incidents.models import Incident
-from subscribers.models import Subscriber
+from statuspages.access import email_audiences, page_audience, visible_to
+from subscribers.models import Channel, Subscriber
 
 
 def subscribers_for_page(page, *, channel: str | None = None) -> QuerySet[Subscriber]:
@@ -19,8 +20,20 @@ def subscriber_on_page(page, subscriber_id: str) -> Subscriber | None:
 
 
 def incident_on_page(page, incident_id: str) -> Incident | None:
-    """The incident a subscription may follow (any status: callers decide what they accept)."""
-    return Incident.objects.filter(page=page, id=incident_id).first()
+    """The incident a subscription may follow (any status: callers decide what they accept),
+    if the reader the page was resolved for may see it."""
+    incidents = visible_to(Incident.objects.filter(page=page), page_audience(page))
+    return incidents.filter(id=incident_id).first()
+
+
+def subscriber_may_hear(subscriber: Subscriber) -> bool:
+    """Whether anything of the page may reach this subscriber: on a non-public page, only an
+    email address the page admits (README, "Page visibility")."""
+    if subscriber.page.is_public:
+        return True
+    if subscriber.channel != Channel.EMAIL:
+        return False
+    return bool(email_audiences(subscriber.page, [subscriber.email]))
 
 
 def subscriber_for_page(page, subscriber_id: str) -> Subscriber:

@@ -45,7 +45,7 @@ def _invalid(request):
 @require_http_methods(["GET", "POST"])
 def confirm_view(request, token):
     subscriber = links.subscriber_for_confirm_token(token)
-    if subscriber is None:
+    if subscriber is None or not selectors.subscriber_may_hear(subscriber):
         return _invalid(request)
     page_name = subscriber.page.name
     if request.method == "GET" and subscriber.confirmed_at is None:
@@ -68,7 +68,7 @@ def confirm_view(request, token):
 def unsubscribe_view(request, token):
     """POST is also RFC 8058 one-click unsubscribe (``List-Unsubscribe=One-Click``)."""
     subscriber = links.subscriber_for_unsubscribe_token(token)
-    if subscriber is None:
+    if subscriber is None or not selectors.subscriber_may_hear(subscriber):
         return _link_page(
             request, title="You are unsubscribed", text="This subscription no longer exists."
         )

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.models import IncidentComponent
+from incidents.models import Incident, IncidentComponent
+from statuspages.access import page_audience, visible_to
 from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
 from statuspages.status import worst_status
 from uptime.models import StatusInterval
@@ -145,6 +146,10 @@ def page_uptime(
             "incident__resolved_at",
         )
     )
+    audience = page_audience(page)
+    if not audience.everything:  # an audience page lists the reader's incidents alone
+        visible = visible_to(Incident.objects.filter(page=page), audience)
+        links = links.filter(incident_id__in=visible.values("id"))
 
     def day_span(begin: datetime, finish: datetime) -> range:
         first = max(0, bisect_right(bounds, begin) - 1)
