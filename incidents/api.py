@@ -14,6 +14,7 @@ from incidents.models import IncidentStatus
 from pagetemplates.serializers import TemplatedInput
 from statuspages.models import ComponentStatus, Impact
 from statuspages.selectors import page_for_key
+from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Incidents"]
 MESSAGE_MAX = 25_000
@@ -74,6 +75,10 @@ class IncidentOut(serializers.Serializer):
     postmortem = serializers.CharField(help_text="Markdown; empty until one is written.")
     components = IncidentComponentOut(source="component_links", many=True)
     updates = IncidentUpdateOut(many=True, help_text="Newest first.")
+    audience_group_ids = serializers.SerializerMethodField()
+
+    def get_audience_group_ids(self, incident) -> list[str]:
+        return [group.id for group in incident.audience_groups.all()]
 
 
 # ---- input ----------------------------------------------------------------------------------
@@ -104,6 +109,7 @@ class IncidentIn(TemplatedInput):
     )
     notify_subscribers = serializers.BooleanField(default=True)
     started_at = TimestampField(required=False, help_text="Default: now.")
+    audience_group_ids = AUDIENCE_GROUP_IDS
     idempotency_key = serializers.CharField(
         max_length=255,
         required=False,
@@ -138,6 +144,7 @@ class IncidentPatchIn(StrictInputSerializer):
         allow_blank=True,
         help_text="Markdown; only once the incident is resolved.",
     )
+    audience_group_ids = AUDIENCE_GROUP_IDS
 
 
 # ---- views ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
+from statuspages.models import ReaderGroup
 
 STATUS_FILTERS = ("unresolved", "resolved", *IncidentStatus.values)
 
@@ -37,5 +38,6 @@ def incidents_with_details(incidents: list[Incident]) -> list[Incident]:
             ),
         ),
         Prefetch("updates", queryset=IncidentUpdate.objects.order_by("-created_at", "-id")),
+        Prefetch("audience_groups", queryset=ReaderGroup.objects.only("id").order_by("id")),
     )
     return incidents

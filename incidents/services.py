@@ -16,6 +16,7 @@ from pagetemplates.services import incident_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
+from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import impact_for_statuses
 
@@ -155,6 +156,7 @@ def incident_create(
     impact_override: str | None = None,
     notify_subscribers: bool = True,
     started_at=None,
+    audience_group_ids: list[str] | None = None,
 ) -> Incident:
     component_statuses = list(component_statuses)
     _reject_components_on_resolve(status, component_statuses)
@@ -167,6 +169,8 @@ def incident_create(
         started_at=started_at or timezone.now(),
     )
     incident.save()
+    if audience_group_ids:  # before the publish: its notifications go to these readers alone
+        audience_groups_set(item=incident, group_ids=audience_group_ids)
     _publish(
         incident=incident,
         status=status,
@@ -226,8 +230,11 @@ def incident_resolve(
 
 
 @transaction.atomic
-def incident_change(*, incident: Incident, **changes) -> Incident:
-    """Change ``name``, ``impact_override`` or ``postmortem`` (the last only once resolved)."""
+def incident_change(
+    *, incident: Incident, audience_group_ids: list[str] | None = None, **changes
+) -> Incident:
+    """Change ``name``, ``impact_override`` or ``postmortem`` (the last only once resolved),
+    or the reader groups it is limited to (audience pages)."""
     unknown = set(changes) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"incident_change got unknown fields: {sorted(unknown)}")
@@ -245,6 +252,8 @@ def incident_change(*, incident: Incident, **changes) -> Incident:
         incident.postmortem = changes["postmortem"] or ""
         incident.postmortem_published_at = timezone.now() if incident.postmortem else None
     incident.save()
+    if audience_group_ids is not None:
+        audience_groups_set(item=incident, group_ids=audience_group_ids)
     page_invalidate_on_commit(incident.page_id)
     return incident
 

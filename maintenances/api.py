@@ -14,6 +14,7 @@ from maintenances.models import MaintenanceStatus
 from pagetemplates.serializers import TemplatedInput
 from statuspages.models import ComponentStatus
 from statuspages.selectors import page_for_key
+from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Maintenances"]
 
@@ -55,6 +56,10 @@ class MaintenanceOut(serializers.Serializer):
     updated_at = TimestampField()
     started_at = TimestampField(allow_null=True)
     completed_at = TimestampField(allow_null=True)
+    audience_group_ids = serializers.SerializerMethodField()
+
+    def get_audience_group_ids(self, maintenance) -> list[str]:
+        return [group.id for group in maintenance.audience_groups.all()]
 
 
 class MaintenanceIn(TemplatedInput):
@@ -80,6 +85,7 @@ class MaintenanceIn(TemplatedInput):
         "(checked every 30 seconds). A window created already due starts at once.",
     )
     notify_subscribers = serializers.BooleanField(default=True)
+    audience_group_ids = AUDIENCE_GROUP_IDS
     idempotency_key = serializers.CharField(
         max_length=255,
         required=False,
@@ -102,6 +108,7 @@ class MaintenancePatchIn(StrictInputSerializer):
     component_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=1000
     )
+    audience_group_ids = AUDIENCE_GROUP_IDS
 
 
 class MaintenanceUpdateIn(TemplatedInput):

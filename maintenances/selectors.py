@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
-from statuspages.models import Component
+from statuspages.models import Component, ReaderGroup
 
 
 def maintenances_for_page(page, *, status: str | None = None) -> QuerySet[Maintenance]:
@@ -28,5 +28,6 @@ def maintenances_with_details(maintenances: list[Maintenance]) -> list[Maintenan
         maintenances,
         Prefetch("components", queryset=Component.objects.order_by("position", "id")),
         Prefetch("updates", queryset=MaintenanceUpdate.objects.order_by("-created_at", "-id")),
+        Prefetch("audience_groups", queryset=ReaderGroup.objects.only("id").order_by("id")),
     )
     return maintenances

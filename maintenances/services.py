@@ -12,6 +12,7 @@ from pagetemplates.services import maintenance_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
+from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
@@ -148,6 +149,7 @@ def maintenance_create(
     status: str = MaintenanceStatus.SCHEDULED,
     auto_transition: bool = True,
     notify_subscribers: bool = True,
+    audience_group_ids: list[str] | None = None,
 ) -> Maintenance:
     """A window created already due (with ``auto_transition``) starts at once."""
     _check_window(start_at, end_at)
@@ -161,6 +163,8 @@ def maintenance_create(
         status=MaintenanceStatus.SCHEDULED,
     )
     maintenance.components.set(components)
+    if audience_group_ids:  # before the publish: its notifications go to these readers alone
+        audience_groups_set(item=maintenance, group_ids=audience_group_ids)
     _publish(
         maintenance=maintenance,
         status=status,
@@ -195,7 +199,9 @@ def maintenance_update_publish(
 
 
 @transaction.atomic
-def maintenance_change(*, maintenance: Maintenance, **changes) -> Maintenance:
+def maintenance_change(
+    *, maintenance: Maintenance, audience_group_ids: list[str] | None = None, **changes
+) -> Maintenance:
     unknown = set(changes) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"maintenance_change got unknown fields: {sorted(unknown)}")
@@ -213,6 +219,8 @@ def maintenance_change(*, maintenance: Maintenance, **changes) -> Maintenance:
             components={c.id: c for c in [*maintenance.components.all(), *listed]}.values(),
             apply=lambda: maintenance.components.set(listed),
         )
+    if audience_group_ids is not None:
+        audience_groups_set(item=maintenance, group_ids=audience_group_ids)
     page_invalidate_on_commit(maintenance.page_id)
     _transition_if_due(maintenance, timezone.now())
     return maintenance

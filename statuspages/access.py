@@ -46,6 +46,11 @@ def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower()
 
 
+def email_domains(domains: list[str] | None) -> list[str]:
+    """Email domains as the access checks compare them: lower-case, each once, in order."""
+    return list(dict.fromkeys(domain.strip().lower().lstrip("@") for domain in domains or []))
+
+
 def email_audiences(page: StatusPage, emails) -> dict[str, Audience]:
     """The audience of each of these addresses the page admits (lower-cased keys); addresses
     it does not admit are absent. A fixed number of queries however many addresses."""

@@ -17,8 +17,15 @@ from core.admin import (
     stored,
 )
 from core.validators import validate_hostname, validate_time_zone, validate_url
-from statuspages import services
-from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
+from statuspages import reader_admin, services
+from statuspages.models import (
+    Component,
+    ComponentGroup,
+    ComponentStatus,
+    StatusPage,
+    Visibility,
+)
+from statuspages.reader_admin import DomainsField
 from statuspages.selectors import page_status_map
 
 
@@ -39,15 +46,37 @@ class StatusPageForm(forms.ModelForm):
         validators=[validate_url],
         help_text="Where the page is published; empty: its address on this service.",
     )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        required=False,
+        help_text="Private and audience pages answer 404 to anyone they do not admit.",
+    )
+    reader_domains = DomainsField(
+        required=False,
+        help_text="Non-public pages: addresses at these email domains may sign in, e.g. acme.com.",
+    )
 
     class Meta:
         model = StatusPage
-        fields = ("organization", "name", "slug", "time_zone", "custom_domain", "url_override")
+        fields = (
+            "organization",
+            "name",
+            "slug",
+            "time_zone",
+            "custom_domain",
+            "url_override",
+            "visibility",
+            "reader_domains",
+        )
 
     def clean_custom_domain(self):
         # Read as the API reads it; whether the domain may be used is the service's to say.
         domain = (self.cleaned_data.get("custom_domain") or "").strip().lower() or None
         return validate_hostname(domain) if domain else None
+
+    def clean_visibility(self):
+        # Left out of a submitted form: the page keeps its visibility.
+        return self.cleaned_data.get("visibility") or self.instance.visibility
 
     def clean_time_zone(self):
         return validate_time_zone(self.cleaned_data["time_zone"])
@@ -102,6 +131,10 @@ _INLINE_SERVICES = {
 }
 
 
+# Registered with this module: readers, reader groups and share links.
+__all__ = ["reader_admin"]
+
+
 @admin.register(StatusPage)
 class StatusPageAdmin(OrganizationScopedAdmin):
     form = StatusPageForm
@@ -140,6 +173,8 @@ class StatusPageAdmin(OrganizationScopedAdmin):
                 time_zone=data["time_zone"],
                 custom_domain=data["custom_domain"],
                 url_override=data["url_override"],
+                visibility=data["visibility"],
+                reader_domains=data["reader_domains"],
             )
             adopt_created(obj, created)
 

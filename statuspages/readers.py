@@ -14,14 +14,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from statuspages.access import email_audiences
+from statuspages.access import email_audiences, email_domains
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Reader, ReaderGroup, ReaderSignIn, ShareLink, StatusPage
-from statuspages.services import email_domains
 
 SIGN_IN_MINUTES = 30
 SHARE_LINK_SALT = "statuspages.share-link"
 _SIGN_IN_HASH_SALT = "statuspages.reader-sign-in"
+
+
+class ReaderExists(Exception):
+    pass
 
 
 def _groups_of_page(page: StatusPage, group_ids: list[str] | None) -> list[ReaderGroup]:
@@ -41,14 +44,14 @@ def _groups_of_page(page: StatusPage, group_ids: list[str] | None) -> list[Reade
 
 @transaction.atomic
 def reader_invite(*, page: StatusPage, email: str, group_ids: list[str] | None = None) -> Reader:
-    """Admit ``email`` to the page (they sign in with an emailed link). 409-worthy
-    ValidationError when the address is already a reader."""
+    """Admit ``email`` to the page (they sign in with an emailed link). ReaderExists when
+    the address already reads it."""
     groups = _groups_of_page(page, group_ids)
     try:
         with transaction.atomic():
             reader = Reader.objects.create(page=page, email=email.strip().lower())
     except IntegrityError as exc:
-        raise ValidationError({"email": ["This address already reads this page."]}) from exc
+        raise ReaderExists("This address already reads this page.") from exc
     reader.groups.set(groups)
     page_invalidate_on_commit(page.id)
     return reader

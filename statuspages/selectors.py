@@ -95,6 +95,25 @@ def page_structure(page: StatusPage) -> tuple[list[ComponentGroup], list[Compone
     return groups, by_group.get(None, []), statuses
 
 
+def audience_group_ids(items) -> dict[str, list[str]]:
+    """``{item id: [reader group ids]}`` of components, incidents or maintenances of one
+    kind (their ``audience_groups``), in one query."""
+    items = list(items)
+    if not items:
+        return {}
+    field = type(items[0])._meta.get_field("audience_groups")
+    own, group = field.m2m_field_name(), field.m2m_reverse_field_name()
+    rows = (
+        field.remote_field.through.objects.filter(**{f"{own}_id__in": [item.pk for item in items]})
+        .order_by(f"{group}_id")
+        .values_list(f"{own}_id", f"{group}_id")
+    )
+    ids: dict[str, list[str]] = defaultdict(list)
+    for item_id, group_id in rows:
+        ids[item_id].append(group_id)
+    return ids
+
+
 def group_component_ids(groups: list[ComponentGroup]) -> dict[str, list[str]]:
     rows = (
         Component.objects.filter(group__in=[group.id for group in groups])

@@ -47,8 +47,12 @@ class ComponentOut(serializers.Serializer):
     only_show_if_degraded = serializers.BooleanField()
     showcase = serializers.BooleanField()
     start_date = serializers.DateField(allow_null=True)
+    audience_group_ids = serializers.SerializerMethodField()
     created_at = TimestampField()
     updated_at = TimestampField()
+
+    def get_audience_group_ids(self, component) -> list[str]:
+        return self.context["audience_group_ids"].get(component.id, [])
 
     @extend_schema_field(serializers.ChoiceField(choices=ComponentStatus.choices))
     def get_status(self, component) -> str:
@@ -140,6 +144,17 @@ class PageIn(StrictInputSerializer):
         return value
 
 
+AUDIENCE_GROUP_IDS = serializers.ListField(
+    child=serializers.CharField(max_length=64),
+    required=False,
+    max_length=100,
+    help_text=(
+        "On an audience page, only readers of these reader groups see the item (none: every "
+        "reader). Replaces the item's groups."
+    ),
+)
+
+
 class GroupIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
@@ -165,6 +180,7 @@ class ComponentIn(StrictInputSerializer):
     only_show_if_degraded = serializers.BooleanField(required=False)
     showcase = serializers.BooleanField(required=False)
     start_date = serializers.DateField(required=False, allow_null=True)
+    audience_group_ids = AUDIENCE_GROUP_IDS
 
     def resolve(self, page) -> dict:
         """Validated data in service terms: ``group`` and ``manual_status``."""

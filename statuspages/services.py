@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from statuspages.access import email_domains
 from statuspages.cache import page_invalidate_on_commit, page_routes
 from statuspages.models import (
     Component,
@@ -16,6 +17,7 @@ from statuspages.models import (
     Visibility,
 )
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
+from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
 
@@ -53,11 +55,6 @@ COMPONENT_FIELDS = {
     "showcase",
     "start_date",
 }
-
-
-def email_domains(domains: list[str] | None) -> list[str]:
-    """Email domains as the access checks compare them: lower-case, each once, in order."""
-    return list(dict.fromkeys(domain.strip().lower().lstrip("@") for domain in domains or []))
 
 
 def validate_custom_domain(custom_domain: str | None) -> None:
@@ -210,6 +207,7 @@ def component_create(
     only_show_if_degraded: bool = False,
     showcase: bool = True,
     start_date=None,
+    audience_group_ids: list[str] | None = None,
 ) -> Component:
     _check_group(page, group)
     if position is None:
@@ -225,6 +223,8 @@ def component_create(
         showcase=showcase,
         start_date=start_date,
     )
+    if audience_group_ids:
+        audience_groups_set(item=component, group_ids=audience_group_ids)
     # A component born out of order starts its uptime history with that status.
     status_changes_report(
         page.id,
@@ -242,7 +242,9 @@ def component_create(
 
 
 @transaction.atomic
-def component_update(*, component: Component, **changes) -> Component:
+def component_update(
+    *, component: Component, audience_group_ids: list[str] | None = None, **changes
+) -> Component:
     unknown = set(changes) - COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
@@ -257,6 +259,8 @@ def component_update(*, component: Component, **changes) -> Component:
     if old_status is not None:
         # Webhook subscribers hear about manual status changes (a component_updated event).
         component_change_publish(component=component, old_status=old_status)
+    if audience_group_ids is not None:
+        audience_groups_set(item=component, group_ids=audience_group_ids)
     page_invalidate_on_commit(component.page_id)
     return component
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from statuspages import views
+from statuspages import readers_api, views
 
 urlpatterns = [
     path("status-pages", views.StatusPageListView.as_view()),
@@ -15,5 +15,20 @@ urlpatterns = [
     path(
         "status-pages/<str:page_id>/component-groups/<str:group_id>",
         views.GroupDetailView.as_view(),
+    ),
+    path("status-pages/<str:page_id>/readers", readers_api.ReaderListView.as_view()),
+    path(
+        "status-pages/<str:page_id>/readers/<str:reader_id>",
+        readers_api.ReaderDetailView.as_view(),
+    ),
+    path("status-pages/<str:page_id>/reader-groups", readers_api.ReaderGroupListView.as_view()),
+    path(
+        "status-pages/<str:page_id>/reader-groups/<str:group_id>",
+        readers_api.ReaderGroupDetailView.as_view(),
+    ),
+    path("status-pages/<str:page_id>/share-links", readers_api.ShareLinkListView.as_view()),
+    path(
+        "status-pages/<str:page_id>/share-links/<str:link_id>",
+        readers_api.ShareLinkDetailView.as_view(),
     ),
 ]

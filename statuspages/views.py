@@ -125,7 +125,12 @@ class StructureView(ApiView):
         page = selectors.page_for_key(self.api_key, page_id)
         groups, ungrouped, statuses = selectors.page_structure(page)
         component_ids = {g.id: [c.id for c in g.ordered_components] for g in groups}
-        context = {"statuses": statuses, "component_ids": component_ids}
+        every = [c for g in groups for c in g.ordered_components] + list(ungrouped)
+        context = {
+            "statuses": statuses,
+            "component_ids": component_ids,
+            "audience_group_ids": selectors.audience_group_ids(every),
+        }
         return Response(
             {
                 "page_id": page.id,
@@ -137,7 +142,11 @@ class StructureView(ApiView):
 
 def _components_out(components, many=False):
     items = components if many else [components]
-    return ComponentOut(components, many=many, context={"statuses": effective_statuses(items)}).data
+    context = {
+        "statuses": effective_statuses(items),
+        "audience_group_ids": selectors.audience_group_ids(items),
+    }
+    return ComponentOut(components, many=many, context=context).data
 
 
 class ComponentListView(ApiView):
