@@ -11,11 +11,11 @@ from core.api import ApiView
 from core.errors import Conflict
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
-from core.serializers import StrictInputSerializer, TimestampField, django_validator
-from core.validators import validate_hostname
+from core.serializers import StrictInputSerializer, TimestampField
 from statuspages import readers
 from statuspages.models import Reader, ReaderGroup, ShareLink
 from statuspages.selectors import page_for_key
+from statuspages.serializers import EmailDomainField
 
 # ---- serializers ----------------------------------------------------------------------------
 
@@ -54,13 +54,10 @@ class ReaderGroupOut(serializers.Serializer):
     updated_at = TimestampField()
 
 
-_DOMAIN = serializers.CharField(max_length=253, validators=[django_validator(validate_hostname)])
-
-
 class ReaderGroupIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     domains = serializers.ListField(
-        child=_DOMAIN,
+        child=EmailDomainField(),
         required=False,
         max_length=100,
         help_text="Addresses at these email domains may sign in and belong to the group.",

@@ -89,6 +89,16 @@ class StructureOut(serializers.Serializer):
 # ---- input ----------------------------------------------------------------------------------
 
 
+class EmailDomainField(serializers.CharField):
+    """An email domain (``customer.com``), compared lower-case."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=253, validators=[django_validator(validate_hostname)], **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).strip().lower().removeprefix("@")
+
+
 class PageIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     # The Django validator itself, so the schema shows its pattern (DRF runs it as is).
@@ -127,9 +137,7 @@ class PageIn(StrictInputSerializer):
         ),
     )
     reader_domains = serializers.ListField(
-        child=serializers.CharField(
-            max_length=253, validators=[django_validator(validate_hostname)]
-        ),
+        child=EmailDomainField(),
         required=False,
         max_length=100,
         help_text="Email domains whose addresses may sign in to a non-public page.",

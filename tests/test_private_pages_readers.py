@@ -434,3 +434,11 @@ def test_an_admitted_reader_may_subscribe_on_the_private_page(private_page, read
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_signing_out_ends_the_readers_access(private_page, reader_client):
+    reader_invite(page=private_page, email="dana@example.com")
+    client = reader_client("dana@example.com")
+    assert client.get("/pages/internal/").status_code == 200
+    assert client.post("/pages/internal/sign-out")["Location"] == "/pages/internal/"
+    assert client.get("/pages/internal/").status_code == 404
