@@ -25,7 +25,7 @@ def page_object(page) -> dict:
         "domain": page.custom_domain,
         "url": page.public_url,
         "support_url": None,
-        "hidden_from_search": False,
+        "hidden_from_search": not page.is_public,
         "allow_page_subscribers": True,
         "allow_incident_subscribers": True,
         "allow_email_subscribers": True,
@@ -36,7 +36,8 @@ def page_object(page) -> dict:
         "notifications_email_footer": None,
         "activity_score": 0,
         "twitter_username": None,
-        "viewers_must_be_team_members": False,
+        # Statuspage's own flag for a page only its admitted readers see (our visibility).
+        "viewers_must_be_team_members": not page.is_public,
         "ip_restrictions": None,
         "city": None,
         "state": None,

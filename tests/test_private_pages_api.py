@@ -241,3 +241,14 @@ def test_components_incidents_and_maintenances_are_limited_to_groups(api, page):
         format="json",
     )
     assert unknown.status_code == 400
+
+
+def test_the_statuspage_v1_page_says_a_private_page_is_for_its_viewers_only(make_client, page):
+    keyed = make_client(organization=page.organization)
+    client = Client(HTTP_AUTHORIZATION=f"OAuth {keyed.token}")
+    before = client.get(f"/v1/pages/{page.id}").json()
+    assert before["viewers_must_be_team_members"] is False
+    status_page_update(page=page, visibility=Visibility.PRIVATE)
+    after = client.get(f"/v1/pages/{page.id}").json()
+    assert after["viewers_must_be_team_members"] is True
+    assert after["hidden_from_search"] is True
