@@ -25,7 +25,9 @@ def private_page(page):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_private_page_refuses_an_anonymous_reader_and_admits_one_signed_in_by_email(
-    live_server, private_page, browser  # noqa: F811
+    live_server,
+    private_page,
+    browser,  # noqa: F811
 ):
     tab = browser.new_page()
     refused = tab.goto(f"{live_server.url}/pages/acme/")
