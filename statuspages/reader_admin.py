@@ -42,6 +42,16 @@ class ReaderGroupAdmin(OrganizationScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("page",) if obj is not None else ()
 
+    def has_delete_permission(self, request, obj=None):
+        # Items limited to the group alone would become visible to every reader.
+        in_use = obj is not None and readers.reader_group_in_use(obj)
+        return not in_use and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the service
+        return actions
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:

@@ -27,6 +27,10 @@ class ReaderExists(Exception):
     pass
 
 
+class ReaderGroupInUse(Exception):
+    pass
+
+
 def _groups_of_page(page: StatusPage, group_ids: list[str] | None) -> list[ReaderGroup]:
     if not group_ids:
         return []
@@ -99,9 +103,26 @@ def reader_group_update(*, group: ReaderGroup, **changes) -> ReaderGroup:
     return group
 
 
+def reader_group_in_use(group: ReaderGroup) -> str | None:
+    """Why the group may not be deleted: deleting it would show every reader the items
+    limited to it alone."""
+    for items, noun in (
+        (group.components, "components"),
+        (group.incidents, "incidents"),
+        (group.maintenances, "maintenances"),
+    ):
+        if items.exists():
+            return f"Some {noun} are limited to this group: give them other groups first."
+    return None
+
+
 @transaction.atomic
 def reader_group_delete(*, group: ReaderGroup) -> None:
-    """Items limited to this group alone become visible to every reader of the page."""
+    """Refused (ReaderGroupInUse) while components, incidents or maintenances are limited to
+    the group: deleting it would make them visible to every reader of the page."""
+    reason = reader_group_in_use(group)
+    if reason:
+        raise ReaderGroupInUse(reason)
     page_invalidate_on_commit(group.page_id)
     group.delete()
 

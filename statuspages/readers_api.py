@@ -251,10 +251,17 @@ class ReaderGroupDetailView(ApiView):
         operation_id="reader_groups_destroy",
         responses={204: None},
         tags=["Readers"],
-        description="Items limited to this group alone become visible to every reader.",
+        description=(
+            "409 `conflict` while components, incidents or maintenances are limited to the "
+            "group (deleting it would show them to every reader)."
+        ),
     )
     def delete(self, request, page_id, group_id):
-        readers.reader_group_delete(group=_group(self.api_key, page_id, group_id))
+        group = _group(self.api_key, page_id, group_id)
+        try:
+            readers.reader_group_delete(group=group)
+        except readers.ReaderGroupInUse as exc:
+            raise Conflict(str(exc), {"group_id": group.id}) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -252,3 +252,19 @@ def test_the_statuspage_v1_page_says_a_private_page_is_for_its_viewers_only(make
     after = client.get(f"/v1/pages/{page.id}").json()
     assert after["viewers_must_be_team_members"] is True
     assert after["hidden_from_search"] is True
+
+
+def test_a_reader_group_that_limits_items_cannot_be_deleted(api, page):
+    group = api.post(f"{_base(page)}/reader-groups", {"name": "Alpha"}, format="json").json()
+    component = api.post(
+        f"{_base(page)}/components",
+        {"name": "Alpha DB", "audience_group_ids": [group["id"]]},
+        format="json",
+    ).json()
+    refused = api.delete(f"{_base(page)}/reader-groups/{group['id']}")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "conflict"
+    api.patch(
+        f"{_base(page)}/components/{component['id']}", {"audience_group_ids": []}, format="json"
+    )
+    assert api.delete(f"{_base(page)}/reader-groups/{group['id']}").status_code == 204
