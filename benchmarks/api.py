@@ -1,6 +1,7 @@
 """How fast the hot paths are: opening incidents through the API, and building a large page's
-public documents cold (cache empty; the time includes emptying it) and summary.json warm. Runs on a throw-away database: SQLite in a temp
-directory, or the server named by DATABASE_URL (a test database is created and dropped).
+public documents cold (cache empty; the time includes emptying it) and summary.json warm.
+Runs on a throw-away database: SQLite in a temp directory, or the server named by
+DATABASE_URL (a test database is created and dropped).
 
     make bench            # or: python -m benchmarks.api
 """
