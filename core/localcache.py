@@ -59,12 +59,17 @@ def _channel(client, name: str) -> str:
 class LocalMirror:
     """Copies of values stored under (group, key), dropped by group; see the module docstring."""
 
-    def __init__(self, name: str, *, max_entries: int = 4096, max_age: float = 60.0):
+    def __init__(
+        self, name: str, *, max_bytes: int = 64 * 2**20, max_entries: int = 4096, max_age=60.0
+    ):
         self.name = name
+        self.max_bytes = max_bytes
         self.max_entries = max_entries
         self.max_age = max_age
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str], tuple[Any, float]] = OrderedDict()
+        # (group, key) -> (value, expires_at, size), least recently used first.
+        self._entries: OrderedDict[tuple[str, str], tuple[Any, float, int]] = OrderedDict()
+        self._bytes = 0
         self._generation = 0
         self._live = False
         self._owner: tuple[int, int] | None = None  # (process id, epoch) of the listener
@@ -81,10 +86,10 @@ class LocalMirror:
         entry = self._entries.get((group, key))
         if entry is None:
             return None
-        value, expires_at = entry
+        value, expires_at, _ = entry
         if expires_at <= time.time():
             with self._lock:
-                self._entries.pop((group, key), None)
+                self._forget((group, key))
             return None
         return value
 
@@ -92,15 +97,31 @@ class LocalMirror:
         """Take before reading the shared cache; ``put`` keeps the value only if unchanged."""
         return self._generation
 
-    def put(self, group: str, key: str, value: Any, token: int, *, expires_at: float) -> None:
+    def put(
+        self, group: str, key: str, value: Any, token: int, *, expires_at: float, size: int = 0
+    ) -> None:
+        """Keeps ``value`` (about ``size`` bytes) until ``expires_at`` at the latest, the least
+        recently stored going first beyond ``max_entries`` or ``max_bytes``."""
         expires_at = min(expires_at, time.time() + self.max_age)
+        if size > self.max_bytes // 8:
+            return  # one huge value would push out many small ones
         with self._lock:
             if not self._live or token != self._generation:
                 return
-            self._entries[(group, key)] = (value, expires_at)
-            self._entries.move_to_end((group, key))
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._forget((group, key))
+            self._entries[(group, key)] = (value, expires_at, size)
+            self._bytes += size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                self._forget(next(iter(self._entries)))
+
+    def _forget(self, entry_key: tuple[str, str]) -> None:
+        entry = self._entries.pop(entry_key, None)
+        if entry is not None:
+            self._bytes -= entry[2]
+
+    def _forget_all(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
 
     # Writing side -------------------------------------------------------------------------
 
@@ -125,11 +146,11 @@ class LocalMirror:
         with self._lock:
             self._generation += 1
             if groups is None:
-                self._entries.clear()
+                self._forget_all()
                 return
             dropped = set(groups)
             for entry_key in [k for k in self._entries if k[0] in dropped]:
-                del self._entries[entry_key]
+                self._forget(entry_key)
 
     # The subscription ---------------------------------------------------------------------
 
@@ -140,7 +161,13 @@ class LocalMirror:
             self._owner = None
             self._live = False
             self._generation += 1
-            self._entries.clear()
+            self._forget_all()
+
+    def close(self) -> None:
+        """Stops listening for good (a mirror made for a while, as in tests)."""
+        self.reset()
+        if self in _mirrors:
+            _mirrors.remove(self)
 
     def _start(self) -> None:
         with self._lock:
@@ -151,7 +178,7 @@ class LocalMirror:
             self._owner = owner
             self._live = False
             self._generation += 1
-            self._entries.clear()
+            self._forget_all()
         client = _redis_client()
         if client is None:
             return
@@ -164,7 +191,7 @@ class LocalMirror:
         with self._lock:
             self._live = live
             self._generation += 1
-            self._entries.clear()
+            self._forget_all()
 
     def _listen(self, client, owner: tuple[int, int]) -> None:
         failures = 0

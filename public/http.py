@@ -81,7 +81,9 @@ def _current(route: str, key: str) -> tuple[Stamp | None, PublicDocument | None]
         return stamp, None
     document = entry[1]
     expires_at = getattr(document, "built_at", 0.0) + DOCUMENT_TIMEOUT
-    route_copies.put(route, key, (stamp, document), token, expires_at=expires_at)
+    route_copies.put(
+        route, key, (stamp, document), token, expires_at=expires_at, size=len(document.body)
+    )
     return stamp, document
 
 
