@@ -84,11 +84,12 @@ class Notice:
         return "\n".join(lines)
 
 
-def notice_for(event: NotificationEvent) -> Notice:
+def notice_for(event: NotificationEvent, hidden: frozenset[str] = frozenset()) -> Notice:
     published = event.published
     page, update, subject = published.page, published.update, published.subject
+    components = tuple(change for change in published.components if change.id not in hidden)
     if published.kind == EventKind.COMPONENT_UPDATED or not published.subject_type:
-        first = published.components[0] if published.components else None
+        first = components[0] if components else None
         name = first.name if first else "A component"
         return Notice(
             kind=published.kind,
@@ -98,7 +99,7 @@ def notice_for(event: NotificationEvent) -> Notice:
             status="",
             message="",
             url=page.url,
-            components=published.components,
+            components=components,
         )
     title = subject.get("name", "")
     if published.subject_type == "maintenance":
@@ -111,7 +112,7 @@ def notice_for(event: NotificationEvent) -> Notice:
         status=status_word((update.status if update else None) or subject.get("status")),
         message=update.message if update else "",
         url=subject.get("shortlink") or page.url,
-        components=published.components,
+        components=components,
     )
 
 
@@ -132,8 +133,8 @@ class MessageBuilder:
         self.timestamp = timestamp
         self._shared: dict[tuple[str, type], Any] = {}
 
-    def _once(self, event: NotificationEvent, message_type: type, make):
-        key = (event.id, message_type)
+    def _once(self, event: NotificationEvent, message_type: type, make, hidden=frozenset()):
+        key = (event.id, message_type, hidden)
         if key not in self._shared:
             self._shared[key] = make()
         return self._shared[key]
@@ -145,11 +146,15 @@ class MessageBuilder:
         event: NotificationEvent,
         subscriber: Subscriber,
         message_type: type,
+        hidden_components: frozenset[str] = frozenset(),
     ) -> Message:
-        notice = self._once(event, Notice, lambda: notice_for(event))
+        """``hidden_components``: components of an audience page this reader may not see,
+        left out of their message (``notifications.audience``)."""
+        hidden = hidden_components
+        notice = self._once(event, Notice, lambda: notice_for(event, hidden), hidden)
         unsubscribe = unsubscribe_url(subscriber.id)
         if message_type is EmailMessage:
-            text, html = self._once(event, EmailMessage, lambda: _email_texts(notice))
+            text, html = self._once(event, EmailMessage, lambda: _email_texts(notice), hidden)
             return EmailMessage(
                 to=subscriber.email,
                 subject=notice.subject,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from channels.backoff import backoff_delay
 from channels.dispatch import Outcome, messages_send
 from channels.transports import transport_for
+from notifications.audience import NOT_ADMITTED, reader_views
 from notifications.messages import MessageBuilder
 from notifications.models import Delivery, DeliveryStatus, NotificationEvent
 from subscribers.models import Subscriber
@@ -119,16 +120,27 @@ def deliveries_send(
         return {}
     lease = _Lease([c.id for c in claims], now)
     subscribers = Subscriber.objects.in_bulk({c.subscriber_id for c in claims})
-    events = NotificationEvent.objects.in_bulk({c.event_id for c in claims})
+    events = NotificationEvent.objects.select_related("page").in_bulk({c.event_id for c in claims})
     skipped: dict[str, dict[str, Any]] = {}
     sends = {}
     messages = MessageBuilder(timestamp=int(time.time()))
     claimed = {c.id: c for c in claims}
+    views = reader_views(
+        [
+            (events[c.event_id], subscribers[c.subscriber_id])
+            for c in claims
+            if c.subscriber_id in subscribers
+        ]
+    )
     for claim in claimed.values():
         subscriber = subscribers.get(claim.subscriber_id)
         if subscriber is None or not subscriber.is_active:
             reason = "Subscriber removed." if subscriber is None else "Subscriber is not active."
             skipped[claim.id] = {"status": DeliveryStatus.SKIPPED, "last_error": reason}
+            continue
+        view = views.get((claim.event_id, subscriber.id), frozenset())
+        if view is None:  # a non-public page that no longer admits them
+            skipped[claim.id] = {"status": DeliveryStatus.SKIPPED, "last_error": NOT_ADMITTED}
             continue
         transport = transport_for(subscriber.channel)
         message = messages.message(
@@ -136,6 +148,7 @@ def deliveries_send(
             event=events[claim.event_id],
             subscriber=subscriber,
             message_type=transport.message_type,
+            hidden_components=view,
         )
         sends[claim.id] = (transport, message)
     statuses = _skipped_record(lease, skipped)

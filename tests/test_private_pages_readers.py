@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from accounts.models import Membership, MembershipStatus, Role
 from incidents.services import incident_create
-from notifications.models import Delivery
+from notifications.fanout import event_fan_out
+from notifications.models import Delivery, NotificationEvent
+from notifications.services import deliveries_send
 from statuspages.models import ReaderSignIn, ShareLink, Visibility
 from statuspages.readers import (
     SHARE_LINK_SALT,
@@ -442,3 +444,47 @@ def test_signing_out_ends_the_readers_access(private_page, reader_client):
     assert client.get("/pages/internal/").status_code == 200
     assert client.post("/pages/internal/sign-out")["Location"] == "/pages/internal/"
     assert client.get("/pages/internal/").status_code == 404
+
+
+@pytest.mark.usefixtures("eager_celery", "allow_private")
+def test_a_readers_email_leaves_out_the_components_of_other_customers(
+    audience_page, django_capture_on_commit_callbacks
+):
+    page, _, _ = audience_page
+    SubscriberFactory(page=page, channel="email", email="ops@alpha.com")
+    SubscriberFactory(page=page, channel="email", email="ops@beta.com")
+    shared = page.components.get(name="Shared Login")
+    beta_db = page.components.get(name="Beta Database")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_create(
+            page=page,
+            name="Login and replication trouble",
+            component_statuses=[
+                {"component_id": shared.id, "status": "degraded_performance"},
+                {"component_id": beta_db.id, "status": "partial_outage"},
+            ],
+        )
+    by_reader = {message.to[0]: message for message in mail.outbox}
+    assert set(by_reader) == {"ops@alpha.com", "ops@beta.com"}
+    alpha_text = by_reader["ops@alpha.com"].body + by_reader["ops@alpha.com"].alternatives[0][0]
+    assert "Shared Login" in alpha_text
+    assert "Beta Database" not in alpha_text
+    assert "Beta Database" in by_reader["ops@beta.com"].body
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_reader_removed_after_fan_out_is_skipped_at_send_time(
+    private_page, django_capture_on_commit_callbacks
+):
+    reader = reader_invite(page=private_page, email="dana@example.com")
+    subscriber = SubscriberFactory(page=private_page, channel="email", email="dana@example.com")
+    with django_capture_on_commit_callbacks(execute=False):
+        incident_create(page=private_page, name="Payroll late")
+    event = NotificationEvent.objects.get(page=private_page)
+    delivery_ids = [i for ids, _ in event_fan_out(event_id=event.id) for i in ids]
+    assert Delivery.objects.get(id__in=delivery_ids).subscriber_id == subscriber.id
+    reader.delete()
+    mail.outbox.clear()
+    assert deliveries_send(delivery_ids=delivery_ids) == {delivery_ids[0]: "skipped"}
+    assert mail.outbox == []
