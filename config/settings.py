@@ -242,7 +242,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages of the built-in words of public pages, feeds and messages (core.languages);
+# the project's translations are in locale/ (README, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("ja", "Japanese"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "status_language"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

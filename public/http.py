@@ -116,8 +116,9 @@ def cached_document(
 
 
 # No Vary: a body depends on the URL and Host alone (a proxy's cache key), never on a request
-# header, and the origin does not compress; a compressing proxy adds "Vary: Accept-Encoding"
-# itself. A Vary the body does not follow would split a shared cache into needless variants.
+# header (save a human page's language: public.views.HUMAN_VARY), and the origin does not
+# compress; a compressing proxy adds "Vary: Accept-Encoding" itself. A Vary the body does not
+# follow would split a shared cache into needless variants.
 PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
 
 

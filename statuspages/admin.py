@@ -42,7 +42,15 @@ class StatusPageForm(forms.ModelForm):
 
     class Meta:
         model = StatusPage
-        fields = ("organization", "name", "slug", "time_zone", "custom_domain", "url_override")
+        fields = (
+            "organization",
+            "name",
+            "slug",
+            "time_zone",
+            "default_language",
+            "custom_domain",
+            "url_override",
+        )
 
     def clean_custom_domain(self):
         # Read as the API reads it; whether the domain may be used is the service's to say.
@@ -138,6 +146,7 @@ class StatusPageAdmin(OrganizationScopedAdmin):
                 name=data["name"],
                 slug=data["slug"],
                 time_zone=data["time_zone"],
+                default_language=data["default_language"],
                 custom_domain=data["custom_domain"],
                 url_override=data["url_override"],
             )

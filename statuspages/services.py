@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from core.languages import Language
 from statuspages.cache import page_invalidate_on_commit, page_routes
 from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
@@ -27,7 +28,7 @@ def register_component_usage_check(check: ComponentUsageCheck) -> None:
         _component_usage_checks.append(check)
 
 
-PAGE_FIELDS = {"name", "slug", "url_override", "time_zone", "custom_domain"}
+PAGE_FIELDS = {"name", "slug", "url_override", "time_zone", "default_language", "custom_domain"}
 GROUP_FIELDS = {"name", "description", "position"}
 COMPONENT_FIELDS = {
     "name",
@@ -76,6 +77,7 @@ def status_page_create(
     name: str,
     slug: str,
     time_zone: str = "UTC",
+    default_language: str = Language.ENGLISH,
     custom_domain: str | None = None,
     url_override: str = "",
 ) -> StatusPage:
@@ -84,6 +86,7 @@ def status_page_create(
         name=name,
         slug=slug,
         time_zone=time_zone,
+        default_language=default_language,
         custom_domain=custom_domain or None,
         url_override=url_override or "",
     )
