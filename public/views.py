@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.languages import Language, language_requested, language_selected, remember_language
 from maintenances.models import MaintenanceStatus
@@ -154,7 +155,7 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         "history_window": selectors.HISTORY_DAYS,
         "metric_charts": _metric_charts(page),
         "uptime_days": DEFAULT_DAYS,
-        "uptime_note": WEIGHTING_NOTE,
+        "uptime_note": gettext(WEIGHTING_NOTE),
     }
 
 

@@ -24,8 +24,8 @@ DOWNTIME_WEIGHTS = {ComponentStatus.MAJOR_OUTAGE: 1.0, ComponentStatus.PARTIAL_O
 DEFAULT_DAYS = 90
 MAX_PUBLIC_DAYS = 365
 # Marked for translation: the human page shows it in the reader's language.
-# xgettext:no-python-format
 WEIGHTING_NOTE = gettext_noop(
+    # xgettext:no-python-format
     "Uptime counts a major outage as fully down and a partial outage as 30 % down; "
     "degraded performance and maintenance count as up."
 )
