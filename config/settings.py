@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
+        "LanguageEnum": "core.languages.Language",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
         "IntegrationKindEnum": "integrations.models.IntegrationKind",
         "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",

@@ -36,7 +36,8 @@ class SubscriberOut(serializers.Serializer):
         allow_null=True, help_text="Set: this incident only, until it resolves."
     )
     language = serializers.ChoiceField(
-        choices=[("", "the page's default"), *Language.choices],
+        choices=Language.choices,
+        allow_blank=True,
         help_text="The language of this subscriber's emails and SMS; empty: the page's "
         "`default_language` at the time of each message.",
     )
