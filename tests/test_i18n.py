@@ -353,3 +353,14 @@ def test_every_built_in_word_is_translated_and_compiled(language, tmp_path):
     assert "untranslated" not in checked.stderr and "fuzzy" not in checked.stderr
     with (tmp_path / "django.mo").open("rb") as fresh, po.with_suffix(".mo").open("rb") as kept:
         assert GNUTranslations(kept)._catalog == GNUTranslations(fresh)._catalog  # noqa: SLF001
+
+
+def test_an_operator_adds_a_subscriber_who_reads_japanese_in_the_admin(operator, page):
+    response = operator.post(
+        "/admin/subscribers/subscriber/add/",
+        {"page": page.id, "channel": "email", "email": "aoi@example.com", "language": "ja"},
+    )
+    assert response.status_code == 200
+    assert Subscriber.objects.get(email="aoi@example.com").language == "ja"
+    shown = operator.get("/admin/subscribers/subscriber/add/").content.decode()
+    assert '<option value="ja">日本語</option>' in shown
