@@ -1,6 +1,7 @@
-"""How fast the hot paths are: opening incidents through the API, and building summary.json
-for a large page cold (cache empty) and warm. Runs on a throw-away database: SQLite in a temp
-directory, or the server named by DATABASE_URL (a test database is created and dropped).
+"""How fast the hot paths are: opening incidents through the API, and building a large page's
+public documents cold (cache empty; the time includes emptying it) and summary.json warm.
+Runs on a throw-away database: SQLite in a temp directory, or the server named by
+DATABASE_URL (a test database is created and dropped).
 
     make bench            # or: python -m benchmarks.api
 """
@@ -85,16 +86,25 @@ def main() -> int:
         )
         public = APIClient()
 
-        def summary_cold():
-            cache.clear()
-            assert public.get("/pages/bench/api/v2/summary.json").status_code == 200
+        def cold(path):
+            def read():
+                cache.clear()
+                assert public.get(path).status_code == 200
+
+            return read
 
         def summary_warm():
             assert public.get("/pages/bench/api/v2/summary.json").status_code == 200
 
-        lines.append(
-            _report("summary.json, 500 components, 100 incidents, cold", _timed(summary_cold, 30))
-        )
+        for name, path in [
+            ("summary.json", "/pages/bench/api/v2/summary.json"),
+            ("incidents.json", "/pages/bench/api/v2/incidents.json"),
+            ("uptime.json (90 days)", "/pages/bench/api/v2/uptime.json"),
+            ("human page", "/pages/bench/"),
+        ]:
+            lines.append(
+                _report(f"{name}, 500 components, 100 incidents, cold", _timed(cold(path), 30))
+            )
         summary_warm()
         lines.append(_report("summary.json, warm cache", _timed(summary_warm, 200)))
         print("\n".join(lines))

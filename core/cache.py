@@ -8,6 +8,8 @@ from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import RedisError
 
+from core import localcache
+
 logger = logging.getLogger(__name__)
 
 # What Django's RedisCache raises when Redis cannot be reached or answers with an error.
@@ -45,3 +47,12 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusedClientRedisCacheClient
+
+    def redis_client(self):
+        """The redis-py client behind the cache (``core.localcache`` publishes and listens)."""
+        return self._cache.get_client(write=True)
+
+    def clear(self):
+        super().clear()
+        # Copies of what was just cleared, in every process (core.localcache).
+        localcache.invalidate_all()

@@ -1,9 +1,10 @@
 """Per-route document cache and the HTTP conditions of every public response.
 
 A cached document is stored under its route (``statuspages.cache``) with the route's stamp, so
-a hit is one cache round trip and no query; services replace the stamp on commit, so a read
-after a write misses and rebuilds (invalidated, never waited out). With the cache down every
-read is built from the database."""
+a hit is one cache round trip and no query, or none when this process holds a copy
+(``statuspages.cache.route_copies``, dropped in every process on a restamp). Services replace
+the stamp on commit, so a read after a write misses and rebuilds (invalidated, never waited
+out). With the cache down every read is built from the database."""
 
 import hashlib
 import math
@@ -17,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 from core.cache import CACHE_ERRORS, cache_unavailable
-from statuspages.cache import Stamp, route_stamp_ensure, route_stamp_with
+from statuspages.cache import Stamp, route_copies, route_stamp_ensure, route_stamp_with
 from statuspages.models import StatusPage
 from statuspages.routing import page_route, resolve_page
 
@@ -37,6 +38,7 @@ class PublicDocument:
     # the Last-Modified header (whole seconds, never after the read began).
     modified_at: float
     last_modified: str
+    built_at: float = 0.0
 
 
 def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | None):
@@ -48,6 +50,7 @@ def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | N
         etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
         modified_at=modified_at,
         last_modified=http_date(min(math.ceil(modified_at), math.floor(read_at))),
+        built_at=read_at,
     )
 
 
@@ -66,18 +69,36 @@ class Lookup:
     error: Exception | None = None  # the cache is down: the view builds without it
 
 
+def _current(route: str, key: str) -> tuple[Stamp | None, PublicDocument | None]:
+    """The route's stamp and its current document at ``key``: from this process's copy when
+    it has one (no round trip), else in one cache round trip, keeping a copy of a hit."""
+    copy = route_copies.get(route, key)
+    if copy is not None:
+        return copy
+    token = route_copies.token()
+    stamp, entry = route_stamp_with(route, key)
+    if stamp is None or entry is None or entry[0] != stamp:
+        return stamp, None
+    document = entry[1]
+    expires_at = getattr(document, "built_at", 0.0) + DOCUMENT_TIMEOUT
+    route_copies.put(
+        route, key, (stamp, document), token, expires_at=expires_at, size=len(document.body)
+    )
+    return stamp, document
+
+
 def cached_lookup(request, route: str, name: str) -> PublicDocument | None:
-    """The current document ``name`` of ``route`` in one cache round trip, or None (a miss,
-    remembered on the request, or the cache down: the full path then logs it and builds)."""
+    """The current document ``name`` of ``route`` in at most one cache round trip, or None (a
+    miss, remembered on the request, or the cache down: the full path then logs it and
+    builds)."""
     try:
-        stamp, entry = route_stamp_with(route, _document_key(route, name))
+        stamp, document = _current(route, _document_key(route, name))
     except CACHE_ERRORS as error:
         request.public_lookup = Lookup(route, name, None, error)
         return None
-    if stamp is not None and entry is not None and entry[0] == stamp:
-        return entry[1]
-    request.public_lookup = Lookup(route, name, stamp)
-    return None
+    if document is None:
+        request.public_lookup = Lookup(route, name, stamp)
+    return document
 
 
 def cached_document(
@@ -99,9 +120,9 @@ def cached_document(
         if early is not None:
             stamp = early.stamp  # a miss a moment ago: build, without asking again
         else:
-            stamp, entry = route_stamp_with(route, key)
-            if stamp is not None and entry is not None and entry[0] == stamp:
-                return entry[1]
+            stamp, document = _current(route, key)
+            if document is not None:
+                return document
         if stamp is None:
             stamp = route_stamp_ensure(route)
     except CACHE_ERRORS as error:

@@ -5,7 +5,8 @@ for ``/pages/{slug}/`` and ``{slug}.PUBLIC_BASE_DOMAIN``, ``domain:{host}`` for 
 domain. Naming the route takes no query, so a cached read is one ``get_many`` (stamp and
 document) and no database query. Services replace the stamps of a page's routes on commit
 (the old routes too when a slug or domain changes, and on delete), so the next read misses
-and rebuilds: invalidated, never waited out.
+and rebuilds: invalidated, never waited out. Each process may also keep a copy of a route's
+documents (``route_copies``), dropped in every process by the same restamp.
 """
 
 import secrets
@@ -17,11 +18,16 @@ from django.core.cache import cache
 from django.db import transaction
 
 from core.cache import CACHE_ERRORS, cache_unavailable
+from core.localcache import LocalMirror
 from statuspages.models import StatusPage
 
 # (modified_at, nonce): when the route's page last changed (as far as the cache knows), and
 # randomness so that a stamp made again after an eviction never matches an old document.
 Stamp = tuple[float, str]
+
+# Each process's copies of route documents (``public.http``), grouped by route: a restamp drops
+# them in every process as it happens (core.localcache), so a hit there needs no round trip.
+route_copies = LocalMirror("public-routes")
 
 
 def _stamp_key(route: str) -> str:
@@ -57,6 +63,7 @@ def _restamp(page_id: str, routes: Iterable[str]) -> None:
     routes = {*routes, *(page_routes(*current) if current else ())}
     try:
         cache.set_many({_stamp_key(route): _new_stamp() for route in routes}, timeout=None)
+        route_copies.invalidate(routes)
     except CACHE_ERRORS as error:
         # Documents cached before the outage expire by themselves (public.http.DOCUMENT_TIMEOUT).
         cache_unavailable(f"public documents of {page_id} not invalidated", error)

@@ -1,14 +1,22 @@
-"""The public documents' cache: a hit costs no query and one cache round trip, a write is on
-the very next read, and a renamed, moved or deleted page stops answering at its old address."""
+"""The public documents' cache: a hit costs no query and at most one cache round trip (none
+once the process holds a copy), a write is on the very next read in every process, and a
+renamed, moved or deleted page stops answering at its old address."""
 
+import os
+import subprocess
+import sys
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from django.utils.http import http_date, parse_http_date
 
 from statuspages.services import component_update
+from tests.conftest import ON_REDIS
 from tests.factories import ComponentFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +77,9 @@ def test_a_cached_document_costs_no_query_and_one_cache_round_trip(
     assert again.status_code == 200
     assert again.content == first.content
     assert not_modified.status_code == 304
-    assert cache_calls == ["get_many", "get_many"]
+    # With Redis, the first hit keeps a copy in the process (core.localcache) and the second is
+    # served from it; the local-memory cache is already in the process and keeps no copy.
+    assert cache_calls == (["get_many"] if ON_REDIS else ["get_many", "get_many"])
 
 
 def test_a_component_patched_through_the_api_shows_on_the_very_next_read(
@@ -269,3 +279,89 @@ def test_reads_the_early_path_does_not_know_go_through_the_stack(page, path, que
     assert response.status_code in (200, 404) and response["Content-Type"].startswith(
         "application/json"
     )
+
+
+# Another process (another gunicorn worker, a Celery worker) writes the page: this process's
+# copy of the document must be gone by the next read, pushed by Redis, never waited out.
+ANOTHER_PROCESS_WRITES = """
+import django
+django.setup()
+from statuspages.models import Component
+from statuspages.services import component_update
+from django.db import transaction
+with transaction.atomic():
+    component = Component.objects.get(id={component_id!r})
+    component_update(component=component, manual_status="major_outage")
+"""
+
+
+def _in_another_process(code: str) -> None:
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    test_db = urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_db,  # the database pytest-django created for this run
+        "SECRET_KEY": django_settings.SECRET_KEY,
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    subprocess.run([sys.executable, "-c", code], env=environment, check=True, timeout=60)
+
+
+def _read_twice_keeping_a_copy(path: str, cache_calls: list[str]) -> dict:
+    Client().get(path)  # built and stored in Redis
+    Client().get(path)  # read from Redis, and a copy kept
+    cache_calls.clear()
+    first, again = Client().get(path), Client().get(path)
+    assert cache_calls == []  # both from this process's copy
+    assert again.content == first.content
+    return first.json()
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_in_another_process_shows_on_the_next_read_here(page, cache_calls):
+    component = ComponentFactory(page=page, name="API")
+    path = "/pages/acme/api/v2/summary.json"
+    before = _read_twice_keeping_a_copy(path, cache_calls)
+    assert before["components"][0]["status"] == "operational"
+
+    _in_another_process(ANOTHER_PROCESS_WRITES.format(component_id=component.id))
+
+    after = Client().get(path).json()
+    assert after["components"][0]["status"] == "major_outage"
+    assert cache_calls == ["get_many", "set"]  # the copy was dropped: a miss, rebuilt
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_with_the_invalidation_channel_cut_no_copy_is_served(page, cache_calls):
+    """Redis drops the subscription (a restart, a network cut): a message may be lost, so
+    what was copied is forgotten and reads go to Redis until the subscription is back; then
+    copies are kept, and dropped by writes, again."""
+    component = ComponentFactory(page=page, name="API")
+    path = "/pages/acme/api/v2/summary.json"
+    _read_twice_keeping_a_copy(path, cache_calls)
+
+    caches["default"].redis_client().client_kill_filter(_type="pubsub")
+    deadline = time.monotonic() + 5
+    while True:  # the cut is noticed: the copy is forgotten, the read goes to Redis
+        cache_calls.clear()
+        assert Client().get(path).status_code == 200
+        if cache_calls == ["get_many"]:
+            break
+        assert time.monotonic() < deadline, "a copy outlived the cut"
+        time.sleep(0.01)
+
+    deadline = time.monotonic() + 10
+    while True:  # the subscription comes back by itself
+        cache_calls.clear()
+        Client().get(path)
+        if not cache_calls:
+            break
+        assert time.monotonic() < deadline, "copies were not kept again"
+        time.sleep(0.1)
+    _in_another_process(ANOTHER_PROCESS_WRITES.format(component_id=component.id))
+    assert Client().get(path).json()["components"][0]["status"] == "major_outage"

@@ -179,22 +179,38 @@ def page_uptime(
             if began == finish or min(finish, bounds[index + 1]) > max(began, bounds[index]):
                 incidents[component_id][index].append(DayIncident(id=incident_id, name=name))
 
+    # Most days of most components saw nothing: they share one day object per date (the page
+    # renders and serialises those once), so a large page costs little more than a small one.
+    quiet = [
+        UptimeDay(
+            date=start + timedelta(days=index),
+            uptime_percentage=100.0,
+            worst_status=worst_status(()),
+            incidents=[],
+        )
+        for index in range(day_count)
+    ]
+
+    def day(component_id: str, index: int) -> UptimeDay:
+        seen = statuses[component_id][index] if component_id in statuses else None
+        touched = incidents[component_id][index] if component_id in incidents else None
+        if not seen and not touched:
+            return quiet[index]
+        return UptimeDay(
+            date=quiet[index].date,
+            uptime_percentage=_percentage(downtime[component_id][index], elapsed[index]),
+            worst_status=worst_status(seen or ()),
+            incidents=touched or [],
+        )
+
     component_rows = []
     for component in components:
-        days = [
-            UptimeDay(
-                date=start + timedelta(days=index),
-                uptime_percentage=_percentage(downtime[component.id][index], elapsed[index]),
-                worst_status=worst_status(statuses[component.id][index]),
-                incidents=incidents[component.id][index],
-            )
-            for index in range(day_count)
-        ]
+        days = [day(component.id, index) for index in range(day_count)]
         component_rows.append(
             UptimeRow(
                 id=component.id,
                 name=component.name,
-                uptime_percentage=_percentage(sum(downtime[component.id]), sum(elapsed)),
+                uptime_percentage=_percentage(sum(downtime.get(component.id, ())), sum(elapsed)),
                 days=days,
                 component_ids=[component.id],
             )
@@ -255,12 +271,20 @@ def day_payload(day: UptimeDay) -> dict:
 def uptime_payload(uptime: PageUptime) -> dict:
     """``components`` as the contract pins them (section 5); ``groups`` the same per group."""
 
+    shared: dict[int, dict] = {}  # days shared by many rows (page_uptime), built once
+
+    def payload_of(day: UptimeDay) -> dict:
+        built = shared.get(id(day))
+        if built is None:
+            built = shared[id(day)] = day_payload(day)
+        return built
+
     def row(item: UptimeRow, *, group: bool) -> dict:
         payload = {
             "id": item.id,
             "name": item.name,
             "uptime_percentage": _rounded(item.uptime_percentage),
-            "days": [day_payload(day) for day in item.days],
+            "days": [payload_of(day) for day in item.days],
         }
         if group:
             payload["component_ids"] = item.component_ids
