@@ -6,7 +6,9 @@ a hit is one cache round trip and no query, or none when this process holds a co
 the stamp on commit, so a read after a write misses and rebuilds (invalidated, never waited
 out). With the cache down every read is built from the database."""
 
+import contextlib
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -22,9 +24,15 @@ from statuspages.cache import Stamp, route_copies, route_stamp_ensure, route_sta
 from statuspages.models import StatusPage
 from statuspages.routing import page_route, resolve_page
 
+logger = logging.getLogger(__name__)
+
 # Bounds staleness of what depends on the clock alone (the 90-day history window), and of what
 # was cached before a cache outage that swallowed an invalidation.
 DOCUMENT_TIMEOUT = 300
+# One build of a document at a time per stamp (``_build_once``): others wait this long for it
+# at most, then build themselves; the lock outlives a build that died without letting go.
+BUILD_WAIT_SECONDS = 3.0
+BUILD_LOCK_SECONDS = 10
 # Clients and proxies revalidate every time (cheap: a 304), so a write shows on the next read;
 # a proxy may still be told to serve a few seconds from its own cache (README, "Performance").
 CACHE_CONTROL = "public, max-age=0, no-cache"
@@ -128,12 +136,53 @@ def cached_document(
     except CACHE_ERRORS as error:
         cache_unavailable(f"{name} built from the database", error)
         return _build(request, slug, build, None)
-    document = _build(request, slug, build, stamp)
+    return _build_once(request, slug, build, route, name, stamp)
+
+
+def _build_once(request, slug, build, route: str, name: str, stamp: Stamp) -> PublicDocument:
+    """Builds and stores the document under ``stamp``; or, when another request (in any
+    process) is already building it under the same stamp, waits for that one. After a write,
+    every worker reading the page would otherwise rebuild the same large document at once,
+    just when the page is read most."""
+    key = _document_key(route, name)
+    lock = f"public-build:{route}:{name}:{stamp[1]}"
     try:
-        cache.set(key, (stamp, document), DOCUMENT_TIMEOUT)
+        mine = cache.add(lock, 1, BUILD_LOCK_SECONDS)
+        if not mine:
+            document = _wait_for_build(route, key, lock)
+            if document is not None:
+                return document
     except CACHE_ERRORS as error:
-        cache_unavailable(f"{name} not stored", error)
+        cache_unavailable(f"{name} built without waiting for another build", error)
+        mine = False
+    try:
+        document = _build(request, slug, build, stamp)
+        logger.debug("built %s of %s", name, route)
+        try:
+            cache.set(key, (stamp, document), DOCUMENT_TIMEOUT)
+        except CACHE_ERRORS as error:
+            cache_unavailable(f"{name} not stored", error)
+    finally:
+        if mine:  # let waiters go on at once, with the document or (it failed) to build it
+            with contextlib.suppress(*CACHE_ERRORS):
+                cache.delete(lock)
     return document
+
+
+def _wait_for_build(route: str, key: str, lock: str) -> PublicDocument | None:
+    """The document another request is building, once stored; None when that build ended
+    without storing one (the page is missing, or it failed) or takes too long."""
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+        _, document = _current(route, key)
+        if document is not None:
+            return document
+        if cache.get(lock) is None:
+            return None
+    return None
 
 
 # No Vary: a body depends on the URL and Host alone (a proxy's cache key), never on a request

@@ -2,9 +2,11 @@
 once the process holds a copy), a write is on the very next read in every process, and a
 renamed, moved or deleted page stops answering at its old address."""
 
+import logging
 import os
 import subprocess
 import sys
+import threading
 import time
 from urllib.parse import urlsplit, urlunsplit
 
@@ -331,7 +333,7 @@ def test_a_write_in_another_process_shows_on_the_next_read_here(page, cache_call
 
     after = Client().get(path).json()
     assert after["components"][0]["status"] == "major_outage"
-    assert cache_calls == ["get_many", "set"]  # the copy was dropped: a miss, rebuilt
+    assert cache_calls == ["get_many", "add", "set", "delete"]  # a miss: rebuilt, once
 
 
 @pytest.mark.redis
@@ -365,3 +367,58 @@ def test_with_the_invalidation_channel_cut_no_copy_is_served(page, cache_calls):
         time.sleep(0.1)
     _in_another_process(ANOTHER_PROCESS_WRITES.format(component_id=component.id))
     assert Client().get(path).json()["components"][0]["status"] == "major_outage"
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_readers_arriving_together_after_a_write_wait_for_one_build(page, caplog):
+    """Right after a write every worker reading the page misses at once: one builds, the
+    others wait for its document instead of each building the same one."""
+    for n in range(150):
+        ComponentFactory(page=page, name=f"Service {n}")
+    caplog.set_level(logging.DEBUG, logger="public.http")
+    start = threading.Barrier(6)
+    answers: list[tuple[int, bytes]] = []
+
+    def read():
+        try:
+            start.wait()
+            response = Client().get("/pages/acme/")
+            answers.append((response.status_code, response.content))
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=60)
+    assert [status for status, _ in answers] == [200] * 6
+    assert len({content for _, content in answers}) == 1
+    builds = [r for r in caplog.records if r.getMessage().startswith("built index.html")]
+    assert len(builds) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_of_a_missing_page_do_not_wait_on_each_other(caplog):
+    """A build that ends without a document (no such page) lets the others go at once."""
+    start = threading.Barrier(4)
+    answers: list[tuple[int, float]] = []
+
+    def read():
+        try:
+            start.wait()
+            began = time.monotonic()
+            response = Client().get("/pages/nobody/api/v2/summary.json")
+            answers.append((response.status_code, time.monotonic() - began))
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=60)
+    assert [status for status, _ in answers] == [404] * 4
+    assert max(seconds for _, seconds in answers) < 2  # nobody waited out BUILD_WAIT_SECONDS
