@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint format schema bench bench-notify worker beat migrate install clean
+.PHONY: run test lint format schema messages bench bench-notify worker beat migrate install clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ format: install
 # Regenerate the committed OpenAPI document (a test fails when it is stale).
 schema: install
 	DEBUG=true $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+# After changing a built-in word: collect the words into locale/*/django.po, translate the new
+# entries there, then run it again to compile the .mo files (committed; a test compares them).
+messages: install
+	DEBUG=true $(PY) manage.py makemessages -l fr -l de -l es -l ja --no-location \
+		--ignore=.venv --ignore=tests --ignore=benchmarks --ignore=staticfiles
+	DEBUG=true $(PY) manage.py compilemessages --ignore=.venv
 
 # Speed figures (README "Performance"); not timed tests.
 bench: install

@@ -242,7 +242,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The languages of the built-in words of public pages, feeds and messages (core.languages);
+# the project's translations are in locale/ (README, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("es", "Spanish"),
+    ("ja", "Japanese"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "status_language"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -312,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "incidents.models.IncidentStatus",
         "MaintenanceStatusEnum": "maintenances.models.MaintenanceStatus",
         "ScopeEnum": "accounts.models.Scope",
+        "LanguageEnum": "core.languages.Language",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
         "IntegrationKindEnum": "integrations.models.IntegrationKind",
         "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",

@@ -2,6 +2,8 @@
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from metrics.selectors import MetricChart
 
@@ -45,13 +47,23 @@ def _path(chart: MetricChart, low: float, high: float) -> str:
 
 
 def chart_summary(chart: MetricChart) -> str:
+    """The chart in words, in the active language."""
     if not chart.points:
-        return f"{chart.metric.name}, {chart.period.label}: no data."
-    return (
-        f"{chart.metric.name}, {chart.period.label}: latest {chart.formatted(chart.last)}, "
-        f"minimum {chart.formatted(chart.minimum)}, maximum {chart.formatted(chart.maximum)}, "
-        f"average {chart.formatted(chart.average)}."
-    )
+        return _("%(metric)s, %(period)s: no data.") % {
+            "metric": chart.metric.name,
+            "period": chart.period.label,
+        }
+    return _(
+        "%(metric)s, %(period)s: latest %(latest)s, minimum %(minimum)s, maximum %(maximum)s, "
+        "average %(average)s."
+    ) % {
+        "metric": chart.metric.name,
+        "period": chart.period.label,
+        "latest": chart.formatted(chart.last),
+        "minimum": chart.formatted(chart.minimum),
+        "maximum": chart.formatted(chart.maximum),
+        "average": chart.formatted(chart.average),
+    }
 
 
 def chart_svg(chart: MetricChart) -> SafeString:
@@ -66,9 +78,10 @@ def chart_svg(chart: MetricChart) -> SafeString:
         )
         if path
         else format_html(
-            '<text x="{}" y="{}" text-anchor="middle" fill="#616e7c">No data</text>',
+            '<text x="{}" y="{}" text-anchor="middle" fill="#616e7c">{}</text>',
             (LEFT + WIDTH - RIGHT) // 2,
             HEIGHT // 2,
+            _("No data"),
         )
     )
     parts = [
@@ -114,9 +127,10 @@ def chart_svg(chart: MetricChart) -> SafeString:
             chart.period.axis_start,
         ),
         format_html(
-            '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#616e7c">now</text>',
+            '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#616e7c">{}</text>',
             WIDTH - RIGHT,
             HEIGHT - 6,
+            pgettext("chart axis", "now"),
         ),
         line,
         mark_safe("</svg>"),  # noqa: S308 - a constant

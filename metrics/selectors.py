@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from metrics.models import Metric, MetricRollup
 from statuspages.models import StatusPage
@@ -21,10 +22,11 @@ class Period:
     axis_start: str
 
 
+# Labels are shown on the human page, in its reader's language.
 PERIODS = {
-    "day": Period("day", timedelta(days=1), 300, "last 24 hours", "24 hours ago"),
-    "week": Period("week", timedelta(days=7), 3600, "last 7 days", "7 days ago"),
-    "month": Period("month", timedelta(days=30), 14400, "last 30 days", "30 days ago"),
+    "day": Period("day", timedelta(days=1), 300, _("last 24 hours"), _("24 hours ago")),
+    "week": Period("week", timedelta(days=7), 3600, _("last 7 days"), _("7 days ago")),
+    "month": Period("month", timedelta(days=30), 14400, _("last 30 days"), _("30 days ago")),
 }
 
 

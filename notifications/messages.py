@@ -1,11 +1,17 @@
 """What a notification says, from the event payload, and the typed message each channel's
-transport is given for one delivery (``delivery_message``)."""
+transport is given for one delivery (``delivery_message``).
+
+Words are in the subscriber's language, else the page's default language (frozen in the
+event); webhook bodies are machine values and stay as they are."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from channels.messages import (
     ChatFact,
@@ -27,24 +33,31 @@ from subscribers.models import Subscriber
 WEBHOOK_DOCUMENTATION = "https://www.standardwebhooks.com/"
 
 _STATUS_WORDS = {
-    "investigating": "Investigating",
-    "identified": "Identified",
-    "monitoring": "Monitoring",
-    "resolved": "Resolved",
-    "scheduled": "Scheduled",
-    "in_progress": "In progress",
-    "verifying": "Verifying",
-    "completed": "Completed",
-    "operational": "Operational",
-    "under_maintenance": "Under maintenance",
-    "degraded_performance": "Degraded performance",
-    "partial_outage": "Partial outage",
-    "major_outage": "Major outage",
+    "investigating": gettext_lazy("Investigating"),
+    "identified": gettext_lazy("Identified"),
+    "monitoring": gettext_lazy("Monitoring"),
+    "resolved": gettext_lazy("Resolved"),
+    "scheduled": gettext_lazy("Scheduled"),
+    "in_progress": gettext_lazy("In progress"),
+    "verifying": gettext_lazy("Verifying"),
+    "completed": gettext_lazy("Completed"),
+    "operational": gettext_lazy("Operational"),
+    "under_maintenance": gettext_lazy("Under maintenance"),
+    "degraded_performance": gettext_lazy("Degraded performance"),
+    "partial_outage": gettext_lazy("Partial outage"),
+    "major_outage": gettext_lazy("Major outage"),
 }
 
 
 def status_word(value: str | None) -> str:
-    return _STATUS_WORDS.get(value or "", (value or "").replace("_", " ").capitalize())
+    """A status in words, in the active language."""
+    word = _STATUS_WORDS.get(value or "")
+    return str(word) if word is not None else (value or "").replace("_", " ").capitalize()
+
+
+def message_language(event: NotificationEvent, subscriber: Subscriber) -> str:
+    """The subscriber's language, else the page's default when the event was published."""
+    return subscriber.language or event.published.page.language
 
 
 def status_change(change: ComponentChange) -> str:
@@ -90,12 +103,13 @@ def notice_for(event: NotificationEvent, hidden: frozenset[str] = frozenset()) -
     components = tuple(change for change in published.components if change.id not in hidden)
     if published.kind == EventKind.COMPONENT_UPDATED or not published.subject_type:
         first = components[0] if components else None
-        name = first.name if first else "A component"
+        name = first.name if first else _("A component")
         return Notice(
             kind=published.kind,
             page_name=page.name,
             page_url=page.url,
-            title=f"{name} is {status_word(first.new_status if first else None)}",
+            title=_("%(component)s is %(status)s")
+            % {"component": name, "status": status_word(first.new_status if first else None)},
             status="",
             message="",
             url=page.url,
@@ -103,7 +117,7 @@ def notice_for(event: NotificationEvent, hidden: frozenset[str] = frozenset()) -
         )
     title = subject.get("name", "")
     if published.subject_type == "maintenance":
-        title = f"Maintenance: {title}"
+        title = _("Maintenance: %(name)s") % {"name": title}
     return Notice(
         kind=published.kind,
         page_name=page.name,
@@ -125,18 +139,21 @@ _LINK = "UNSUBSCRIBELINKd41d8cd98f00b204e9800998ecf8427e"
 
 class MessageBuilder:
     """Builds the messages of one batch. What every subscriber of an event receives alike is
-    made once per event: its notice, its rendered email, its serialized webhook body; each
-    message then only gets the subscriber's own unsubscribe link put in. ``timestamp`` (Unix
-    seconds) is this attempt's, for the webhook signature."""
+    made once per event and language: its notice, its rendered email, its serialized webhook
+    body; each message then only gets the subscriber's own unsubscribe link put in.
+    ``timestamp`` (Unix seconds) is this attempt's, for the webhook signature."""
 
     def __init__(self, *, timestamp: int):
         self.timestamp = timestamp
-        self._shared: dict[tuple[str, type], Any] = {}
+        self._shared: dict[tuple[str, str, type], Any] = {}
 
-    def _once(self, event: NotificationEvent, message_type: type, make, hidden=frozenset()):
-        key = (event.id, message_type, hidden)
+    def _once(
+        self, event: NotificationEvent, language: str, message_type: type, make, hidden=frozenset()
+    ):
+        key = (event.id, language, message_type, hidden)
         if key not in self._shared:
-            self._shared[key] = make()
+            with translation.override(language):
+                self._shared[key] = make()
         return self._shared[key]
 
     def message(
@@ -151,10 +168,13 @@ class MessageBuilder:
         """``hidden_components``: components of an audience page this reader may not see,
         left out of their message (``notifications.audience``)."""
         hidden = hidden_components
-        notice = self._once(event, Notice, lambda: notice_for(event, hidden), hidden)
+        language = message_language(event, subscriber)
+        notice = self._once(event, language, Notice, lambda: notice_for(event, hidden), hidden)
         unsubscribe = unsubscribe_url(subscriber.id)
         if message_type is EmailMessage:
-            text, html = self._once(event, EmailMessage, lambda: _email_texts(notice), hidden)
+            text, html = self._once(
+                event, language, EmailMessage, lambda: _email_texts(notice), hidden
+            )
             return EmailMessage(
                 to=subscriber.email,
                 subject=notice.subject,
@@ -164,15 +184,16 @@ class MessageBuilder:
                 unsubscribe_url=unsubscribe,
             )
         if message_type is SmsMessage:
-            links = f"\n{notice.url}\nStop: {unsubscribe}"
+            stop = self._once(event, language, SmsMessage, lambda: _("Stop:"))
+            links = f"\n{notice.url}\n{stop} {unsubscribe}"
             text = f"{notice.subject}\n{notice.message}".strip()
             room = SMS_MAX_LENGTH - len(links)  # cut the words, never the links
             if len(text) > room:
                 text = text[: room - 1] + "…"
             return SmsMessage(to=subscriber.phone_number, body=text + links)
         if message_type is WebhookMessage:
-            content = self._once(
-                event, WebhookMessage, lambda: webhook_content(webhook_body(event, _LINK))
+            content = self._once(  # machine values: one body whatever the language
+                event, "", WebhookMessage, lambda: webhook_content(webhook_body(event, _LINK))
             )
             return WebhookMessage(
                 url=subscriber.endpoint,
@@ -193,9 +214,14 @@ class MessageBuilder:
                 link=notice.url,
                 text=notice.text,
                 unsubscribe_url=unsubscribe,
-                facts=tuple(
-                    ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
-                    for c in notice.components
+                facts=self._once(
+                    event,
+                    language,
+                    ChatFact,
+                    lambda: tuple(
+                        ChatFact(name=c.name, change=status_change(c), new_status=c.new_status)
+                        for c in notice.components
+                    ),
                 ),
             )
         raise LookupError(f"No message is built for {message_type.__name__}.")

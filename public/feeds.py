@@ -1,13 +1,18 @@
 """``history.rss`` (RSS 2.0) and ``history.atom`` (Atom 1.0): incidents and maintenances,
-newest first, each item carrying its updates as escaped HTML."""
+newest first, each item carrying its updates as escaped HTML.
 
-from django.utils import feedgenerator
+Built-in words are in the page's default language, or in the one ``?lang=`` names: a feed
+reader subscribes to a URL and sends no preferences worth following, so the URL decides."""
+
+from django.utils import feedgenerator, timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
+from core.languages import language_selected
 from public import selectors
 from public.documents import maintenance_shortlink
 from public.http import cached_document, conditional_response
-from public.templatetags.public_tags import status_label
+from public.templatetags.public_tags import moment, status_label
 from public.views import page_zone
 
 FEED_LIMIT = 50
@@ -20,7 +25,8 @@ FEED_CLASSES = {
 def _updates_html(updates, zone) -> str:
     parts = []
     for update in updates:
-        when = update.created_at.astimezone(zone).strftime("%b %d, %Y %H:%M %Z")
+        with timezone.override(zone):
+            when = moment(update.created_at)
         parts.append(
             f"<p><small>{escape(when)}</small><br><strong>{escape(status_label(update.status))}"
             f"</strong> - {escape(update.message).replace(chr(10), '<br>')}</p>"
@@ -53,15 +59,21 @@ def _feed_items(page):
     return items[:FEED_LIMIT]
 
 
-def render_feed(page, kind: str) -> bytes:
-    feed_class, _ = FEED_CLASSES[kind]
+def render_feed(page, kind: str, language: str | None = None) -> bytes:
+    language = language or page.default_language
+    with translation.override(language):
+        return _feed(page, kind, language)
+
+
+def _feed(page, kind: str, language: str) -> bytes:
+    feed_class = FEED_CLASSES[kind][0]
     zone = page_zone(page)
     base_url = page.public_url
     feed = feed_class(
-        title=f"{page.name} Status - Incident History",
+        title=_("%(name)s Status - Incident History") % {"name": page.name},
         link=base_url,
-        description=f"Statuspage incident and maintenance history for {page.name}",
-        language="en",
+        description=_("Incident and maintenance history for %(name)s") % {"name": page.name},
+        language=language,
         feed_url=f"{base_url}/history.{kind}",
         feed_guid=f"{base_url}/history.{kind}",
     )
@@ -79,7 +91,11 @@ def render_feed(page, kind: str) -> bytes:
 
 
 def history_feed_view(request, kind: str, slug: str | None = None):
+    language = language_selected(request)
     document = cached_document(
-        request, slug, f"history.{kind}", lambda page: render_feed(page, kind)
+        request,
+        slug,
+        f"history.{kind}:{language or 'default'}",
+        lambda page: render_feed(page, kind, language),
     )
     return conditional_response(request, document, FEED_CLASSES[kind][1])

@@ -193,8 +193,9 @@ def _wait_for_build(route: str, key: str, lock: str) -> PublicDocument | None:
 
 
 # No Vary: a body depends on the URL and Host alone (a proxy's cache key), never on a request
-# header, and the origin does not compress; a compressing proxy adds "Vary: Accept-Encoding"
-# itself. A Vary the body does not follow would split a shared cache into needless variants.
+# header (save a human page's language: public.views.HUMAN_VARY), and the origin does not
+# compress; a compressing proxy adds "Vary: Accept-Encoding" itself. A Vary the body does not
+# follow would split a shared cache into needless variants.
 PUBLIC_HEADERS = {"Access-Control-Allow-Origin": "*", "Cache-Control": CACHE_CONTROL}
 # An admitted reader's view of a non-public page: theirs alone, kept by nobody, and not for
 # other origins (a cross-origin read would carry no reader cookie anyway).

@@ -3,7 +3,8 @@
 A status page is read hardest while something is broken, and almost every such read asks for
 a document that has not changed. This middleware sits right after the request checks
 (settings.MIDDLEWARE): for ``GET`` of a page's JSON documents or human page (path- or
-host-routed) it names the route and document from the path alone, asks the cache once, and
+host-routed) it names the route and document from the path alone (and, for the human page, the
+language the request asks for: core.languages), asks the cache once, and
 on a current document answers at once (200 or 304), skipping sessions, CSRF, authentication,
 URL resolution and the view. Anything else, a miss included, goes on down the stack as before,
 and the view builds the document without asking the cache a second time. The response is the
@@ -16,7 +17,7 @@ from django.conf import settings
 from public.api import JSON
 from public.documents import DOCUMENTS
 from public.http import cached_lookup, conditional_response
-from public.views import HTML, page_base
+from public.views import HTML, human_document_name, human_response, page_base
 from statuspages.routing import page_route
 
 _DOCUMENT = "|".join(re.escape(name) for name in DOCUMENTS)
@@ -36,7 +37,7 @@ def _target(request) -> tuple[str, str, str] | None:
         return None
     if document:
         return route, document, JSON
-    return route, f"index.html:{page_base(slug)}", HTML
+    return route, human_document_name(f"index.html:{page_base(slug)}", request), HTML
 
 
 class PublicCacheMiddleware:
@@ -49,7 +50,10 @@ class PublicCacheMiddleware:
             route, name, content_type = target
             document = cached_lookup(request, route, name)
             if document is not None:
-                response = conditional_response(request, document, content_type)
+                if content_type == HTML:
+                    response = human_response(request, document)
+                else:
+                    response = conditional_response(request, document, content_type)
                 # What the middleware below would add to the view's response.
                 response["Content-Length"] = str(len(response.content))
                 response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)

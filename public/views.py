@@ -5,9 +5,12 @@ from datetime import timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 
+from core.languages import Language, language_requested, language_selected, remember_language
 from maintenances.models import MaintenanceStatus
 from metrics.charts import chart_summary, chart_svg
 from metrics.selectors import PERIODS, page_charts
@@ -19,6 +22,9 @@ from uptime.selectors import DEFAULT_DAYS, WEIGHTING_NOTE, page_today, page_upti
 
 HTML = "text/html; charset=utf-8"
 _ITEM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A human page's words follow the reader's language (core.languages), so a shared cache keeps
+# one copy per language asked for; the JSON documents have no such header.
+HUMAN_VARY = "Accept-Language, Cookie"
 
 
 def page_zone(page: StatusPage) -> ZoneInfo:
@@ -31,6 +37,31 @@ def page_zone(page: StatusPage) -> ZoneInfo:
 def page_base(slug: str | None) -> str:
     """The page root for links: path-routed pages live under /pages/{slug}, host-routed at /."""
     return f"/pages/{slug}" if slug else ""
+
+
+def human_document_name(name: str, request) -> str:
+    """The cache name of a human page in the language the request asks for ("default": none
+    of ours, so the page's default language); computed from the request alone, as the early
+    cache middleware computes it."""
+    return f"{name}:{language_requested(request) or 'default'}"
+
+
+def in_reader_language(request, render):
+    """``render(page)`` in the reader's language, else the page's default language."""
+
+    def render_translated(page: StatusPage) -> bytes:
+        with translation.override(language_requested(request) or page.default_language):
+            return render(page)
+
+    return render_translated
+
+
+def human_response(request, document) -> HttpResponse:
+    response = conditional_response(request, document, HTML)
+    response["Vary"] = HUMAN_VARY
+    if (selected := language_selected(request)) is not None:
+        remember_language(response, selected)  # the selector's choice holds on later pages
+    return response
 
 
 def _annotate_incidents(incidents, state):
@@ -55,7 +86,13 @@ def _annotate_maintenances(maintenances, state):
 
 
 def _common_context(page: StatusPage, base: str) -> dict:
-    return {"page": page, "base": base, "zone": page_zone(page)}
+    return {
+        "page": page,
+        "base": base,
+        "zone": page_zone(page),
+        "language": translation.get_language(),
+        "languages": Language.choices,
+    }
 
 
 def _metric_charts(page: StatusPage) -> list[dict]:
@@ -118,7 +155,7 @@ def status_page_context(page: StatusPage, base: str) -> dict:
         "history_window": selectors.HISTORY_DAYS,
         "metric_charts": _metric_charts(page),
         "uptime_days": DEFAULT_DAYS,
-        "uptime_note": WEIGHTING_NOTE,
+        "uptime_note": gettext(WEIGHTING_NOTE),
     }
 
 
@@ -128,8 +165,9 @@ def status_page_view(request, slug: str | None = None):
     def render(page: StatusPage) -> bytes:
         return render_to_string("public/status_page.html", status_page_context(page, base)).encode()
 
-    document = cached_document(request, slug, f"index.html:{base}", render)
-    return conditional_response(request, document, HTML)
+    name = human_document_name(f"index.html:{base}", request)
+    document = cached_document(request, slug, name, in_reader_language(request, render))
+    return human_response(request, document)
 
 
 def _detail_context(page: StatusPage, base: str, item_id: str) -> dict:
@@ -160,5 +198,6 @@ def incident_view(request, incident_id: str, slug: str | None = None):
         context = _detail_context(page, base, incident_id)
         return render_to_string("public/incident.html", context).encode()
 
-    document = cached_document(request, slug, f"incident:{incident_id}:{base}", render)
-    return conditional_response(request, document, HTML)
+    name = human_document_name(f"incident:{incident_id}:{base}", request)
+    document = cached_document(request, slug, name, in_reader_language(request, render))
+    return human_response(request, document)

@@ -6,8 +6,10 @@ CORS. Neither goes through the early cache middleware, so every response passes 
 clickjacking middleware, which leaves ``X-Frame-Options`` off the embed alone."""
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from core.languages import language_selected
 from public import selectors
 from public.badges import INDICATOR_COLOURS
 from public.http import cached_document, conditional_response
@@ -46,12 +48,16 @@ def embed_context(page: StatusPage) -> dict:
 
 @xframe_options_exempt
 def embed_view(request, slug: str | None = None):
+    # The embedding site picks the card's language with ?lang= (else the page's default).
+    language = language_selected(request)
+
     def render(page: StatusPage) -> bytes:
-        return render_to_string("public/embed.html", embed_context(page)).encode()
+        with translation.override(language or page.default_language):
+            return render_to_string("public/embed.html", embed_context(page)).encode()
 
     # Links are absolute (the page's public address), so the card is the same whichever way
     # the page was addressed.
-    document = cached_document(request, slug, "embed.html", render)
+    document = cached_document(request, slug, f"embed.html:{language or 'default'}", render)
     response = conditional_response(request, document, HTML)
     response["Content-Security-Policy"] = EMBED_POLICY
     return response

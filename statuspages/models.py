@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from core.languages import Language
 from core.models import TimestampedModel, id_field
 from core.validators import SLUG_VALIDATOR
 
@@ -42,6 +43,10 @@ class StatusPage(TimestampedModel):
     # Empty: the page's own address on this service (see public_url).
     url_override = models.URLField(max_length=2048, blank=True, default="")
     time_zone = models.CharField(max_length=64, default="UTC")
+    # The built-in words' language when the reader asks for none of ours (core.languages).
+    default_language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
     custom_domain = models.CharField(max_length=253, null=True, blank=True, unique=True)
     visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC

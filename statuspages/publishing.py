@@ -28,6 +28,8 @@ class PageSnapshot:
     name: str
     slug: str
     url: str
+    # The page's default language (events recorded before it was frozen here: English).
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,13 @@ def status_changes_around(
 
 
 def page_snapshot(page: StatusPage) -> PageSnapshot:
-    return PageSnapshot(id=page.id, name=page.name, slug=page.slug, url=page.public_url)
+    return PageSnapshot(
+        id=page.id,
+        name=page.name,
+        slug=page.slug,
+        url=page.public_url,
+        language=page.default_language,
+    )
 
 
 def _page_status(page: StatusPage) -> PageStatus:

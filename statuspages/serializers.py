@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.languages import Language
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
 from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages import selectors
@@ -24,6 +25,7 @@ class PageOut(serializers.Serializer):
     slug = serializers.CharField()
     url = serializers.CharField(source="public_url")
     time_zone = serializers.CharField()
+    default_language = serializers.ChoiceField(choices=Language.choices)
     custom_domain = serializers.CharField(allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices)
     reader_domains = serializers.ListField(child=serializers.CharField())
@@ -116,6 +118,13 @@ class PageIn(StrictInputSerializer):
         required=False,
         default="UTC",
         validators=[django_validator(validate_time_zone)],
+    )
+    default_language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        default=Language.ENGLISH,
+        help_text="The language of the page's built-in words (status names, headings, dates) "
+        "and of its feeds, emails and SMS, when the reader asks for none of these.",
     )
     custom_domain = serializers.CharField(
         max_length=253,

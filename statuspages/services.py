@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from core.languages import Language
 from statuspages.access import email_domains
 from statuspages.cache import page_invalidate_on_commit, page_routes
 from statuspages.models import (
@@ -40,6 +41,7 @@ PAGE_FIELDS = {
     "slug",
     "url_override",
     "time_zone",
+    "default_language",
     "custom_domain",
     "visibility",
     "reader_domains",
@@ -92,6 +94,7 @@ def status_page_create(
     name: str,
     slug: str,
     time_zone: str = "UTC",
+    default_language: str = Language.ENGLISH,
     custom_domain: str | None = None,
     url_override: str = "",
     visibility: str = Visibility.PUBLIC,
@@ -102,6 +105,7 @@ def status_page_create(
         name=name,
         slug=slug,
         time_zone=time_zone,
+        default_language=default_language,
         custom_domain=custom_domain or None,
         url_override=url_override or "",
         visibility=visibility,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from core.admin import PAGE_FILTER, OrganizationScopedAdmin, writable_scoped
+from core.languages import Language
 from statuspages.models import Component, StatusPage
 from subscribers import services
 from subscribers.models import Channel, Subscriber
@@ -45,6 +46,11 @@ class SubscriberCreateForm(forms.Form):
         queryset=Component.objects.none(),
         required=False,
         help_text="Only these components; none: the whole page.",
+    )
+    language = forms.ChoiceField(
+        choices=[("", "The page's default"), *Language.choices],
+        required=False,
+        help_text="The language of this subscriber's emails and SMS.",
     )
     confirmed = forms.BooleanField(
         required=False,
@@ -85,6 +91,7 @@ class SubscriberAdmin(OrganizationScopedAdmin):
         "endpoint",
         "component_ids",
         "incident",
+        "language",
         "confirmed_at",
         "quarantined_at",
         "consecutive_failures",
@@ -133,6 +140,7 @@ class SubscriberAdmin(OrganizationScopedAdmin):
             phone_country=data["phone_country"],
             endpoint=data["endpoint"],
             confirmed=data["confirmed"],
+            language=data["language"],
             component_ids=[component.id for component in data["components"]],
         )
 

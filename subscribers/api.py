@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from accounts.models import Scope
 from core.api import ApiView
 from core.errors import Conflict
+from core.languages import Language
 from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
@@ -33,6 +34,12 @@ class SubscriberOut(serializers.Serializer):
     )
     incident_id = serializers.CharField(
         allow_null=True, help_text="Set: this incident only, until it resolves."
+    )
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        allow_blank=True,
+        help_text="The language of this subscriber's emails and SMS; empty: the page's "
+        "`default_language` at the time of each message.",
     )
     confirmed_at = TimestampField(allow_null=True)
     quarantined_at = TimestampField(allow_null=True)
@@ -91,6 +98,12 @@ class SubscriberIn(StrictInputSerializer):
         child=serializers.CharField(max_length=64), required=False, max_length=1000
     )
     incident_id = serializers.CharField(required=False, allow_null=True, max_length=64)
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="The language of the subscriber's emails and SMS; default: the page's "
+        "`default_language` at the time of each message.",
+    )
     confirmed = serializers.BooleanField(
         required=False,
         default=False,

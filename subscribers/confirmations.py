@@ -2,6 +2,8 @@
 transport. A send may raise ``TransportError``; the task decides whether to try again."""
 
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from channels.messages import EmailMessage, SmsMessage
 from channels.transports import transport_for
@@ -11,16 +13,24 @@ from subscribers.selectors import subscriber_may_hear
 
 
 def confirmation_message(subscriber: Subscriber) -> EmailMessage | SmsMessage:
+    """In the subscriber's language, else the page's default."""
+    with translation.override(subscriber.language or subscriber.page.default_language):
+        return _confirmation_message(subscriber)
+
+
+def _confirmation_message(subscriber: Subscriber) -> EmailMessage | SmsMessage:
     link = confirm_url(subscriber.id)
     page = subscriber.page
     if subscriber.channel == Channel.SMS:
         return SmsMessage(
-            to=subscriber.phone_number, body=f"Confirm your {page.name} status updates: {link}"
+            to=subscriber.phone_number,
+            body=_("Confirm your %(page)s status updates: %(link)s")
+            % {"page": page.name, "link": link},
         )
     context = {"page": page, "confirm_url": link, "subscriber": subscriber}
     return EmailMessage(
         to=subscriber.email,
-        subject=f"[{page.name}] Confirm your subscription",
+        subject=_("[%(page)s] Confirm your subscription") % {"page": page.name},
         text=render_to_string("subscribers/confirm_email.txt", context),
         html=render_to_string("subscribers/confirm_email.html", context),
     )

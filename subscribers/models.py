@@ -3,6 +3,7 @@ import secrets
 
 from django.db import models
 
+from core.languages import Language
 from core.models import TimestampedModel, id_field
 
 
@@ -50,6 +51,9 @@ class Subscriber(TimestampedModel):
         related_name="subscribers",
     )
     signing_secret = models.CharField(max_length=80, blank=True, default="")
+    # The language of this subscriber's emails and SMS: the reader's when they subscribed on
+    # the page; empty: the page's default language at the time of each message.
+    language = models.CharField(max_length=8, choices=Language.choices, blank=True, default="")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     quarantined_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)

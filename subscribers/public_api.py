@@ -12,6 +12,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.languages import language_requested
 from core.parsers import FormParser, JsonParser, MultiPartParser
 from core.serializers import TimestampField
 from core.throttling import PublicRateThrottle
@@ -112,7 +113,13 @@ class PublicSubscriberView(APIView):
     def _created(self, page, incident=None):
         body = PublicSubscriberIn(data=subscriber_fields(self.request.data))
         body.is_valid(raise_exception=True)
-        subscriber = services.subscriber_create(page=page, incident=incident, **body.validated_data)
+        subscriber = services.subscriber_create(
+            page=page,
+            incident=incident,
+            # A reader subscribing from a browser hears in the language it asks for.
+            language=language_requested(self.request) or "",
+            **body.validated_data,
+        )
         out = PublicSubscriberOut(subscriber, context={"created": True}).data
         return Response({"subscriber": out}, status=201)
 

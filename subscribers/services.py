@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.languages import Language
 from incidents.models import Incident, IncidentStatus
 from statuspages.models import StatusPage
 from statuspages.selectors import page_components_checked
@@ -66,11 +67,15 @@ def subscriber_create(
     component_ids=(),
     incident: Incident | None = None,
     confirmed: bool = False,
+    language: str = "",
 ) -> Subscriber:
     """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
-    URL channels are active at once. Webhooks get a signing secret."""
+    URL channels are active at once. Webhooks get a signing secret. ``language``: of the
+    subscriber's messages; empty, the page's default language."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
+    if language and language not in Language.values:
+        raise ValidationError({"language": [f"Unknown language {language!r}."]})
     if incident is not None:
         if incident.page_id != page.id:
             raise ValidationError({"incident_id": ["No such incident on this page."]})
@@ -91,6 +96,7 @@ def subscriber_create(
         component_ids=[] if incident else _component_ids_check(page, component_ids),
         signing_secret=new_signing_secret() if channel == Channel.WEBHOOK else "",
         confirmed_at=None if needs_opt_in else timezone.now(),
+        language=language,
         **fields,
     )
     if needs_opt_in:

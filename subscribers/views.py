@@ -5,9 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.languages import language_code, language_requested
 from core.throttling import PublicRateThrottle
 from statuspages.routing import resolve_page
 from subscribers import links, selectors, services
@@ -18,6 +21,7 @@ def _link_page(
 ):
     context = {"title": title, "text": text, "button": button}
     response = render(request, "subscribers/link.html", context, status=status)
+    response["Content-Language"] = translation.get_language()
     if retry_after is not None:
         response["Retry-After"] = retry_after
     return response
@@ -32,12 +36,17 @@ def _throttled(request) -> str | None:
 
 
 def _invalid(request):
-    return _link_page(
-        request,
-        title="This link is not valid",
-        text="It may have expired or been used already.",
-        status=404,
-    )
+    with translation.override(language_requested(request) or "en"):
+        return _link_page(
+            request,
+            title=_("This link is not valid"),
+            text=_("It may have expired or been used already."),
+            status=404,
+        )
+
+
+def _subscriber_language(subscriber) -> str:
+    return subscriber.language or subscriber.page.default_language
 
 
 # Signed tokens are the credential here; there is no session for CSRF to protect.
@@ -47,20 +56,21 @@ def confirm_view(request, token):
     subscriber = links.subscriber_for_confirm_token(token)
     if subscriber is None or not selectors.subscriber_may_hear(subscriber):
         return _invalid(request)
-    page_name = subscriber.page.name
-    if request.method == "GET" and subscriber.confirmed_at is None:
+    names = {"page": subscriber.page.name, "address": subscriber.address}
+    with translation.override(_subscriber_language(subscriber)):
+        if request.method == "GET" and subscriber.confirmed_at is None:
+            return _link_page(
+                request,
+                title=_("Confirm your %(page)s subscription") % names,
+                text=_("You will receive %(page)s status updates at %(address)s.") % names,
+                button=_("Confirm subscription"),
+            )
+        services.subscriber_confirm(subscriber=subscriber)
         return _link_page(
             request,
-            title=f"Confirm your {page_name} subscription",
-            text=f"You will receive {page_name} status updates at {subscriber.address}.",
-            button="Confirm subscription",
+            title=_("Subscription confirmed"),
+            text=_("You will receive %(page)s status updates at %(address)s.") % names,
         )
-    services.subscriber_confirm(subscriber=subscriber)
-    return _link_page(
-        request,
-        title="Subscription confirmed",
-        text=f"You will receive {page_name} status updates at {subscriber.address}.",
-    )
 
 
 @csrf_exempt
@@ -69,23 +79,27 @@ def unsubscribe_view(request, token):
     """POST is also RFC 8058 one-click unsubscribe (``List-Unsubscribe=One-Click``)."""
     subscriber = links.subscriber_for_unsubscribe_token(token)
     if subscriber is None or not selectors.subscriber_may_hear(subscriber):
-        return _link_page(
-            request, title="You are unsubscribed", text="This subscription no longer exists."
-        )
-    page_name = subscriber.page.name
-    if request.method == "GET":
+        with translation.override(language_requested(request) or "en"):
+            return _link_page(
+                request,
+                title=_("You are unsubscribed"),
+                text=_("This subscription no longer exists."),
+            )
+    names = {"page": subscriber.page.name, "address": subscriber.address}
+    with translation.override(_subscriber_language(subscriber)):
+        if request.method == "GET":
+            return _link_page(
+                request,
+                title=_("Unsubscribe from %(page)s") % names,
+                text=_("Stop sending %(page)s status updates to %(address)s?") % names,
+                button=_("Unsubscribe"),
+            )
+        services.subscriber_delete(subscriber=subscriber)
         return _link_page(
             request,
-            title=f"Unsubscribe from {page_name}",
-            text=f"Stop sending {page_name} status updates to {subscriber.address}?",
-            button="Unsubscribe",
+            title=_("You are unsubscribed"),
+            text=_("We will not send %(page)s status updates to %(address)s any more.") % names,
         )
-    services.subscriber_delete(subscriber=subscriber)
-    return _link_page(
-        request,
-        title="You are unsubscribed",
-        text=f"We will not send {page_name} status updates to {subscriber.address} any more.",
-    )
 
 
 @csrf_exempt
@@ -100,11 +114,14 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
     subscriber = selectors.subscriber_on_page(page, subscriber_id)
     if subscriber is not None:
         services.subscriber_confirmation_resend(subscriber=subscriber)
-    return _link_page(
-        request,
-        title="Confirmation sent",
-        text="If this subscription is waiting for confirmation, we have sent the link again.",
-    )
+    with translation.override(language_requested(request) or page.default_language):
+        return _link_page(
+            request,
+            title=_("Confirmation sent"),
+            text=_(
+                "If this subscription is waiting for confirmation, we have sent the link again."
+            ),
+        )
 
 
 @csrf_exempt  # the public page is cached and shared; a subscription waits for its email link
@@ -112,11 +129,18 @@ def resend_confirmation_view(request, subscriber_id, slug=None):
 def subscribe_form_view(request, slug=None):
     """The human page's form: an HTML answer for people, the same whatever the address."""
     page = resolve_page(request, slug)
+    # The language the reader read the page in (the form says it), else what they ask for.
+    language = language_code(request.POST.get("language")) or language_requested(request)
+    with translation.override(language or page.default_language):
+        return _subscribe_form_answer(request, page, language)
+
+
+def _subscribe_form_answer(request, page, language: str | None):
     if (wait := _throttled(request)) is not None:
         return _link_page(
             request,
-            title="Too many attempts",
-            text="Please wait a minute and try again.",
+            title=_("Too many attempts"),
+            text=_("Please wait a minute and try again."),
             status=429,
             retry_after=wait,
         )
@@ -126,13 +150,15 @@ def subscribe_form_view(request, slug=None):
     except ValidationError:
         return _link_page(
             request,
-            title="Check the address",
-            text=f"“{email}” is not an email address we can send to. Go back and try again.",
+            title=_("Check the address"),
+            text=_("“%(email)s” is not an email address we can send to. Go back and try again.")
+            % {"email": email},
             status=400,
         )
-    services.subscriber_create(page=page, channel="email", email=email)
+    services.subscriber_create(page=page, channel="email", email=email, language=language or "")
     return _link_page(
         request,
-        title="Check your inbox",
-        text=f"We have sent a link to {email}. Follow it to receive {page.name} status updates.",
+        title=_("Check your inbox"),
+        text=_("We have sent a link to %(email)s. Follow it to receive %(page)s status updates.")
+        % {"email": email, "page": page.name},
     )

@@ -173,6 +173,7 @@ def test_editing_components_inline_goes_through_the_services(operator, page):
         "name": page.name,
         "slug": page.slug,
         "time_zone": "UTC",
+        "default_language": "en",
         "custom_domain": "",
         "url_override": "",
         "groups-TOTAL_FORMS": "1",

@@ -115,6 +115,7 @@ def test_a_custom_domain_under_the_service_is_refused_under_the_field(
             "name": "Docs",
             "slug": "docs",
             "time_zone": "UTC",
+            "default_language": "en",
             "custom_domain": f"  Docs.{settings.PUBLIC_BASE_DOMAIN.upper()} ",
             "url_override": "",
         },
@@ -134,6 +135,7 @@ def test_a_new_page_made_in_the_admin_is_the_one_the_service_created(operator, o
             "name": "Docs",
             "slug": "docs",
             "time_zone": "Europe/Paris",
+            "default_language": "fr",
             "custom_domain": " Status.Docs.Example ",
             "url_override": "",
         },
@@ -141,7 +143,11 @@ def test_a_new_page_made_in_the_admin_is_the_one_the_service_created(operator, o
     page = StatusPage.objects.get(slug="docs")
     assert response.status_code == 302
     assert response["Location"] == "/admin/statuspages/statuspage/"
-    assert (page.custom_domain, page.time_zone) == ("status.docs.example", "Europe/Paris")
+    assert (page.custom_domain, page.time_zone, page.default_language) == (
+        "status.docs.example",
+        "Europe/Paris",
+        "fr",
+    )
     assert StatusPage.objects.filter(slug="docs").count() == 1
 
 
@@ -150,6 +156,7 @@ def _page_form(page, **extra):
         "name": page.name,
         "slug": page.slug,
         "time_zone": "UTC",
+        "default_language": "en",
         "custom_domain": "",
         "url_override": "",
         "groups-TOTAL_FORMS": "0",

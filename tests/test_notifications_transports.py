@@ -330,9 +330,11 @@ def test_email_url_configures_the_mail_backend(url, expected):
 def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_if_alone(
     page, httpserver, django_capture_on_commit_callbacks
 ):
-    """A batch renders an event's email and webhook body once and puts each subscriber's link
-    in: what every reader receives is exactly what rendering for them alone gives."""
+    """A batch renders an event's email and webhook body once per language and puts each
+    subscriber's link in: what every reader receives is exactly what rendering for them alone,
+    in their language, gives."""
     from django.template.loader import render_to_string
+    from django.utils import translation
 
     from notifications.messages import notice_for, webhook_body
     from notifications.models import NotificationEvent
@@ -343,9 +345,12 @@ def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_
 
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     hooks = [SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook")) for _ in range(3)]
+    languages = ["", "fr", "ja", "fr", ""]  # empty: the page's default (English here)
     readers = [
-        SubscriberFactory(page=page, channel="email", email=f"r{n}@example.com", endpoint="")
-        for n in range(3)
+        SubscriberFactory(
+            page=page, channel="email", email=f"r{n}@example.com", endpoint="", language=language
+        )
+        for n, language in enumerate(languages)
     ]
     _publish_incident(page, django_capture_on_commit_callbacks, message="Writes & <reads>.")
     event = NotificationEvent.objects.get()
@@ -355,11 +360,19 @@ def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_
         link = sent["meta"]["unsubscribe"]
         assert owner(link) == subscriber
         assert sent == webhook_body(event, link)  # the signed link is made per second
-    notice = notice_for(event)
     for subscriber in readers:
         message = next(m for m in mail.outbox if m.to == [subscriber.email])
         link = message.extra_headers["List-Unsubscribe"].strip("<>")
         assert owner(link) == subscriber
-        context = {"notice": notice, "unsubscribe_url": link}
-        assert message.body == render_to_string("notifications/email.txt", context)
-        assert message.alternatives[0][0] == render_to_string("notifications/email.html", context)
+        with translation.override(subscriber.language or "en"):
+            notice = notice_for(event)
+            context = {"notice": notice, "unsubscribe_url": link}
+            text = render_to_string("notifications/email.txt", context)
+            html = render_to_string("notifications/email.html", context)
+        assert message.subject == notice.subject
+        assert message.body == text
+        assert message.alternatives[0][0] == html
+    french = next(m for m in mail.outbox if m.to == ["r1@example.com"])
+    assert "Investigation en cours" in french.body and "Se désabonner" in french.body
+    japanese = next(m for m in mail.outbox if m.to == ["r2@example.com"])
+    assert "調査中" in japanese.body

@@ -15,6 +15,7 @@ def test_an_operator_makes_a_page_private_and_invites_a_reader_in_a_group(
         "name": page.name,
         "slug": page.slug,
         "time_zone": "UTC",
+        "default_language": "en",
         "custom_domain": "",
         "url_override": "",
         "visibility": "audience",

@@ -157,12 +157,19 @@ def test_a_page_created_after_its_slug_was_asked_for_answers_at_once(
 
 
 @pytest.mark.parametrize(
-    "path", ["/pages/acme/api/v2/summary.json", "/pages/acme/", "/pages/acme/history.rss"]
+    ("path", "vary"),
+    [
+        ("/pages/acme/api/v2/summary.json", None),
+        # The human page's words follow the reader's language (Accept-Language or the cookie).
+        ("/pages/acme/", "Accept-Language, Cookie"),
+        ("/pages/acme/history.rss", None),
+    ],
 )
-def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path):
+def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path, vary):
     first = Client().get(path)
     assert first.status_code == 200
-    assert "Vary" not in first  # the body varies by URL and Host alone: not by Cookie either
+    # Otherwise the body varies by URL and Host alone: not by Cookie either.
+    assert first.get("Vary") == vary
     assert first["ETag"].startswith('"') and len(first["ETag"]) == 42
     last_modified = first["Last-Modified"]
     assert parse_http_date(last_modified) <= time.time()  # never after the response
@@ -171,7 +178,7 @@ def test_documents_and_their_304s_carry_the_same_validators_and_vary(page, path)
     assert not_modified.content == b""
     assert not_modified["ETag"] == first["ETag"]
     assert not_modified["Last-Modified"] == last_modified
-    assert "Vary" not in not_modified
+    assert not_modified.get("Vary") == vary
     assert not_modified["Cache-Control"] == first["Cache-Control"] == "public, max-age=0, no-cache"
     assert not_modified["Access-Control-Allow-Origin"] == "*"
 

@@ -30,6 +30,7 @@ FIELDS = {
     "endpoint",
     "component_ids",
     "incident_id",
+    "language",
     "confirmed_at",
     "quarantined_at",
     "created_at",

@@ -338,6 +338,7 @@ def _page_form(page, **templates):
         "name": page.name,
         "slug": page.slug,
         "time_zone": "UTC",
+        "default_language": "en",
         "custom_domain": "",
         "url_override": "",
     }

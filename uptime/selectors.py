@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from incidents.models import Incident, IncidentComponent
 from statuspages.access import page_audience, visible_to
@@ -23,7 +24,9 @@ from uptime.models import StatusInterval
 DOWNTIME_WEIGHTS = {ComponentStatus.MAJOR_OUTAGE: 1.0, ComponentStatus.PARTIAL_OUTAGE: 0.3}
 DEFAULT_DAYS = 90
 MAX_PUBLIC_DAYS = 365
-WEIGHTING_NOTE = (
+# Marked for translation: the human page shows it in the reader's language.
+WEIGHTING_NOTE = gettext_noop(
+    # xgettext:no-python-format
     "Uptime counts a major outage as fully down and a partial outage as 30 % down; "
     "degraded performance and maintenance count as up."
 )
