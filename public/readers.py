@@ -2,23 +2,37 @@
 link itself, share links, and signing out. Every answer about a page that is missing, public,
 or not for this reader is the same, so none of these tells whether a private page exists."""
 
+import functools
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.languages import language_requested
 from core.throttling import PublicRateThrottle
 from public.views import page_base
 from statuspages import readers
 from statuspages.access import READER_COOKIE_SALT, READER_SESSION_SECONDS, reader_cookie_name
 from statuspages.routing import find_page, page_route
+
+
+def _in_requested_language(view):
+    """The reader's language (``?lang=``, the selector's cookie, Accept-Language), never the
+    page's: the sign-in screens look the same whatever page, or none, is behind them."""
+
+    @functools.wraps(view)
+    def in_language(request, *args, **kwargs):
+        with translation.override(language_requested(request) or "en"):
+            return view(request, *args, **kwargs)
+
+    return in_language
 
 
 def _reader_page(request, *, title: str, text: str = "", status: int = 200, **context):
@@ -56,6 +70,7 @@ def _page_or_none(request, slug):
 @never_cache
 @csrf_exempt  # asks for an email to be sent, nothing more; rate-limited per client
 @require_http_methods(["GET", "POST"])
+@_in_requested_language
 def sign_in_view(request, slug: str | None = None):
     """The same form and the same answer for every address, page or none."""
     if page_route(request, slug) is None:
@@ -98,6 +113,7 @@ def sign_in_view(request, slug: str | None = None):
 @never_cache
 @csrf_exempt  # the link's secret is the credential
 @require_http_methods(["GET", "POST"])
+@_in_requested_language
 def sign_in_link_view(request, sign_in_id: str, secret: str, slug: str | None = None):
     """GET shows a button (mail scanners that open links spend nothing); POST signs in."""
     page = find_page(request, slug)

@@ -488,3 +488,15 @@ def test_a_reader_removed_after_fan_out_is_skipped_at_send_time(
     mail.outbox.clear()
     assert deliveries_send(delivery_ids=delivery_ids) == {delivery_ids[0]: "skipped"}
     assert mail.outbox == []
+
+
+def test_the_sign_in_screen_and_its_email_speak_the_readers_language(
+    private_page, django_capture_on_commit_callbacks
+):
+    reader_invite(page=private_page, email="dana@example.com")
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
+    assert "Votre adresse e-mail" in client.get("/pages/internal/sign-in").content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/pages/internal/sign-in", {"email": "dana@example.com"})
+    assert "Connectez-vous pour lire la page d’état de Internal" in mail.outbox[0].body
