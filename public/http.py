@@ -33,6 +33,8 @@ DOCUMENT_TIMEOUT = 300
 # at most, then build themselves; the lock outlives a build that died without letting go.
 BUILD_WAIT_SECONDS = 3.0
 BUILD_LOCK_SECONDS = 10
+# The lock's value once a build under the stamp found a non-public page (nothing to wait for).
+_UNSHARED = "unshared"
 # Clients and proxies revalidate every time (cheap: a 304), so a write shows on the next read;
 # a proxy may still be told to serve a few seconds from its own cache (README, "Performance").
 CACHE_CONTROL = "public, max-age=0, no-cache"
@@ -161,6 +163,7 @@ def _build_once(request, slug, build, route: str, name: str, stamp: Stamp) -> Pu
     except CACHE_ERRORS as error:
         cache_unavailable(f"{name} built without waiting for another build", error)
         mine = False
+    document = None
     try:
         document = _build(request, slug, build, stamp)
         logger.debug("built %s of %s", name, route)
@@ -172,7 +175,11 @@ def _build_once(request, slug, build, route: str, name: str, stamp: Stamp) -> Pu
     finally:
         if mine:  # let waiters go on at once, with the document or (it failed) to build it
             with contextlib.suppress(*CACHE_ERRORS):
-                cache.delete(lock)
+                if document is not None and not document.shared:
+                    # Every reader of a non-public page builds their own: nobody waits.
+                    cache.set(lock, _UNSHARED, DOCUMENT_TIMEOUT)
+                else:
+                    cache.delete(lock)
     return document
 
 
@@ -181,15 +188,19 @@ def _wait_for_build(route: str, key: str, lock: str) -> PublicDocument | None:
     without storing one (the page is missing, or it failed) or takes too long."""
     deadline = time.monotonic() + BUILD_WAIT_SECONDS
     pause = 0.005
-    while time.monotonic() < deadline:
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    while True:
+        # The lock first: the builder stores the document, then lets go of the lock.
+        state = cache.get(lock)
+        if state == _UNSHARED:
+            return None
         _, document = _current(route, key)
         if document is not None:
             return document
-        if cache.get(lock) is None:
+        if state is None or time.monotonic() >= deadline:
             return None
-    return None
+        logger.debug("waiting for another build of %s", key)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 # No Vary: a body depends on the URL and Host alone (a proxy's cache key), never on a request

@@ -1,11 +1,14 @@
 """Who gets into a private or audience page, and what each reader sees there."""
 
+import logging
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -500,3 +503,36 @@ def test_the_sign_in_screen_and_its_email_speak_the_readers_language(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/pages/internal/sign-in", {"email": "dana@example.com"})
     assert "Connectez-vous pour lire la page d’état de Internal" in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_of_a_private_page_do_not_wait_for_each_others_builds(
+    private_page, reader_client, caplog
+):
+    """A private page's documents are each reader's own and never stored, so the public
+    pages' one-build-per-stamp rule must not make one reader wait on another's build."""
+    for n in range(100):
+        ComponentFactory(page=private_page, name=f"Service {n}")
+    reader_invite(page=private_page, email="dana@example.com")
+    first = reader_client("dana@example.com")
+    assert first.get("/pages/internal/").status_code == 200
+    caplog.set_level(logging.DEBUG, logger="public.http")
+    start = threading.Barrier(4)
+    answers: list[int] = []
+
+    def read():
+        try:
+            client = Client()
+            client.cookies = first.cookies
+            start.wait()
+            answers.append(client.get("/pages/internal/").status_code)
+        finally:
+            connection.close()
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=60)
+    assert answers == [200] * 4
+    assert not [r for r in caplog.records if r.getMessage().startswith("waiting for another")]
