@@ -67,7 +67,7 @@ class LocalMirror:
         self.max_entries = max_entries
         self.max_age = max_age
         self._lock = threading.Lock()
-        # (group, key) -> (value, expires_at, size), least recently used first.
+        # (group, key) -> (value, expires_at, size), least recently stored first.
         self._entries: OrderedDict[tuple[str, str], tuple[Any, float, int]] = OrderedDict()
         self._bytes = 0
         self._generation = 0
