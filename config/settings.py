@@ -305,7 +305,15 @@ SPECTACULAR_SETTINGS = {
         "wherever it appears (a NUL in the path is 404); date-times must carry a time zone and "
         "lie between 1970-01-01T00:00:00Z and 9999-01-01T00:00:00Z. Creating an incident or a "
         "maintenance documents `Idempotency-Key` as a required header; the body field "
-        "`idempotency_key` is accepted instead for clients that cannot set headers."
+        "`idempotency_key` is accepted instead for clients that cannot set headers.\n\n"
+        "Page visibility (contract section 5 names the field, not how readers are managed): "
+        "readers, reader groups and share links live under a page at `/readers`, "
+        "`/reader-groups` and `/share-links` (ids `rdr_`, `rgrp_`, `shr_`) and are written with "
+        "scope `pages:write`; components, incidents and maintenances take "
+        "`audience_group_ids`. A non-public page answers an unadmitted reader on every public "
+        "surface exactly as a missing page does (404). Languages: a page's `default_language` "
+        "and the reader's choice apply to the human page, feeds, emails and SMS; JSON "
+        "documents, webhooks, badges and the widget script stay in English (machine values)."
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
