@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from audit.recording import snapshots_paused
 from core.cache import CACHE_ERRORS, cache_unavailable
 from statuspages.cache import Stamp, route_copies, route_stamp_ensure, route_stamp_with
 from statuspages.models import StatusPage
@@ -59,7 +60,8 @@ def _build(request, slug, build: Callable[[StatusPage], bytes], stamp: Stamp | N
     read_at = time.time()
     modified_at = stamp[0] if stamp is not None else read_at
     page = resolve_page(request, slug)
-    body = build(page)
+    with snapshots_paused():  # a document only reads
+        body = build(page)
     return PublicDocument(
         body=body,
         etag='"' + hashlib.sha256(body).hexdigest()[:40] + '"',
