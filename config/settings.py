@@ -72,13 +72,13 @@ INSTALLED_APPS = [
     "metrics",
     "integrations",
     "public",
-    "statuspage_v1",
+    "dialects.statuspage_v1",
     "demo",
 ]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
-    "statuspage_v1.middleware.StatuspageErrorMiddleware",
+    "dialects.statuspage_v1.middleware.StatuspageErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",

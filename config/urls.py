@@ -37,7 +37,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="redoc"),
     path("admin/", admin.site.urls),
     # Statuspage's management API v1, for scripts written against it (README).
-    path("v1/", include("statuspage_v1.urls")),
+    path("v1/", include("dialects.statuspage_v1.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
     path("", include(inbound_urlpatterns)),
     path("", include("accounts.link_urls")),

@@ -11,10 +11,10 @@ from django.utils import timezone
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
+from dialects.statuspage_v1 import urls
+from dialects.statuspage_v1.base import V1View
 from incidents.services import incident_change, incident_create
 from maintenances.services import maintenance_create
-from statuspage_v1 import urls
-from statuspage_v1.base import V1View
 from subscribers.models import Subscriber
 from tests.factories import (
     ComponentFactory,

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
+from dialects.statuspage_v1.openapi import openapi_document
 from incidents.services import incident_create
 from maintenances.services import maintenance_create
-from statuspage_v1.openapi import openapi_document
 from subscribers.services import subscriber_create
 from tests.factories import ComponentFactory, ComponentGroupFactory
 from tests.test_fuzz_api import kept_connection

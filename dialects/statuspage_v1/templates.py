@@ -7,11 +7,11 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from accounts.models import Scope
+from dialects.statuspage_v1.base import V1View, page_window
+from dialects.statuspage_v1.inputs import TemplateIn, nested_body
+from dialects.statuspage_v1.objects import component_object, template_component_ids, template_object
 from pagetemplates import services
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
-from statuspage_v1.base import V1View, page_window
-from statuspage_v1.inputs import TemplateIn, nested_body
-from statuspage_v1.objects import component_object, template_component_ids, template_object
 from statuspages.selectors import components_of_page, page_for_key
 from statuspages.status import effective_statuses
 

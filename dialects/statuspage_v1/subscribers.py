@@ -5,9 +5,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from statuspage_v1.base import V1View, page_window
-from statuspage_v1.inputs import SubscriberIn, UnsubscribeIn, nested_body
-from statuspage_v1.objects import subscriber_object
+from dialects.statuspage_v1.base import V1View, page_window
+from dialects.statuspage_v1.inputs import SubscriberIn, UnsubscribeIn, nested_body
+from dialects.statuspage_v1.objects import subscriber_object
 from statuspages.selectors import page_for_key
 from subscribers import selectors, services
 

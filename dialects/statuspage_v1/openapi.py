@@ -5,7 +5,7 @@ from functools import cache
 
 from django.http import JsonResponse
 
-from statuspage_v1.schemas import SCHEMAS, STRING, ref
+from dialects.statuspage_v1.schemas import SCHEMAS, STRING, ref
 
 ERRORS = {
     "400": "The body or a query parameter cannot be read (not JSON, holds NUL characters).",

@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 from accounts.permissions import IsApiKey
 from core.api import ApiView
 from core.parsers import JsonParser
-from statuspage_v1.auth import StatuspageKeyAuthentication
-from statuspage_v1.errors import v1_exception_handler
-from statuspage_v1.parsers import NestedFormParser
+from dialects.statuspage_v1.auth import StatuspageKeyAuthentication
+from dialects.statuspage_v1.errors import v1_exception_handler
+from dialects.statuspage_v1.parsers import NestedFormParser
 
 MAX_PER_PAGE = 100
 

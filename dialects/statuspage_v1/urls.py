@@ -2,9 +2,9 @@
 
 from django.urls import re_path
 
-from statuspage_v1 import incidents, structure, subscribers, templates
-from statuspage_v1.base import NotFoundView
-from statuspage_v1.openapi import openapi_view
+from dialects.statuspage_v1 import incidents, structure, subscribers, templates
+from dialects.statuspage_v1.base import NotFoundView
+from dialects.statuspage_v1.openapi import openapi_view
 
 _ID = r"[^/]+?"
 

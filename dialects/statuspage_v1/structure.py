@@ -5,9 +5,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from statuspage_v1.base import V1View, page_window
-from statuspage_v1.inputs import ComponentIn, GroupIn, PageIn, nested_body
-from statuspage_v1.objects import component_object, group_object, page_object
+from dialects.statuspage_v1.base import V1View, page_window
+from dialects.statuspage_v1.inputs import ComponentIn, GroupIn, PageIn, nested_body
+from dialects.statuspage_v1.objects import component_object, group_object, page_object
 from statuspages import selectors, services
 from statuspages.status import effective_statuses
 

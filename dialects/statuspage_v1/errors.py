@@ -1,7 +1,7 @@
 """Errors as Statuspage answers them: ``{"error": "..."}``, invalid bodies as 422."""
 
 from core.errors import api_exception_handler
-from statuspage_v1.auth import WWW_AUTHENTICATE
+from dialects.statuspage_v1.auth import WWW_AUTHENTICATE
 
 # Our codes whose Statuspage status differs: an invalid body (or one that conflicts with
 # the state of things, such as deleting a component an open incident uses) is 422 there.

@@ -7,20 +7,20 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
+from dialects.statuspage_v1.base import V1View, page_window
+from dialects.statuspage_v1.inputs import (
+    SCHEDULED_STATUSES_MESSAGE,
+    IncidentIn,
+    IncidentUpdateIn,
+    nested_body,
+)
+from dialects.statuspage_v1.objects import incident_object, maintenance_object, update_object
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
 from incidents.models import Incident, IncidentStatus
 from maintenances import selectors as maintenance_selectors
 from maintenances import services as maintenance_services
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus
-from statuspage_v1.base import V1View, page_window
-from statuspage_v1.inputs import (
-    SCHEDULED_STATUSES_MESSAGE,
-    IncidentIn,
-    IncidentUpdateIn,
-    nested_body,
-)
-from statuspage_v1.objects import incident_object, maintenance_object, update_object
 from statuspages.publishing import published_update_edit
 from statuspages.selectors import page_for_key
 
