@@ -4,6 +4,7 @@ from rest_framework.exceptions import ValidationError
 
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from statuspages.models import ReaderGroup
+from statuspages.selectors import pages_for_key
 
 STATUS_FILTERS = ("unresolved", "resolved", *IncidentStatus.values)
 
@@ -41,3 +42,16 @@ def incidents_with_details(incidents: list[Incident]) -> list[Incident]:
         Prefetch("audience_groups", queryset=ReaderGroup.objects.only("id").order_by("id")),
     )
     return incidents
+
+
+def incident_for_key(api_key, incident_id: str) -> Incident:
+    """An incident of any page this key may see (APIs that address incidents by id alone);
+    otherwise 404, whether or not it exists."""
+    incident = incidents_for_key(api_key).filter(id=incident_id).first()
+    if incident is None:
+        raise Http404("Incident not found.")
+    return incident
+
+
+def incidents_for_key(api_key) -> QuerySet[Incident]:
+    return Incident.objects.filter(page__in=pages_for_key(api_key)).select_related("page")

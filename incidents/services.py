@@ -310,3 +310,88 @@ def incident_update_publish_from_template(
     )
     _require(arguments, "status")
     return incident_update_publish(incident=incident, **arguments)
+
+
+def _retrospective_timeline(page, updates: list[dict], now) -> list[tuple[dict, dict[str, str]]]:
+    """Each update with its checked ``{component_id: status}``; refuses a timeline that is not
+    past, chronological and ending resolved."""
+    if not updates:
+        raise ValidationError({"updates": ["A retrospective incident needs at least one update."]})
+    timeline, previous_at = [], None
+    for index, update in enumerate(updates):
+        field = f"updates.{index}"
+        status, published_at = update.get("status"), update.get("published_at")
+        if status not in IncidentStatus.values:
+            raise ValidationError(
+                {f"{field}.status": [f"Use one of: {', '.join(IncidentStatus.values)}."]}
+            )
+        if published_at is None or published_at > now:
+            raise ValidationError({f"{field}.published_at": ["Must be a time in the past."]})
+        if previous_at is not None and published_at < previous_at:
+            raise ValidationError(
+                {f"{field}.published_at": ["Updates must be in chronological order."]}
+            )
+        previous_at = published_at
+        changes = _component_changes(page, update.get("component_statuses") or ())
+        if status == IncidentStatus.RESOLVED and set(changes.values()) - {"operational"}:
+            raise ValidationError(
+                {
+                    f"{field}.component_statuses": [
+                        "Resolving leaves every component operational within this incident."
+                    ]
+                }
+            )
+        timeline.append((update, changes))
+    if updates[-1]["status"] != IncidentStatus.RESOLVED:
+        raise ValidationError(
+            {f"updates.{len(updates) - 1}.status": ["The last update must resolve the incident."]}
+        )
+    return timeline
+
+
+@transaction.atomic
+def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -> Incident:
+    """Record an incident that is already over, as its updates told it at the time:
+    ``updates`` (``status``, ``message``, ``published_at``, ``component_statuses``) oldest
+    first, the last one ``resolved``. Stored resolved and back-dated; it notifies nobody and
+    changes no component's present status."""
+    now = timezone.now()
+    updates = list(updates)
+    timeline = _retrospective_timeline(page, updates, now)
+    names = dict(
+        Component.objects.filter(
+            page=page, id__in={cid for _, changes in timeline for cid in changes}
+        ).values_list("id", "name")
+    )
+    started_at = timeline[0][0]["published_at"]
+    incident = Incident.objects.create(
+        page=page, name=name, status=IncidentStatus.INVESTIGATING, started_at=started_at
+    )
+    statuses: dict[str, str] = {}
+    for update, changes in timeline:
+        if update["status"] == IncidentStatus.RESOLVED:
+            changes = dict.fromkeys(statuses, ComponentStatus.OPERATIONAL)
+        statuses.update(changes)
+        _follow_status(incident, update["status"], update["published_at"])
+        _derive_impact(incident, statuses.values())
+        row = IncidentUpdate.objects.create(
+            incident=incident,
+            status=update["status"],
+            message=update.get("message") or "",
+            # What was asked of each component; the effective statuses of then are not known.
+            component_statuses=[
+                {"component_id": cid, "name": names[cid], "status": status}
+                for cid, status in changes.items()
+            ],
+            notify_subscribers=False,
+        )
+        IncidentUpdate.objects.filter(pk=row.pk).update(created_at=update["published_at"])
+    IncidentComponent.objects.bulk_create(
+        IncidentComponent(incident=incident, component_id=cid, status=status)
+        for cid, status in statuses.items()
+    )
+    incident.save()
+    Incident.objects.filter(pk=incident.pk).update(created_at=started_at)
+    incident.created_at = started_at
+    page_invalidate_on_commit(page.id)
+    return incident

@@ -4,6 +4,7 @@ from rest_framework.exceptions import ValidationError
 
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from statuspages.models import Component, ReaderGroup
+from statuspages.selectors import pages_for_key
 
 
 def maintenances_for_page(page, *, status: str | None = None) -> QuerySet[Maintenance]:
@@ -31,3 +32,16 @@ def maintenances_with_details(maintenances: list[Maintenance]) -> list[Maintenan
         Prefetch("audience_groups", queryset=ReaderGroup.objects.only("id").order_by("id")),
     )
     return maintenances
+
+
+def maintenance_for_key(api_key, maintenance_id: str) -> Maintenance:
+    """A maintenance of any page this key may see (APIs that address them by id alone);
+    otherwise 404, whether or not it exists."""
+    maintenance = (
+        Maintenance.objects.filter(page__in=pages_for_key(api_key), id=maintenance_id)
+        .select_related("page")
+        .first()
+    )
+    if maintenance is None:
+        raise Http404("Maintenance not found.")
+    return maintenance

@@ -54,6 +54,20 @@ def component_for_key(api_key: ApiKey, page_id: str, component_id: str) -> Compo
     return component
 
 
+def components_for_key(api_key: ApiKey) -> QuerySet[Component]:
+    """The components of every page this key may see."""
+    return Component.objects.filter(page__in=pages_for_key(api_key)).select_related("page")
+
+
+def component_of_key(api_key: ApiKey, component_id: str) -> Component:
+    """A component addressed by id alone (APIs whose components are not under a page path);
+    404 unless this key may see its page."""
+    component = components_for_key(api_key).filter(id=component_id).first()
+    if component is None:
+        raise Http404("Component not found.")
+    return component
+
+
 def group_on_page(page: StatusPage, group_id: str) -> ComponentGroup | None:
     return groups_of_page(page).filter(id=group_id).first()
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -299,3 +300,35 @@ def uptime_payload(uptime: PageUptime) -> dict:
         "components": [row(item, group=False) for item in uptime.components],
         "groups": [row(item, group=True) for item in uptime.groups],
     }
+
+
+@dataclass(frozen=True)
+class Availability:
+    data_available_since: datetime
+    # None when no moment of the window is both past and covered by the history.
+    percentage: float | None
+
+
+def component_availability(
+    component: Component, *, start_at: datetime, end_at: datetime, now: datetime | None = None
+) -> Availability:
+    """The component's uptime over ``[start_at, end_at)`` with the weights above, counted from
+    when its history begins (its creation) up to now, in one query."""
+    if end_at <= start_at:
+        raise ValidationError({"end_at": ["end_at must be after start_at."]})
+    now = now or timezone.now()
+    since = component.created_at
+    begin, finish = max(start_at, since), min(end_at, now)
+    if finish <= begin:
+        return Availability(data_available_since=since, percentage=None)
+    intervals = StatusInterval.objects.filter(
+        component=component, status__in=list(DOWNTIME_WEIGHTS), started_at__lt=finish
+    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=begin))
+    downtime = 0.0
+    for status, began, ended in intervals.values_list("status", "started_at", "ended_at"):
+        overlap = (min(ended or now, finish) - max(began, begin)).total_seconds()
+        downtime += DOWNTIME_WEIGHTS[status] * max(overlap, 0.0)
+    return Availability(
+        data_available_since=since,
+        percentage=_percentage(downtime, (finish - begin).total_seconds()),
+    )
