@@ -73,12 +73,14 @@ INSTALLED_APPS = [
     "integrations",
     "public",
     "dialects.statuspage_v1",
+    "dialects.incident_io",
     "demo",
 ]
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "dialects.statuspage_v1.middleware.StatuspageErrorMiddleware",
+    "dialects.incident_io.middleware.IncidentIoErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ApiErrorEnvelopeMiddleware",
