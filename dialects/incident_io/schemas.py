@@ -23,7 +23,9 @@ def many(schema: dict) -> dict:
 
 
 def obj(required: dict, optional: dict | None = None, description: str = "") -> dict:
-    schema = {"type": "object", "required": sorted(required), "properties": {**required}}
+    schema = {"type": "object", "properties": {**required}}
+    if required:  # OpenAPI 3.0 refuses an empty list
+        schema["required"] = sorted(required)
     schema["properties"].update(optional or {})
     if description:
         schema["description"] = description
