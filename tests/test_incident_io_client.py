@@ -4,6 +4,8 @@ field or an unknown enum value, so every answer below was read with incident.io'
 Only the base URL and the token are ours."""
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from incident_io import AuthenticatedClient
@@ -358,3 +360,20 @@ def test_the_sdk_reads_a_components_availability_from_our_uptime_history(acme):
     assert (availability.component_id, availability.status_page_id) == (component.id, page.id)
     assert availability.availability_percent == "75.00"
     assert availability.data_available_since < now - datetime.timedelta(days=1)
+
+
+def test_the_readme_quick_start_opens_an_incident_once(acme):
+    page, client, token = acme
+    Component.objects.create(page=page, name="API")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Coming from incident.io")[1]
+    snippet = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    base_url = str(client._base_url)
+    snippet = snippet.replace('"http://127.0.0.1:8000/incident-io"', repr(base_url))
+    for _ in range(2):  # the retry returns the first incident
+        namespace = {"TOKEN": token}
+        exec(snippet, namespace)  # noqa: S102 - our own README
+        namespace["client"].get_httpx_client().close()
+    (incident,) = Incident.objects.all()
+    assert namespace["incident"].id == incident.id
+    assert incident.component_links.get().status == "major_outage"
