@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "integrations",
     "public",
     "dialects.statuspage_v1",
+    "dialects.instatus",
     "demo",
 ]
 

@@ -38,6 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Statuspage's management API v1, for scripts written against it (README).
     path("v1/", include("dialects.statuspage_v1.urls")),
+    # Instatus's API, for clients written against https://api.instatus.com (README).
+    path("instatus/", include("dialects.instatus.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
     path("", include(inbound_urlpatterns)),
     path("", include("accounts.link_urls")),
