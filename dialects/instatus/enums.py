@@ -42,8 +42,8 @@ MAINTENANCE_IN = {
     "COMPLETED": MaintenanceStatus.COMPLETED,
 }
 
-# The page status: UP, HASISSUES, or how many components (ALL, SOME, ONE) are at the worst
-# status any of them is in.
+# The page status: UP, HASISSUES, or the worst status any component is in, with how many
+# components are in it: ALL of them, ONE, or SOME (more than one, not all).
 PAGE_STATUSES = [
     "UP",
     "HASISSUES",
@@ -67,9 +67,10 @@ def page_status(component_statuses: list[str], indicator: str) -> str:
     affected = [s for s in component_statuses if s != ComponentStatus.OPERATIONAL]
     if affected:
         worst = max(affected, key=ComponentStatus.values.index)
-        if len(affected) == len(component_statuses):
+        at_worst = affected.count(worst)
+        if at_worst == len(component_statuses):
             extent = "ALL"
-        elif len(affected) == 1:
+        elif at_worst == 1:
             extent = "ONE"
         else:
             extent = "SOME"

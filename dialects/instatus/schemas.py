@@ -101,8 +101,8 @@ SCHEMAS = {
             "status": enum(
                 PAGE_STATUSES,
                 description="UP; HASISSUES (an open incident with no component affected); "
-                "else ALL/SOME/ONE and the worst component status: ALL when every component "
-                "is affected, ONE when one is, SOME otherwise.",
+                "else the worst component status after ALL (every component is in it), ONE "
+                "(one is) or SOME (more than one, not all).",
             ),
             "language": STRING,
             "private": BOOLEAN,
