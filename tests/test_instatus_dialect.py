@@ -99,7 +99,7 @@ def test_components_list_create_show_change_delete(ins, page):
         },
         format="json",
     )
-    assert created.status_code == 201
+    assert created.status_code == 200
     component = created.json()
     assert component["status"] == "DEGRADEDPERFORMANCE"
     assert component["group"]["id"] == group.id

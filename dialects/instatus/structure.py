@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import Scope
@@ -99,7 +99,7 @@ class ComponentListView(InstatusView):
         if not changes.get("name"):
             raise serializers.ValidationError({"name": ["This field is required."]})
         component = services.component_create(page=page, **changes)
-        return Response(_component_out(component), status=status.HTTP_201_CREATED)
+        return Response(_component_out(component))
 
 
 class ComponentDetailView(InstatusView):
