@@ -8,6 +8,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
+# The Instatus reader from PyPI (tests/test_instatus_client.py) runs in a venv of its own: its
+# airbyte-cdk imports only on Python 3.9/3.10. Without a python3.10 it is left out (the test
+# then skips, except in CI where it fails).
+READER_VENV := .venv-instatus
+READER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) \
+	$(wildcard /usr/bin/python3.10 /usr/local/bin/python3.10))
+
 .PHONY: run test lint format schema messages bench bench-notify worker beat migrate install clean
 
 $(UV):
@@ -18,7 +25,16 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --frozen --quiet
 	@touch $@
 
-install: $(VENV)/.installed
+$(READER_VENV)/.installed: tests/instatus_reader/requirements.txt
+	@if [ -z "$(READER_PYTHON)" ]; then \
+		echo "python3.10 not found: the Instatus reader venv ($(READER_VENV)) is not built"; \
+	else \
+		rm -rf $(READER_VENV) && $(READER_PYTHON) -m venv $(READER_VENV) && \
+		$(READER_VENV)/bin/pip install --quiet --disable-pip-version-check \
+			-r tests/instatus_reader/requirements.txt && touch $@; \
+	fi
+
+install: $(VENV)/.installed $(READER_VENV)/.installed
 
 # Development server: SQLite, local memory cache and eager Celery unless the environment says
 # otherwise; with REDIS_URL set, a worker and beat are started alongside.
@@ -71,4 +87,4 @@ migrate: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) $(READER_VENV) db.sqlite3 staticfiles

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "public",
     "dialects.statuspage_v1",
     "dialects.incident_io",
+    "dialects.instatus",
     "demo",
 ]
 

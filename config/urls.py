@@ -40,6 +40,8 @@ urlpatterns = [
     path("v1/", include("dialects.statuspage_v1.urls")),
     # incident.io's Status Pages V2 API, for its SDK and scripts (README).
     path("incident-io/", include("dialects.incident_io.urls")),
+    # Instatus's API, for clients written against https://api.instatus.com (README).
+    path("instatus/", include("dialects.instatus.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
     path("", include(inbound_urlpatterns)),
     path("", include("accounts.link_urls")),

@@ -20,7 +20,7 @@ from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import impact_for_statuses
 
-CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
+CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem", "started_at"}
 
 
 def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, str]:
@@ -229,12 +229,22 @@ def incident_resolve(
     )
 
 
+def _check_started_at(incident: Incident, started_at) -> None:
+    if started_at is None or started_at.tzinfo is None:
+        raise ValidationError({"started_at": ["A time with its time zone is required."]})
+    if started_at > timezone.now():
+        raise ValidationError({"started_at": ["An incident cannot start in the future."]})
+    if incident.resolved_at and started_at > incident.resolved_at:
+        raise ValidationError({"started_at": ["An incident cannot start after it was resolved."]})
+
+
 @transaction.atomic
 def incident_change(
     *, incident: Incident, audience_group_ids: list[str] | None = None, **changes
 ) -> Incident:
-    """Change ``name``, ``impact_override`` or ``postmortem`` (the last only once resolved),
-    or the reader groups it is limited to (audience pages)."""
+    """Change ``name``, ``impact_override``, ``postmortem`` (the last only once resolved) or
+    ``started_at`` (not in the future, not after the incident was resolved), or the reader
+    groups it is limited to (audience pages)."""
     unknown = set(changes) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"incident_change got unknown fields: {sorted(unknown)}")
@@ -243,6 +253,8 @@ def incident_change(
         raise ValidationError(
             {"postmortem": ["A postmortem can be added once the incident is resolved."]}
         )
+    if "started_at" in changes:
+        _check_started_at(incident, changes["started_at"])
     for name, value in changes.items():
         setattr(incident, name, value)
     if "impact_override" in changes:

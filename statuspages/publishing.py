@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -320,3 +321,18 @@ def published_update_edit(*, update: PublishedUpdate, page_id: str, message: str
     update.save(update_fields=["message"])
     page_invalidate_on_commit(page_id)
     return update
+
+
+@transaction.atomic
+def published_update_delete(*, update: PublishedUpdate, page_id: str) -> None:
+    """Withdraw an update already published (Instatus's "delete incident update"): its text
+    leaves the page; the subject's status and components stay as they are, nobody is
+    notified. The subject's only update stays: a page never shows an incident without one."""
+    model = type(update)
+    subject = {model.subject_field: getattr(update, model.subject_field)}
+    # Locked (no aggregate may carry FOR UPDATE): two deletions cannot remove the last two.
+    siblings = model.objects.select_for_update().filter(**subject).values_list("pk", flat=True)
+    if not [pk for pk in siblings if pk != update.pk]:
+        raise ValidationError({"update": ["The only update of an incident or maintenance stays."]})
+    update.delete()
+    page_invalidate_on_commit(page_id)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InstatusConfig(AppConfig):
+    name = "dialects.instatus"
+    label = "instatus"
+    verbose_name = "Instatus API compatibility"
