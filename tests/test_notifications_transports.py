@@ -20,35 +20,7 @@ from tests.notifications_support import (
     incident_make,
     publish,
 )
-
-STATUSPAGE_INCIDENT = {
-    "id",
-    "name",
-    "status",
-    "created_at",
-    "updated_at",
-    "monitoring_at",
-    "resolved_at",
-    "impact",
-    "shortlink",
-    "started_at",
-    "page_id",
-    "incident_updates",
-    "components",
-}
-STATUSPAGE_UPDATE = {
-    "id",
-    "status",
-    "body",
-    "incident_id",
-    "created_at",
-    "updated_at",
-    "display_at",
-    "affected_components",
-    "deliver_notifications",
-    "custom_tweet",
-    "tweet_id",
-}
+from tests.test_public_api import INCIDENT_KEYS, UPDATE_KEYS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "allow_private")]
 
@@ -104,14 +76,14 @@ def test_webhook_is_a_signed_statuspage_style_json_post(
     assert body["page"]["status_indicator"] == "major"
     assert body["page"]["status_description"] == "Partial System Outage"
     assert body["meta"]["unsubscribe"].startswith("http")
-    assert set(body["incident"]) == STATUSPAGE_INCIDENT
+    assert set(body["incident"]) == INCIDENT_KEYS
     assert body["incident"]["id"] == incident.id
     assert body["incident"]["page_id"] == page.id
     assert body["incident"]["name"] == "Database <down>"
     assert body["incident"]["shortlink"] == incident.shortlink
     assert [c["id"] for c in body["incident"]["components"]] == [component.id]
     (update,) = body["incident"]["incident_updates"]
-    assert set(update) == STATUSPAGE_UPDATE
+    assert set(update) == UPDATE_KEYS
     assert update["body"] == "Writes are failing."
     assert update["status"] == "investigating"
     assert update["incident_id"] == incident.id
@@ -487,7 +459,7 @@ def test_a_maintenance_event_recorded_by_the_previous_release_goes_out_in_status
     )
     assert (sent["impact"], sent["resolved_at"], sent["page_id"]) == ("maintenance", None, page.id)
     (update,) = sent["incident_updates"]
-    assert set(update) == STATUSPAGE_UPDATE
+    assert set(update) == UPDATE_KEYS
     assert (update["incident_id"], update["body"]) == ("mnt_recorded", "Started.")
     assert update["created_at"] == "2026-12-01T10:00:00.000Z"
     assert update["affected_components"][0]["new_status"] == "under_maintenance"
