@@ -10,15 +10,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.serializers import rfc3339
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
+from incidents.shapes import incident_shape
 from pagetemplates.services import incident_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, ComponentStatus
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
 from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
-from statuspages.status import impact_for_statuses
+from statuspages.status import effective_statuses, impact_for_statuses
 
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem", "started_at"}
 
@@ -62,19 +62,16 @@ def _derive_impact(incident: Incident, link_statuses: Iterable[str]) -> None:
     incident.impact = incident.impact_override or incident.component_impact
 
 
-def _incident_snapshot(incident: Incident) -> dict:
-    return {
-        "id": incident.id,
-        "name": incident.name,
-        "status": incident.status,
-        "impact": incident.impact,
-        "shortlink": incident.shortlink,
-        "started_at": rfc3339(incident.started_at),
-        "created_at": rfc3339(incident.created_at),
-        "updated_at": rfc3339(incident.updated_at),
-        "monitoring_at": rfc3339(incident.monitoring_at),
-        "resolved_at": rfc3339(incident.resolved_at),
-    }
+def _incident_snapshot(incident: Incident, links: Iterable[IncidentComponent]) -> dict:
+    """What the event (and so a webhook body) carries: Statuspage's incident as this publish
+    leaves it, its components at their effective status as the public documents show them."""
+    components = [link.component for link in links]
+    statuses = effective_statuses(components)
+    return incident_shape(
+        incident,
+        components=[(component, statuses[component.id]) for component in components],
+        updates=IncidentUpdate.objects.filter(incident=incident).order_by("-created_at", "-id"),
+    )
 
 
 def _publish(
@@ -119,7 +116,7 @@ def _publish(
         subject=Subject(
             type="incident",
             id=incident.id,
-            snapshot=lambda: _incident_snapshot(incident),
+            snapshot=lambda: _incident_snapshot(incident, links.values()),
             concerned_component_ids=lambda: links.keys(),
         ),
         update_model=IncidentUpdate,

@@ -59,6 +59,10 @@ class Maintenance(TimestampedModel):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def shortlink(self) -> str:
+        return f"{self.page.served_url}/incidents/{self.id}"
+
 
 class MaintenanceUpdate(PublishedUpdate):
     subject_field = "maintenance_id"

@@ -6,24 +6,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.serializers import rfc3339
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
+from maintenances.shapes import maintenance_shape
 from pagetemplates.services import maintenance_template_apply
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
 from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
 from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
+from statuspages.status import effective_statuses
 
 CHANGEABLE_FIELDS = {"name", "start_at", "end_at", "auto_transition", "component_ids"}
 STARTED_MESSAGE = (
     "Scheduled maintenance is currently in progress. We will provide updates as necessary."
 )
 COMPLETED_MESSAGE = "The scheduled maintenance has been completed."
-
-
-def maintenance_shortlink(maintenance: Maintenance) -> str:
-    return f"{maintenance.page.served_url}/incidents/{maintenance.id}"
 
 
 def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
@@ -56,19 +53,17 @@ def _event_kind(previous: str | None, status: str) -> str:
     return EventKind.MAINTENANCE_UPDATED
 
 
-def _maintenance_snapshot(maintenance: Maintenance) -> dict:
-    return {
-        "id": maintenance.id,
-        "name": maintenance.name,
-        "status": maintenance.status,
-        "start_at": rfc3339(maintenance.start_at),
-        "end_at": rfc3339(maintenance.end_at),
-        "shortlink": maintenance_shortlink(maintenance),
-        "created_at": rfc3339(maintenance.created_at),
-        "updated_at": rfc3339(maintenance.updated_at),
-        "started_at": rfc3339(maintenance.started_at),
-        "completed_at": rfc3339(maintenance.completed_at),
-    }
+def _maintenance_snapshot(maintenance: Maintenance, components: list[Component]) -> dict:
+    """What the event (and so a webhook body) carries: Statuspage's scheduled maintenance as
+    this publish leaves it, its components at their effective status."""
+    statuses = effective_statuses(components)
+    return maintenance_shape(
+        maintenance,
+        components=[(component, statuses[component.id]) for component in components],
+        updates=MaintenanceUpdate.objects.filter(maintenance=maintenance).order_by(
+            "-created_at", "-id"
+        ),
+    )
 
 
 def _publish(
@@ -98,7 +93,7 @@ def _publish(
         subject=Subject(
             type="maintenance",
             id=maintenance.id,
-            snapshot=lambda: _maintenance_snapshot(maintenance),
+            snapshot=lambda: _maintenance_snapshot(maintenance, components),
             concerned_component_ids=lambda: [c.id for c in components],
         ),
         update_model=MaintenanceUpdate,

@@ -5,10 +5,12 @@ Words are in the subscriber's language, else the page's default language (frozen
 event); webhook bodies are machine values and stay as they are."""
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +28,8 @@ from channels.transports.webhook import webhook_content
 from core.serializers import rfc3339
 from notifications.models import NotificationEvent
 from statuspages.models import EventKind
-from statuspages.publishing import ComponentChange, UpdateSnapshot
+from statuspages.publishing import ComponentChange
+from statuspages.shapes import update_shape
 from subscribers.links import unsubscribe_url
 from subscribers.models import Subscriber
 
@@ -236,9 +239,13 @@ def _email_texts(notice: Notice) -> tuple[str, str]:
 
 
 def webhook_body(event: NotificationEvent, unsubscribe: str) -> dict:
-    """The Statuspage-style JSON body of a webhook (the contract's section 4)."""
+    """Statuspage's webhook body (the contract's section 4), as Statuspage sends it: ``meta``,
+    ``page``, then ``incident`` (a maintenance is an incident with ``scheduled_*`` fields) or
+    ``component_update`` and ``component``. The incident and component are Statuspage's public
+    shapes, frozen when the event was published. Beyond Statuspage's fields the body carries
+    ``meta.event``/``meta.event_id`` and ``page.name``/``page.url``."""
     published = event.published
-    page, page_status, components = published.page, published.page_status, published.components
+    page, page_status = published.page, published.page_status
     body = {
         "meta": {
             "unsubscribe": unsubscribe,
@@ -248,62 +255,77 @@ def webhook_body(event: NotificationEvent, unsubscribe: str) -> dict:
         },
         "page": {
             "id": page.id,
-            "name": page.name,
-            "url": page.url,
             "status_indicator": page_status.indicator if page_status else None,
             "status_description": page_status.description if page_status else None,
+            "name": page.name,
+            "url": page.url,
         },
     }
     if event.kind == EventKind.COMPONENT_UPDATED:
-        component = components[0] if components else None
+        change = published.components[0] if published.components else None
         body["component_update"] = {
+            "created_at": rfc3339(event.created_at, timespec="milliseconds"),
+            "new_status": change and change.new_status,
+            "old_status": change and change.old_status,
             "id": event.id,
-            "component_id": component and component.id,
-            "old_status": component and component.old_status,
-            "new_status": component and component.new_status,
-            "created_at": rfc3339(event.created_at),
+            "component_id": change and change.id,
         }
-        body["component"] = {
-            "id": component and component.id,
-            "name": component and component.name,
-            "status": component and component.new_status,
-        }
+        body["component"] = published.subject or _recorded_component(change)
         return body
-    subject, update = published.subject, published.update
-    incident = {
-        **subject,
-        "page_id": page.id,
-        "incident_updates": [_webhook_update(update, subject.get("id"), components)]
-        if update
-        else [],
-        "components": [{"id": c.id, "name": c.name, "status": c.new_status} for c in components],
-    }
-    if published.subject_type == "maintenance":
-        incident["impact"] = "maintenance"
-        incident["scheduled_for"] = subject.get("start_at")
-        incident["scheduled_until"] = subject.get("end_at")
-    body["incident"] = incident
+    body["incident"] = (
+        published.subject
+        if "incident_updates" in published.subject
+        else _recorded_incident(published)
+    )
     return body
 
 
-def _webhook_update(
-    update: UpdateSnapshot, subject_id: str, components: tuple[ComponentChange, ...]
-) -> dict:
-    return {
-        "id": update.id,
-        "incident_id": subject_id,
-        "status": update.status,
-        "body": update.message,
-        "created_at": update.created_at,
-        "updated_at": update.created_at,
-        "display_at": update.created_at,
-        "affected_components": [
-            {
-                "code": c.id,
-                "name": c.name,
-                "old_status": c.old_status,
-                "new_status": c.new_status,
-            }
-            for c in components
-        ],
-    }
+# Events recorded before subjects were frozen in Statuspage's shape hold a few of its fields
+# (a maintenance under our names) and their one update: read them in Statuspage's names.
+_RECORDED_NAMES = {"start_at": "scheduled_for", "end_at": "scheduled_until"}
+
+
+class RecordedUpdate(NamedTuple):
+    """A recorded ``UpdateSnapshot`` with what ``update_shape`` reads of an update row."""
+
+    id: str
+    status: str
+    message: str
+    created_at: datetime | None
+    notify_subscribers: bool
+    component_statuses: list[dict]
+
+
+def _recorded_component(change: ComponentChange | None) -> dict:
+    if change is None:
+        return {"id": None, "name": None, "status": None}
+    return {"id": change.id, "name": change.name, "status": change.new_status}
+
+
+def _recorded_incident(published) -> dict:
+    subject = {_RECORDED_NAMES.get(key, key): value for key, value in published.subject.items()}
+    if published.subject_type == "maintenance":
+        subject["resolved_at"] = subject.pop("completed_at", None)
+        subject["impact"] = "maintenance"
+    update = published.update
+    records = [change.as_record() for change in published.components]
+    subject["page_id"] = published.page.id
+    subject["incident_updates"] = (
+        [
+            update_shape(
+                RecordedUpdate(
+                    id=update.id,
+                    status=update.status,
+                    message=update.message,
+                    created_at=parse_datetime(update.created_at),
+                    notify_subscribers=True,
+                    component_statuses=records,
+                ),
+                incident_id=subject.get("id"),
+            )
+        ]
+        if update
+        else []
+    )
+    subject["components"] = [_recorded_component(change) for change in published.components]
+    return subject

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from core.languages import language_selected
 from public import selectors
-from public.documents import maintenance_shortlink
 from public.http import cached_document, conditional_response
 from public.templatetags.public_tags import moment, status_label
 from public.views import page_zone
@@ -49,7 +48,7 @@ def _feed_items(page):
         (
             maintenance.created_at,
             maintenance.name,
-            maintenance_shortlink(maintenance),
+            maintenance.shortlink,
             maintenance.updated_at,
             list(maintenance.updates.all()),
         )

@@ -11,11 +11,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from core.languages import Language, language_requested, language_selected, remember_language
+from incidents.shapes import public_incident_status
 from maintenances.models import MaintenanceStatus
 from metrics.charts import chart_summary, chart_svg
 from metrics.selectors import PERIODS, page_charts
 from public import selectors
-from public.documents import maintenance_shortlink, public_incident_status
 from public.http import cached_document, conditional_response
 from statuspages.models import StatusPage
 from uptime.selectors import DEFAULT_DAYS, WEIGHTING_NOTE, page_today, page_uptime
@@ -178,7 +178,7 @@ def _detail_context(page: StatusPage, base: str, item_id: str) -> dict:
         if maintenance is None:
             raise Http404("No such maintenance.")
         context["maintenance"] = _annotate_maintenances([maintenance], state)[0]
-        context["shortlink"] = maintenance_shortlink(maintenance)
+        context["shortlink"] = maintenance.shortlink
     else:
         incident = selectors.incident_for_page(page, item_id)
         if incident is None:

@@ -20,6 +20,7 @@ from core.serializers import rfc3339
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component, EventKind, PublishedUpdate, StatusPage
 from statuspages.selectors import page_status_map
+from statuspages.shapes import component_shape
 from statuspages.status import effective_statuses
 
 
@@ -67,6 +68,10 @@ class UpdateSnapshot:
     created_at: str
 
 
+# The payload keys a subject is stored under.
+SUBJECT_TYPES = ("incident", "maintenance", "component")
+
+
 @dataclass(frozen=True)
 class PublishedEvent:
     """Everything fan-out and transports need, frozen at publish time: nothing downstream
@@ -80,7 +85,10 @@ class PublishedEvent:
     # Components the publish concerns: those it moved and those its incident or maintenance
     # lists (subscribers tuned to components match on these).
     component_ids: tuple[str, ...]
-    subject_type: str | None = None  # "incident" or "maintenance"
+    subject_type: str | None = None  # "incident", "maintenance" or "component"
+    # The subject in Statuspage's public shape as the publish left it (``incidents.shapes``,
+    # ``maintenances.shapes``, ``statuspages.shapes.component_shape``): what webhook bodies
+    # carry. Events recorded before it was frozen whole hold a few of its fields.
     subject: dict = field(default_factory=dict)
     update: UpdateSnapshot | None = None
     incident_id: str | None = None
@@ -111,7 +119,7 @@ class PublishedEvent:
 
     @classmethod
     def from_payload(cls, *, kind: str, publish_key: str, payload: dict, **ids) -> "PublishedEvent":
-        subject_type = next((name for name in ("incident", "maintenance") if name in payload), None)
+        subject_type = next((name for name in SUBJECT_TYPES if name in payload), None)
         update = payload.get("update")
         status = payload.get("page_status")
         return cls(
@@ -308,6 +316,8 @@ def component_change_publish(*, component: Component, old_status: str) -> Publis
         page_status=_page_status(page),
         components=(change,),
         component_ids=(component.id,),
+        subject_type="component",
+        subject=component_shape(component, new_status),
     )
     _emit(event)
     return event

@@ -1,6 +1,7 @@
 """Shared helpers for the notifications and subscribers tests: eager Celery, events as the
 publishing services record them, and an incident row."""
 
+import copy
 import datetime
 
 import pytest
@@ -8,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from incidents.models import Incident
+from incidents.models import Incident, IncidentUpdate
+from incidents.shapes import incident_shape
 from notifications.models import EventKind
 from notifications.tasks import event_record
 from statuspages.publishing import PublishedEvent
@@ -75,12 +77,33 @@ def incident_event(
     status=None,
     message="We are investigating.",
 ) -> dict:
-    """A published incident event, as the publishing pipeline builds one."""
+    """A published incident event, as the publishing pipeline builds one: its subject is
+    Statuspage's incident (``incidents.shapes``) with this one update."""
     update_id = f"incu_test{next(_counter)}"
+    now = timezone.now()
     component_rows = [
         {"id": c.id, "name": c.name, "old_status": "operational", "new_status": "major_outage"}
         for c in components
     ]
+    incident = copy.copy(incident)  # the event's view of it; the caller's row is left alone
+    incident.status = status or incident.status
+    update = IncidentUpdate(
+        id=update_id,
+        incident=incident,
+        status=incident.status,
+        message=message,
+        created_at=now,
+        notify_subscribers=True,
+        component_statuses=[
+            {
+                "component_id": row["id"],
+                "name": row["name"],
+                "old_status": "operational",
+                "new_status": "major_outage",
+            }
+            for row in component_rows
+        ],
+    )
     return PublishedEvent.from_payload(
         kind=kind,
         publish_key=update_id,
@@ -90,23 +113,16 @@ def incident_event(
         payload={
             "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
             "page_status": {"indicator": "major", "description": "Partial System Outage"},
-            "incident": {
-                "id": incident.id,
-                "name": incident.name,
-                "status": status or incident.status,
-                "impact": "critical",
-                "shortlink": incident.shortlink,
-                "started_at": _z(incident.started_at),
-                "created_at": _z(incident.created_at),
-                "updated_at": _z(incident.updated_at),
-                "monitoring_at": None,
-                "resolved_at": _z(incident.resolved_at),
-            },
+            "incident": incident_shape(
+                incident,
+                components=[(c, "major_outage") for c in components],
+                updates=[update],
+            ),
             "update": {
                 "id": update_id,
-                "status": status or incident.status,
+                "status": incident.status,
                 "message": message,
-                "created_at": _z(timezone.now()),
+                "created_at": _z(now),
             },
             "components": component_rows,
         },

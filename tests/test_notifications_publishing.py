@@ -137,6 +137,10 @@ def test_component_subscribers_hear_the_whole_incident_including_its_resolution(
         )
     statuses = [b["incident"]["incident_updates"][0]["status"] for b in _bodies(sink)]
     assert statuses == ["investigating", "monitoring", "resolved"]
+    # As Statuspage sends it: the incident with all its updates so far, newest first.
+    resolved = _bodies(sink)[-1]["incident"]
+    assert [u["status"] for u in resolved["incident_updates"]] == statuses[::-1]
+    assert resolved["status"] == "resolved" and resolved["resolved_at"] is not None
 
 
 def test_maintenance_subscribers_hear_about_scheduled_maintenance(
@@ -164,6 +168,17 @@ def test_maintenance_subscribers_hear_about_scheduled_maintenance(
     assert response.status_code == 201, response.json()
     bodies = _bodies(sink)
     assert len(bodies) == 1
-    assert bodies[0]["incident"]["name"] == "Database upgrade"
-    assert bodies[0]["incident"]["scheduled_for"] is not None
+    # Statuspage sends a maintenance as an incident with its scheduled_* fields.
+    maintenance = bodies[0]["incident"]
+    assert maintenance["name"] == "Database upgrade"
+    assert (maintenance["status"], maintenance["impact"]) == ("scheduled", "maintenance")
+    assert (
+        maintenance["scheduled_for"]
+        == start.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    )
+    assert maintenance["scheduled_until"] is not None and maintenance["resolved_at"] is None
+    assert not {"start_at", "end_at", "completed_at"} & set(maintenance)
+    assert [c["id"] for c in maintenance["components"]] == [database.id]
+    assert [u["status"] for u in maintenance["incident_updates"]] == ["scheduled"]
+    assert maintenance["incident_updates"][0]["incident_id"] == maintenance["id"]
     assert not Delivery.objects.filter(subscriber=incident_only).exists()

@@ -10,7 +10,8 @@ import pytest
 from django.core import mail
 from werkzeug import Response
 
-from notifications.models import Delivery
+from notifications.models import Delivery, EventKind
+from statuspages.publishing import PublishedEvent
 from subscribers.models import Subscriber
 from tests.factories import ComponentFactory, SubscriberFactory
 from tests.notifications_support import (
@@ -19,6 +20,7 @@ from tests.notifications_support import (
     incident_make,
     publish,
 )
+from tests.test_public_api import INCIDENT_KEYS, UPDATE_KEYS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery", "allow_private")]
 
@@ -66,16 +68,33 @@ def test_webhook_is_a_signed_statuspage_style_json_post(
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["User-Agent"].startswith("StatusPageNotifier/")
     body = json.loads(request.get_data())
+    # Statuspage's webhook body; ``meta.event``/``event_id`` and ``page.name``/``url`` are ours.
+    assert set(body) == {"meta", "page", "incident"}
+    assert set(body["meta"]) == {"unsubscribe", "documentation", "event", "event_id"}
+    assert set(body["page"]) == {"id", "status_indicator", "status_description", "name", "url"}
     assert body["page"]["id"] == page.id
-    assert body["page"]["status_indicator"] in {"none", "minor", "major", "critical", "maintenance"}
+    assert body["page"]["status_indicator"] == "major"
+    assert body["page"]["status_description"] == "Partial System Outage"
     assert body["meta"]["unsubscribe"].startswith("http")
+    assert set(body["incident"]) == INCIDENT_KEYS
     assert body["incident"]["id"] == incident.id
+    assert body["incident"]["page_id"] == page.id
     assert body["incident"]["name"] == "Database <down>"
     assert body["incident"]["shortlink"] == incident.shortlink
-    update = body["incident"]["incident_updates"][0]
+    assert [c["id"] for c in body["incident"]["components"]] == [component.id]
+    (update,) = body["incident"]["incident_updates"]
+    assert set(update) == UPDATE_KEYS
     assert update["body"] == "Writes are failing."
     assert update["status"] == "investigating"
-    assert update["affected_components"][0]["code"] == component.id
+    assert update["incident_id"] == incident.id
+    assert update["affected_components"] == [
+        {
+            "code": component.id,
+            "name": "Database",
+            "old_status": "operational",
+            "new_status": "major_outage",
+        }
+    ]
     assert delivery.status == "sent" and delivery.response_code == 200 and delivery.attempts == 1
 
 
@@ -238,10 +257,18 @@ def test_manual_component_change_is_sent_to_webhooks_as_component_update(
         )
     assert response.status_code == 200
     body = json.loads(_only_request(httpserver).get_data())
-    assert body["component_update"]["component_id"] == component.id
-    assert body["component_update"]["old_status"] == "operational"
-    assert body["component_update"]["new_status"] == "partial_outage"
-    assert body["component"]["name"] == "API"
+    assert set(body) == {"meta", "page", "component_update", "component"}
+    update = body["component_update"]
+    assert set(update) == {"created_at", "new_status", "old_status", "id", "component_id"}
+    assert update["component_id"] == component.id
+    assert update["old_status"] == "operational"
+    assert update["new_status"] == "partial_outage"
+    assert update["created_at"].endswith("Z")
+    # Statuspage's component, as the public documents show it.
+    shown = body["component"]
+    assert {"created_at", "id", "name", "status"} <= set(shown)
+    assert (shown["id"], shown["name"], shown["status"]) == (component.id, "API", "partial_outage")
+    assert shown["created_at"].endswith("Z") and shown["group"] is False
     assert mail.outbox == []
 
 
@@ -376,3 +403,63 @@ def test_each_subscriber_of_a_batch_gets_their_own_unsubscribe_link_rendered_as_
     assert "Investigation en cours" in french.body and "Se désabonner" in french.body
     japanese = next(m for m in mail.outbox if m.to == ["r2@example.com"])
     assert "調査中" in japanese.body
+
+
+def test_a_maintenance_event_recorded_by_the_previous_release_goes_out_in_statuspage_names(
+    page, httpserver, django_capture_on_commit_callbacks
+):
+    """Events recorded by the previous release (a few fields, a maintenance under our names)
+    may still be waiting for a retry: they are sent in Statuspage's names all the same."""
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    SubscriberFactory(page=page, endpoint=httpserver.url_for("/hook"))
+    component = ComponentFactory(page=page, name="Database")
+    event = PublishedEvent.from_payload(
+        kind=EventKind.MAINTENANCE_STARTED,
+        publish_key="mntu_recorded",
+        maintenance_id="mnt_recorded",
+        maintenance_update_id="mntu_recorded",
+        component_ids=[component.id],
+        payload={
+            "page": {"id": page.id, "name": page.name, "slug": page.slug, "url": page.public_url},
+            "page_status": {"indicator": "maintenance", "description": "Under Maintenance"},
+            "maintenance": {
+                "id": "mnt_recorded",
+                "name": "Database upgrade",
+                "status": "in_progress",
+                "start_at": "2026-12-01T10:00:00Z",
+                "end_at": "2026-12-01T11:00:00Z",
+                "shortlink": "https://status.example.com/incidents/mnt_recorded",
+                "created_at": "2026-11-30T09:00:00Z",
+                "updated_at": "2026-12-01T10:00:00Z",
+                "started_at": "2026-12-01T10:00:00Z",
+                "completed_at": None,
+            },
+            "update": {
+                "id": "mntu_recorded",
+                "status": "in_progress",
+                "message": "Started.",
+                "created_at": "2026-12-01T10:00:00Z",
+            },
+            "components": [
+                {
+                    "id": component.id,
+                    "name": "Database",
+                    "old_status": "operational",
+                    "new_status": "under_maintenance",
+                }
+            ],
+        },
+    )
+    publish(django_capture_on_commit_callbacks, event)
+    sent = json.loads(_only_request(httpserver).get_data())["incident"]
+    assert not {"start_at", "end_at", "completed_at"} & set(sent)
+    assert (sent["scheduled_for"], sent["scheduled_until"]) == (
+        "2026-12-01T10:00:00Z",
+        "2026-12-01T11:00:00Z",
+    )
+    assert (sent["impact"], sent["resolved_at"], sent["page_id"]) == ("maintenance", None, page.id)
+    (update,) = sent["incident_updates"]
+    assert set(update) == UPDATE_KEYS
+    assert (update["incident_id"], update["body"]) == ("mnt_recorded", "Started.")
+    assert update["created_at"] == "2026-12-01T10:00:00.000Z"
+    assert update["affected_components"][0]["new_status"] == "under_maintenance"

@@ -1,11 +1,22 @@
 """Our rows as Statuspage's v1 objects (page, component, group, incident, incident update,
 subscriber, incident template), with Statuspage's field names and values. Ids are ours;
-fields we have no equivalent for carry Statuspage's neutral value (``null``, ``false``)."""
+fields we have no equivalent for carry Statuspage's neutral value (``null``, ``false``).
+
+Page, component, group, incident and update are Statuspage's public shapes
+(``statuspages.shapes``, ``incidents.shapes``, ``maintenances.shapes``) extended with the
+fields only the v1 API has; they are never built again here."""
 
 from core.serializers import rfc3339
+from incidents.shapes import incident_shape
 from maintenances.models import ACTIVE_STATUSES
-from maintenances.services import maintenance_shortlink
+from maintenances.shapes import maintenance_shape
 from statuspages.models import ComponentStatus
+from statuspages.shapes import (
+    component_group_shape,
+    component_shape,
+    page_shape,
+    update_shape,
+)
 
 
 def _time(value) -> str | None:
@@ -14,16 +25,13 @@ def _time(value) -> str | None:
 
 def page_object(page) -> dict:
     return {
-        "id": page.id,
+        **page_shape(page, updated_at=page.updated_at),
         "created_at": _time(page.created_at),
-        "updated_at": _time(page.updated_at),
-        "name": page.name,
         "page_description": None,
         "headline": None,
         "branding": "basic",
         "subdomain": page.slug,
         "domain": page.custom_domain,
-        "url": page.public_url,
         "support_url": None,
         "hidden_from_search": not page.is_public,
         "allow_page_subscribers": True,
@@ -42,81 +50,49 @@ def page_object(page) -> dict:
         "city": None,
         "state": None,
         "country": None,
-        "time_zone": page.time_zone,
     }
+
+
+# What a v1 component has beyond the public one.
+V1_COMPONENT_FIELDS = {"automation_email": None}
 
 
 def component_object(component, status: str) -> dict:
-    return {
-        "id": component.id,
-        "page_id": component.page_id,
-        "group_id": component.group_id,
-        "created_at": _time(component.created_at),
-        "updated_at": _time(component.updated_at),
-        "group": False,
-        "name": component.name,
-        "description": component.description or None,
-        "position": component.position,
-        "status": status,
-        "showcase": component.showcase,
-        "only_show_if_degraded": component.only_show_if_degraded,
-        "automation_email": None,
-        "start_date": component.start_date.isoformat() if component.start_date else None,
-    }
+    return {**component_shape(component, status), **V1_COMPONENT_FIELDS}
 
 
 def group_object(group, component_ids: list[str]) -> dict:
-    return {
-        "id": group.id,
-        "page_id": group.page_id,
-        "name": group.name,
-        "description": group.description or None,
-        "components": component_ids,
-        "position": group.position,
-        "created_at": _time(group.created_at),
-        "updated_at": _time(group.updated_at),
-    }
+    return component_group_shape(group, component_ids)
 
 
-def update_object(update, subject_id: str) -> dict:
+def _v1_update(update: dict) -> dict:
+    """The public update plus v1's tweet fields; v1 documents ``affected_components`` as a
+    list, so an update that moved nothing has an empty one rather than ``null``."""
     return {
-        "id": update.id,
-        "incident_id": subject_id,
-        "affected_components": [
-            {
-                "code": change["component_id"],
-                "name": change["name"],
-                "old_status": change["old_status"],
-                "new_status": change["new_status"],
-            }
-            for change in update.component_statuses
-        ],
-        "body": update.message,
-        "created_at": _time(update.created_at),
-        "custom_tweet": None,
-        "deliver_notifications": update.notify_subscribers,
-        "display_at": _time(update.created_at),
-        "status": update.status,
-        "tweet_id": None,
+        **update,
+        "affected_components": update["affected_components"] or [],
         "twitter_updated_at": None,
-        "updated_at": _time(update.created_at),
         "wants_twitter_update": False,
     }
 
 
-def _incident_fields(**fields) -> dict:
-    """Statuspage's incident with the scheduling and postmortem fields at their defaults."""
-    base = {
+def update_object(update, subject_id: str) -> dict:
+    return _v1_update(update_shape(update, incident_id=subject_id))
+
+
+def _v1_incident(shape: dict, **fields) -> dict:
+    """The public incident (``shape``) extended with v1's postmortem and scheduling fields at
+    their defaults, ``fields`` set, and its components and updates as v1 objects."""
+    return {
+        **shape,
         "impact_override": None,
         "metadata": {},
-        "monitoring_at": None,
         "postmortem_body": None,
         "postmortem_body_last_updated_at": None,
         "postmortem_ignored": False,
         "postmortem_notified_subscribers": False,
         "postmortem_notified_twitter": False,
         "postmortem_published_at": None,
-        "resolved_at": None,
         "scheduled_auto_completed": False,
         "scheduled_auto_in_progress": False,
         "scheduled_for": None,
@@ -128,34 +104,28 @@ def _incident_fields(**fields) -> dict:
         "scheduled_reminded_at": None,
         "scheduled_until": None,
         "reminder_intervals": None,
+        **{key: shape[key] for key in ("scheduled_for", "scheduled_until") if key in shape},
+        **fields,
+        "components": [{**component, **V1_COMPONENT_FIELDS} for component in shape["components"]],
+        "incident_updates": [_v1_update(update) for update in shape["incident_updates"]],
     }
-    base.update(fields)
-    return base
 
 
 def incident_object(incident) -> dict:
     """An incident prefetched by ``incidents.selectors.incidents_with_details``; each of its
-    components carries the status this incident gives it."""
-    return _incident_fields(
-        id=incident.id,
-        page_id=incident.page_id,
-        name=incident.name,
+    components carries the status this incident gives it. v1 has no ``postmortem`` status:
+    a resolved incident stays ``resolved`` there, its postmortem in ``postmortem_body``."""
+    shape = incident_shape(
+        incident,
+        components=[(link.component, link.status) for link in incident.component_links.all()],
+    )
+    return _v1_incident(
+        shape,
         status=incident.status,
-        impact=incident.impact,
         impact_override=incident.impact_override,
-        shortlink=incident.shortlink,
-        started_at=_time(incident.started_at),
-        created_at=_time(incident.created_at),
-        updated_at=_time(incident.updated_at),
-        monitoring_at=_time(incident.monitoring_at),
-        resolved_at=_time(incident.resolved_at),
         postmortem_body=incident.postmortem or None,
         postmortem_body_last_updated_at=_time(incident.postmortem_published_at),
         postmortem_published_at=_time(incident.postmortem_published_at),
-        components=[
-            component_object(link.component, link.status) for link in incident.component_links.all()
-        ],
-        incident_updates=[update_object(update, incident.id) for update in incident.updates.all()],
     )
 
 
@@ -167,30 +137,16 @@ def maintenance_object(maintenance) -> dict:
         if maintenance.status in ACTIVE_STATUSES
         else ComponentStatus.OPERATIONAL
     )
-    return _incident_fields(
-        id=maintenance.id,
-        page_id=maintenance.page_id,
-        name=maintenance.name,
-        status=maintenance.status,
-        impact="maintenance",
-        shortlink=maintenance_shortlink(maintenance),
-        started_at=_time(maintenance.started_at or maintenance.start_at),
-        created_at=_time(maintenance.created_at),
-        updated_at=_time(maintenance.updated_at),
-        resolved_at=_time(maintenance.completed_at),
-        scheduled_for=_time(maintenance.start_at),
-        scheduled_until=_time(maintenance.end_at),
+    shape = maintenance_shape(
+        maintenance,
+        components=[(component, component_status) for component in maintenance.components.all()],
+    )
+    return _v1_incident(
+        shape,
         scheduled_auto_in_progress=maintenance.auto_transition,
         scheduled_auto_completed=maintenance.auto_transition,
         auto_transition_to_maintenance_state=maintenance.auto_transition,
         auto_transition_to_operational_state=maintenance.auto_transition,
-        components=[
-            component_object(component, component_status)
-            for component in maintenance.components.all()
-        ],
-        incident_updates=[
-            update_object(update, maintenance.id) for update in maintenance.updates.all()
-        ],
     )
 
 
