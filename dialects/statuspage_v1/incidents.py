@@ -8,7 +8,12 @@ from rest_framework.response import Response
 
 from accounts.models import Scope
 from dialects.statuspage_v1.base import V1View, page_window
-from dialects.statuspage_v1.inputs import IncidentIn, IncidentUpdateIn, nested_body
+from dialects.statuspage_v1.inputs import (
+    INCIDENT_FIELD_NAMES,
+    IncidentIn,
+    IncidentUpdateIn,
+    nested_body,
+)
 from dialects.statuspage_v1.objects import incident_object, maintenance_object, update_object
 from incidents import selectors as incident_selectors
 from incidents import services as incident_services
@@ -80,6 +85,7 @@ def _read_incident(data) -> IncidentIn:
 
 class IncidentListView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
@@ -194,6 +200,7 @@ def _maintenance_patch(maintenance: Maintenance, form: IncidentIn) -> None:
 
 class IncidentDetailView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def get(self, request, page_id, incident_id):
         page = page_for_key(self.api_key, page_id)
@@ -225,6 +232,7 @@ class IncidentDetailView(V1View):
 
 class IncidentUpdateDetailView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def patch(self, request, page_id, incident_id, update_id):
         subject = _subject(page_for_key(self.api_key, page_id), incident_id)

@@ -17,6 +17,20 @@ from subscribers.models import SubscriberState
 COMPONENT_STATUSES = [*ComponentStatus.values, ""]
 
 
+# Our services' argument names as Statuspage's bodies call them (their refusals say these).
+PAGE_FIELD_NAMES = {"slug": "subdomain", "custom_domain": "domain", "url_override": "url"}
+COMPONENT_FIELD_NAMES = {"manual_status": "status", "group": "group_id"}
+GROUP_FIELD_NAMES = {"component_ids": "components"}
+INCIDENT_FIELD_NAMES = {
+    "message": "body",
+    "component_statuses": "components",
+    "notify_subscribers": "deliver_notifications",
+    "start_at": "scheduled_for",
+    "end_at": "scheduled_until",
+}
+TEMPLATE_FIELD_NAMES = {"message": "body", "status": "update_status"}
+
+
 def nested_body(data, name: str) -> dict:
     """The object under ``name`` (``{"incident": {...}}``); a 422 if there is none."""
     body = data.get(name) if isinstance(data, dict) else None

@@ -6,7 +6,15 @@ from rest_framework.response import Response
 
 from accounts.models import Scope
 from dialects.statuspage_v1.base import V1View, page_window
-from dialects.statuspage_v1.inputs import ComponentIn, GroupIn, PageIn, nested_body
+from dialects.statuspage_v1.inputs import (
+    COMPONENT_FIELD_NAMES,
+    GROUP_FIELD_NAMES,
+    PAGE_FIELD_NAMES,
+    ComponentIn,
+    GroupIn,
+    PageIn,
+    nested_body,
+)
 from dialects.statuspage_v1.objects import component_object, group_object, page_object
 from statuspages import selectors, services
 from statuspages.status import effective_statuses
@@ -49,6 +57,7 @@ class PageListView(V1View):
 
 class PageDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = PAGE_FIELD_NAMES
 
     def get(self, request, page_id):
         return Response(page_object(selectors.page_for_key(self.api_key, page_id)))
@@ -65,6 +74,7 @@ class PageDetailView(V1View):
 
 class ComponentListView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = COMPONENT_FIELD_NAMES
 
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
@@ -84,6 +94,7 @@ class ComponentListView(V1View):
 
 class ComponentDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = COMPONENT_FIELD_NAMES
 
     def get(self, request, page_id, component_id):
         component = selectors.component_for_key(self.api_key, page_id, component_id)
@@ -127,6 +138,7 @@ def _group_changes(data) -> dict:
 
 class GroupListView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = GROUP_FIELD_NAMES
 
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
@@ -146,6 +158,7 @@ class GroupListView(V1View):
 
 class GroupDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = GROUP_FIELD_NAMES
 
     def get(self, request, page_id, group_id):
         return Response(_group_out(selectors.group_for_key(self.api_key, page_id, group_id)))
