@@ -64,3 +64,17 @@ def choice_checked(value, *, field: str, choices: Iterable[str], what: str) -> s
     if not isinstance(value, str) or value not in choices:
         raise refused(field, f"{value!r} is not {what}; use one of: {', '.join(choices)}.")
     return value
+
+
+NAME_MAX_LENGTH = 255
+
+
+def name_checked(value, *, field: str = "name") -> str:
+    """A name shown to readers or operators: not blank, at most ``NAME_MAX_LENGTH``."""
+    return text_checked(value, field=field, max_length=NAME_MAX_LENGTH, required=True)
+
+
+def flag_checked(value, *, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise refused(field, "Give true or false.")
+    return value

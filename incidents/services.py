@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.serializers import rfc3339
-from core.validation import UNSET, choice_checked, given, refused, text_checked
+from core.validation import (
+    UNSET,
+    choice_checked,
+    flag_checked,
+    given,
+    name_checked,
+    refused,
+    text_checked,
+)
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from pagetemplates.services import incident_template_apply, template_arguments_required
 from statuspages.cache import page_invalidate_on_commit
@@ -30,7 +38,6 @@ from statuspages.status import impact_for_statuses
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem"}
 
 
-NAME_MAX_LENGTH = 255
 POSTMORTEM_MAX_LENGTH = 100_000
 MAX_COMPONENT_STATUSES = 1000
 
@@ -73,16 +80,6 @@ def _impact_override_checked(impact_override) -> str | None:
     return choice_checked(
         impact_override, field="impact_override", choices=Impact.values, what="an impact"
     )
-
-
-def _name_checked(name) -> str:
-    return text_checked(name, field="name", max_length=NAME_MAX_LENGTH, required=True)
-
-
-def _flag_checked(value, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise refused(field, "Give true or false.")
-    return value
 
 
 def _follow_status(incident: Incident, status: str, now) -> None:
@@ -225,11 +222,11 @@ def incident_create(
             started_at=started_at or timezone.now(),
         )
     template_arguments_required(arguments, ["name"], template_id=template_id)
-    name = _name_checked(arguments["name"])
+    name = name_checked(arguments["name"])
     status = _status_checked(arguments.get("status", IncidentStatus.INVESTIGATING))
     message = message_checked(arguments.get("message"))
-    notify_subscribers = _flag_checked(
-        arguments.get("notify_subscribers", True), "notify_subscribers"
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
     )
     component_statuses = _entries(arguments.get("component_statuses", ()))
     _reject_components_on_resolve(status, component_statuses)
@@ -298,8 +295,8 @@ def incident_update_publish(
     template_arguments_required(arguments, ["status"], template_id=template_id)
     status = _status_checked(arguments["status"])
     message = message_checked(arguments.get("message"))
-    notify_subscribers = _flag_checked(
-        arguments.get("notify_subscribers", True), "notify_subscribers"
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
     )
     component_statuses = _entries(arguments.get("component_statuses", ()))
     _reject_components_on_resolve(status, component_statuses)
@@ -339,7 +336,7 @@ def incident_change(
     if unknown:
         raise TypeError(f"incident_change got unknown fields: {sorted(unknown)}")
     if "name" in changes:
-        changes["name"] = _name_checked(changes["name"])
+        changes["name"] = name_checked(changes["name"])
     if "impact_override" in changes:
         changes["impact_override"] = _impact_override_checked(changes["impact_override"])
     if "postmortem" in changes:

@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.serializers import rfc3339
-from core.validation import UNSET, choice_checked, given, refused, text_checked
+from core.validation import (
+    UNSET,
+    choice_checked,
+    flag_checked,
+    given,
+    name_checked,
+    refused,
+)
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
 from pagetemplates.services import maintenance_template_apply, template_arguments_required
 from statuspages.cache import page_invalidate_on_commit
@@ -34,7 +41,6 @@ def maintenance_shortlink(maintenance: Maintenance) -> str:
     return f"{maintenance.page.served_url}/incidents/{maintenance.id}"
 
 
-NAME_MAX_LENGTH = 255
 MAX_COMPONENTS = 1000
 
 
@@ -63,16 +69,6 @@ def _status_checked(status) -> str:
     return choice_checked(
         status, field="status", choices=MaintenanceStatus.values, what="a maintenance status"
     )
-
-
-def _name_checked(name) -> str:
-    return text_checked(name, field="name", max_length=NAME_MAX_LENGTH, required=True)
-
-
-def _flag_checked(value, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise refused(field, "Give true or false.")
-    return value
 
 
 def _event_kind(previous: str | None, status: str) -> str:
@@ -210,13 +206,13 @@ def maintenance_create(
             started_at=start_at,
         )
     template_arguments_required(arguments, ["name"], template_id=template_id)
-    name = _name_checked(arguments["name"])
+    name = name_checked(arguments["name"])
     status = _status_checked(arguments.get("status", MaintenanceStatus.SCHEDULED))
     message = message_checked(arguments.get("message"))
-    notify_subscribers = _flag_checked(
-        arguments.get("notify_subscribers", True), "notify_subscribers"
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
     )
-    auto_transition = _flag_checked(auto_transition, "auto_transition")
+    auto_transition = flag_checked(auto_transition, field="auto_transition")
     components = _page_components(page, arguments.get("component_ids", ()))
     maintenance = Maintenance.objects.create(
         page=page,
@@ -277,8 +273,8 @@ def maintenance_update_publish(
         maintenance=maintenance,
         status=_status_checked(arguments["status"]),
         message=message_checked(arguments.get("message")),
-        notify_subscribers=_flag_checked(
-            arguments.get("notify_subscribers", True), "notify_subscribers"
+        notify_subscribers=flag_checked(
+            arguments.get("notify_subscribers", True), field="notify_subscribers"
         ),
         previous=maintenance.status,
     )
@@ -292,9 +288,11 @@ def maintenance_change(
     if unknown:
         raise TypeError(f"maintenance_change got unknown fields: {sorted(unknown)}")
     if "name" in changes:
-        changes["name"] = _name_checked(changes["name"])
+        changes["name"] = name_checked(changes["name"])
     if "auto_transition" in changes:
-        changes["auto_transition"] = _flag_checked(changes["auto_transition"], "auto_transition")
+        changes["auto_transition"] = flag_checked(
+            changes["auto_transition"], field="auto_transition"
+        )
     maintenance = _locked(maintenance)
     component_ids = changes.pop("component_ids", None)
     for name, value in changes.items():

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.validation import text_checked
+from core.validation import name_checked, text_checked
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.rendering import placeholder_errors, render
 from pagetemplates.statuses import status_choices
@@ -35,7 +35,7 @@ KIND = {IncidentTemplate: "incident", MaintenanceTemplate: "maintenance"}
 
 
 def _check(template) -> None:
-    template.name = text_checked(template.name, field="name", max_length=255, required=True)
+    template.name = name_checked(template.name)
     template.title = text_checked(template.title, field="title", max_length=255)
     template.message = text_checked(
         template.message, field="message", max_length=MESSAGE_MAX_LENGTH

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from core.languages import Language
-from core.validation import choice_checked, refused, text_checked
+from core.validation import choice_checked, name_checked, refused, text_checked
 from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages.access import email_domains
 from statuspages.cache import page_invalidate_on_commit, page_routes
@@ -123,7 +123,7 @@ def _url_checked(value) -> str:
 
 # What each page field must be; each returns the value as stored.
 _PAGE_CHECKS = {
-    "name": lambda value: text_checked(value, field="name", max_length=255, required=True),
+    "name": name_checked,
     "slug": _slug_checked,
     "time_zone": _time_zone_checked,
     "default_language": lambda value: choice_checked(
@@ -299,7 +299,7 @@ def component_create(
     start_date=None,
     audience_group_ids: list[str] | None = None,
 ) -> Component:
-    name = text_checked(name, field="name", max_length=255, required=True)
+    name = name_checked(name)
     manual_status = _component_status_checked(manual_status)
     _check_group(page, group)
     if position is None:
@@ -341,7 +341,7 @@ def component_update(
     if unknown:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
     if "name" in changes:
-        changes["name"] = text_checked(changes["name"], field="name", max_length=255, required=True)
+        changes["name"] = name_checked(changes["name"])
     if "manual_status" in changes:
         changes["manual_status"] = _component_status_checked(changes["manual_status"])
     if "group" in changes:
