@@ -218,6 +218,13 @@ def _next_position(queryset) -> int:
     return 0 if current is None else current + 1
 
 
+DESCRIPTION_MAX_LENGTH = 1000
+
+
+def _description_checked(description) -> str:
+    return text_checked(description, field="description", max_length=DESCRIPTION_MAX_LENGTH)
+
+
 def _component_status_checked(status) -> str:
     return choice_checked(
         status, field="manual_status", choices=ComponentStatus.values, what="a component status"
@@ -238,6 +245,8 @@ def component_group_create(
     position: int | None = None,
     component_ids: list[str] | None = None,
 ) -> ComponentGroup:
+    name = name_checked(name)
+    description = _description_checked(description)
     if position is None:
         position = _next_position(ComponentGroup.objects.filter(page=page))
     group = ComponentGroup.objects.create(
@@ -256,6 +265,10 @@ def component_group_update(
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
         raise TypeError(f"component_group_update got unknown fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = name_checked(changes["name"])
+    if "description" in changes:
+        changes["description"] = _description_checked(changes["description"])
     for name, value in changes.items():
         setattr(group, name, value)
     group.save()
@@ -300,6 +313,7 @@ def component_create(
     audience_group_ids: list[str] | None = None,
 ) -> Component:
     name = name_checked(name)
+    description = _description_checked(description)
     manual_status = _component_status_checked(manual_status)
     _check_group(page, group)
     if position is None:
@@ -342,6 +356,8 @@ def component_update(
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
     if "name" in changes:
         changes["name"] = name_checked(changes["name"])
+    if "description" in changes:
+        changes["description"] = _description_checked(changes["description"])
     if "manual_status" in changes:
         changes["manual_status"] = _component_status_checked(changes["manual_status"])
     if "group" in changes:

@@ -86,9 +86,7 @@ class ComponentListView(V1View):
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         changes = _component_changes(page, nested_body(request.data, "component"))
-        if not changes.get("name"):
-            raise serializers.ValidationError({"name": ["can't be blank"]})
-        component = services.component_create(page=page, **changes)
+        component = services.component_create(page=page, name=changes.pop("name", None), **changes)
         return Response(_component_out(component), status=status.HTTP_201_CREATED)
 
 
@@ -128,10 +126,6 @@ def _group_changes(data) -> dict:
         changes["component_ids"] = changes.pop("components")
     description = data.get("description", body.get("description"))
     if description is not None:
-        if not isinstance(description, str) or len(description) > 1000:
-            raise serializers.ValidationError(
-                {"description": ["A text of 1000 characters at most."]}
-            )
         changes["description"] = description
     return changes
 
@@ -150,9 +144,9 @@ class GroupListView(V1View):
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         changes = _group_changes(request.data)
-        if not changes.get("name"):
-            raise serializers.ValidationError({"name": ["can't be blank"]})
-        group = services.component_group_create(page=page, **changes)
+        group = services.component_group_create(
+            page=page, name=changes.pop("name", None), **changes
+        )
         return Response(_group_out(group), status=status.HTTP_201_CREATED)
 
 
