@@ -17,6 +17,7 @@ from statuspages.models import MESSAGE_MAX_LENGTH, Component, StatusPage
 from statuspages.publishing import published_update_edit
 from statuspages.services import (
     component_create,
+    component_group_create,
     component_update,
     status_page_create,
     status_page_update,
@@ -320,3 +321,11 @@ def test_each_subscriber_is_in_exactly_one_state_and_the_filters_agree(page):
         assert listed == {s.id for s in subscribers.values() if s.state == state}, state
     assert subscribers["quarantined_unconfirmed"].state == SubscriberState.QUARANTINED
     assert list(Subscriber.objects.active()) == [subscribers["active"]]
+
+
+def test_groups_and_components_need_a_name_and_a_short_description(page):
+    assert refusal_fields(lambda: component_group_create(page=page, name=" ")) == {"name"}
+    assert refusal_fields(
+        lambda: component_create(page=page, name="DB", description="x" * 1001)
+    ) == {"description"}
+    assert not Component.objects.filter(name="DB").exists()
