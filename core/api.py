@@ -41,6 +41,9 @@ class ApiView(APIView):
     idempotency_body_field = "idempotency_key"
     # Response fields never kept for a replay (a secret shown once: a replay omits it).
     idempotency_unstored_fields: tuple[str, ...] = ()
+    # A service's argument names as this view's requests call them, for its refusals
+    # (``core.errors``), e.g. ``{"url_override": "url"}``.
+    service_field_names: dict[str, str] = {}
 
     @property
     def api_key(self):

@@ -96,6 +96,20 @@ def _request_id(context) -> str | None:
     )
 
 
+def _in_view_terms(refusal: DjangoValidationError, context) -> DjangoValidationError:
+    """A service's refusal with its arguments named as the view's dialect names them
+    (``service_field_names`` on the view, e.g. ``{"custom_domain": "domain"}``): the first
+    segment of each field path is renamed."""
+    names = getattr((context or {}).get("view"), "service_field_names", None) or {}
+    if not names or not hasattr(refusal, "error_dict"):
+        return refusal
+    renamed: dict[str, list] = {}
+    for path, errors in refusal.error_dict.items():
+        head, dot, rest = path.partition(".")
+        renamed.setdefault(f"{names.get(head, head)}{dot}{rest}", []).extend(errors)
+    return DjangoValidationError(renamed)
+
+
 def api_exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every APIException becomes the envelope; others are 500."""
     request_id = _request_id(context)
@@ -105,7 +119,7 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(as_serializer_error(exc))
+        exc = exceptions.ValidationError(as_serializer_error(_in_view_terms(exc, context)))
     elif isinstance(exc, RequestDataTooBig):
         exc = body_too_large()
 

@@ -19,7 +19,7 @@ from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
 from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
 from pagetemplates.models import IncidentTemplate
-from statuspages.models import Component, ComponentStatus, Impact, StatusPage
+from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus, Impact, StatusPage
 
 UNCHANGED = ""
 
@@ -63,7 +63,7 @@ class IncidentOpenForm(forms.Form):
         initial=IncidentStatus.INVESTIGATING,
         required=False,
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
+    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
     impact_override = forms.ChoiceField(
         choices=[("", "— derived from components —"), *Impact.choices], required=False
     )
@@ -78,18 +78,12 @@ class IncidentOpenForm(forms.Form):
             add_template_fields(self, IncidentTemplate, page)
             _component_fields(self, page, {})
 
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("template") and not cleaned.get("name"):
-            self.add_error("name", "Name the incident, or choose a template.")
-        return cleaned
-
 
 class IncidentPublishForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(FROM_TEMPLATE, "— the template's —"), *IncidentStatus.choices], required=False
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
+    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     def __init__(self, *args, incident: Incident, **kwargs):
@@ -98,12 +92,6 @@ class IncidentPublishForm(forms.Form):
         current = {link.component_id: link.status for link in incident.component_links.all()}
         add_template_fields(self, IncidentTemplate, incident.page)
         _component_fields(self, incident.page, current)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("template") and not cleaned.get("status"):
-            self.add_error("status", "Choose a status, or a template.")
-        return cleaned
 
 
 class IncidentUpdateInline(PublishedUpdatesInline):
@@ -190,11 +178,9 @@ class IncidentAdmin(PublishingAdmin):
             "impact_override": data["impact_override"],
             "notify_subscribers": data["notify_subscribers"],
         }
-        if template_id:
-            return services.incident_create_from_template(
-                template_id=template_id, template_values=values, **common, **explicit
-            )
-        return services.incident_create(**common, **explicit)
+        return services.incident_create(
+            template_id=template_id, template_values=values, **common, **explicit
+        )
 
     def publish_form(self, request, incident):
         return IncidentPublishForm(request.POST or None, incident=incident)
@@ -207,17 +193,12 @@ class IncidentAdmin(PublishingAdmin):
             message=cleaned_data["message"],
             component_statuses=_component_statuses(cleaned_data),
         )
-        notify = cleaned_data["notify_subscribers"]
-        if template_id:
-            return services.incident_update_publish_from_template(
-                incident=incident,
-                template_id=template_id,
-                template_values=values,
-                notify_subscribers=notify,
-                **explicit,
-            )
         return services.incident_update_publish(
-            incident=incident, notify_subscribers=notify, **explicit
+            incident=incident,
+            template_id=template_id,
+            template_values=values,
+            notify_subscribers=cleaned_data["notify_subscribers"],
+            **explicit,
         )
 
     def publish_context(self, incident):

@@ -12,12 +12,11 @@ from core.serializers import StrictInputSerializer, TimestampField
 from incidents import selectors, services
 from incidents.models import IncidentStatus
 from pagetemplates.serializers import TemplatedInput
-from statuspages.models import ComponentStatus, Impact
+from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus, Impact
 from statuspages.selectors import page_for_key
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Incidents"]
-MESSAGE_MAX = 25_000
 
 # ---- output ---------------------------------------------------------------------------------
 
@@ -90,14 +89,14 @@ class ComponentStatusIn(StrictInputSerializer):
 
 
 class IncidentIn(TemplatedInput):
-    required_without_template = ("name",)
-
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(
+        max_length=255, required=False, help_text="Required unless a template gives it."
+    )
     status = serializers.ChoiceField(
         choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
     )
     message = serializers.CharField(
-        max_length=MESSAGE_MAX,
+        max_length=MESSAGE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
@@ -118,11 +117,13 @@ class IncidentIn(TemplatedInput):
 
 
 class IncidentUpdateIn(TemplatedInput):
-    required_without_template = ("status",)
-
-    status = serializers.ChoiceField(choices=IncidentStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=IncidentStatus.choices,
+        required=False,
+        help_text="Required unless a template gives it.",
+    )
     message = serializers.CharField(
-        max_length=MESSAGE_MAX, required=False, allow_blank=True, default=""
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     component_statuses = ComponentStatusIn(
         many=True,
@@ -192,11 +193,7 @@ class IncidentListView(ApiView):
         page = page_for_key(self.api_key, page_id)
         body = IncidentIn(data=request.data)
         body.is_valid(raise_exception=True)
-        arguments = body.service_arguments()
-        if "template_id" in arguments:
-            incident = services.incident_create_from_template(page=page, **arguments)
-        else:
-            incident = services.incident_create(page=page, **arguments)
+        incident = services.incident_create(page=page, **body.service_arguments())
         return Response(_incident_out(incident), status=status.HTTP_201_CREATED)
 
 
@@ -273,9 +270,5 @@ class IncidentUpdateListView(ApiView):
         incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
         body = IncidentUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        arguments = body.service_arguments()
-        if "template_id" in arguments:
-            update = services.incident_update_publish_from_template(incident=incident, **arguments)
-        else:
-            update = services.incident_update_publish(incident=incident, **arguments)
+        update = services.incident_update_publish(incident=incident, **body.service_arguments())
         return Response(IncidentUpdateOut(update).data, status=status.HTTP_201_CREATED)

@@ -10,12 +10,27 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.validation import (
+    UNSET,
+    choice_checked,
+    flag_checked,
+    given,
+    name_checked,
+    refused,
+    text_checked,
+)
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from incidents.shapes import incident_shape
-from pagetemplates.services import incident_template_apply
+from pagetemplates.services import incident_template_apply, template_arguments_required
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import Component, ComponentStatus
-from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
+from statuspages.models import Component, ComponentStatus, Impact
+from statuspages.publishing import (
+    EventKind,
+    Subject,
+    message_checked,
+    publish_update,
+    status_changes_around,
+)
 from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses, impact_for_statuses
@@ -23,22 +38,48 @@ from statuspages.status import effective_statuses, impact_for_statuses
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem", "started_at"}
 
 
-def _component_changes(page, component_statuses: Iterable[dict]) -> dict[str, str]:
+POSTMORTEM_MAX_LENGTH = 100_000
+MAX_COMPONENT_STATUSES = 1000
+
+
+def _entries(component_statuses) -> list:
+    if isinstance(component_statuses, str | bytes | dict) or not isinstance(
+        component_statuses, Iterable
+    ):
+        raise refused("component_statuses", "A list of {component_id, status}.")
+    return list(component_statuses)
+
+
+def _component_changes(page, component_statuses: list) -> dict[str, str]:
     """``{component_id: status}`` from ``[{component_id, status}]``, checked against the page."""
+    if len(component_statuses) > MAX_COMPONENT_STATUSES:
+        raise refused("component_statuses", f"At most {MAX_COMPONENT_STATUSES} components.")
     changes: dict[str, str] = {}
     for entry in component_statuses:
-        component_id, status = entry["component_id"], entry["status"]
+        if not isinstance(entry, dict) or not isinstance(entry.get("component_id"), str):
+            raise refused("component_statuses", "Each entry is {component_id, status}.")
+        component_id, status = entry["component_id"], entry.get("status")
         if component_id in changes:
-            raise ValidationError(
-                {"component_statuses": [f"Component {component_id} is listed twice."]}
-            )
+            raise refused("component_statuses", f"Component {component_id} is listed twice.")
         if status not in ComponentStatus.values:
-            raise ValidationError(
-                {"component_statuses": [f"'{status}' is not a component status."]}
-            )
+            raise refused("component_statuses", f"'{status}' is not a component status.")
         changes[component_id] = status
     page_components_checked(page.id, changes, field="component_statuses")
     return changes
+
+
+def _status_checked(status) -> str:
+    return choice_checked(
+        status, field="status", choices=IncidentStatus.values, what="an incident status"
+    )
+
+
+def _impact_override_checked(impact_override) -> str | None:
+    if impact_override in (None, ""):
+        return None
+    return choice_checked(
+        impact_override, field="impact_override", choices=Impact.values, what="an impact"
+    )
 
 
 def _follow_status(incident: Incident, status: str, now) -> None:
@@ -146,23 +187,52 @@ def _reject_components_on_resolve(status: str, component_statuses) -> None:
 def incident_create(
     *,
     page,
-    name: str,
-    status: str = IncidentStatus.INVESTIGATING,
-    message: str = "",
-    component_statuses: Iterable[dict] = (),
+    name: str = UNSET,
+    status: str = UNSET,
+    message: str = UNSET,
+    component_statuses: Iterable[dict] = UNSET,
     impact_override: str | None = None,
-    notify_subscribers: bool = True,
+    notify_subscribers: bool = UNSET,
     started_at=None,
     audience_group_ids: list[str] | None = None,
+    template_id: str | None = None,
+    template_values: dict | None = None,
 ) -> Incident:
-    component_statuses = list(component_statuses)
+    """Open an incident. With ``template_id`` (a template of the page) the fields not given
+    are the template's, its title and message rendered with ``template_values``; without,
+    ``name`` is required and the rest default (investigating, no message, no components,
+    subscribers notified)."""
+    arguments = given(
+        name=name,
+        status=status,
+        message=message,
+        component_statuses=component_statuses,
+        notify_subscribers=notify_subscribers,
+    )
+    if template_id is not None:
+        arguments = incident_template_apply(
+            page=page,
+            template_id=template_id,
+            template_values=template_values,
+            explicit=arguments,
+            resolving_status=IncidentStatus.RESOLVED,
+            started_at=started_at or timezone.now(),
+        )
+    template_arguments_required(arguments, ["name"], template_id=template_id)
+    name = name_checked(arguments["name"])
+    status = _status_checked(arguments.get("status", IncidentStatus.INVESTIGATING))
+    message = message_checked(arguments.get("message"))
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
+    )
+    component_statuses = _entries(arguments.get("component_statuses", ()))
     _reject_components_on_resolve(status, component_statuses)
     changes = _component_changes(page, component_statuses)
     incident = Incident(
         page=page,
         name=name,
         status=IncidentStatus.INVESTIGATING,
-        impact_override=impact_override or None,
+        impact_override=_impact_override_checked(impact_override),
         started_at=started_at or timezone.now(),
     )
     incident.save()
@@ -190,16 +260,43 @@ def _locked(incident: Incident) -> Incident:
 def incident_update_publish(
     *,
     incident: Incident,
-    status: str,
-    message: str = "",
-    component_statuses: Iterable[dict] = (),
-    notify_subscribers: bool = True,
+    status: str = UNSET,
+    message: str = UNSET,
+    component_statuses: Iterable[dict] = UNSET,
+    notify_subscribers: bool = UNSET,
+    template_id: str | None = None,
+    template_values: dict | None = None,
 ) -> IncidentUpdate:
     """Publish an update; ``component_statuses`` merge into the incident's. ``resolved``
-    resets every component of this incident to operational (and must carry none)."""
-    component_statuses = list(component_statuses)
-    _reject_components_on_resolve(status, component_statuses)
+    resets every component of this incident to operational (and must carry none). With
+    ``template_id``, the fields not given are the template's (``status`` is required
+    otherwise)."""
     incident = _locked(incident)
+    arguments = given(
+        status=status,
+        message=message,
+        component_statuses=component_statuses,
+        notify_subscribers=notify_subscribers,
+    )
+    if template_id is not None:
+        arguments = incident_template_apply(
+            page=incident.page,
+            template_id=template_id,
+            template_values=template_values,
+            explicit=arguments,
+            resolving_status=IncidentStatus.RESOLVED,
+            started_at=incident.started_at,
+            current_component_ids=incident.component_links.values_list("component_id", flat=True),
+            with_name=False,
+        )
+    template_arguments_required(arguments, ["status"], template_id=template_id)
+    status = _status_checked(arguments["status"])
+    message = message_checked(arguments.get("message"))
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
+    )
+    component_statuses = _entries(arguments.get("component_statuses", ()))
+    _reject_components_on_resolve(status, component_statuses)
     changes = _component_changes(incident.page, component_statuses)
     if status == IncidentStatus.RESOLVED:
         kind = EventKind.INCIDENT_RESOLVED
@@ -245,6 +342,14 @@ def incident_change(
     unknown = set(changes) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"incident_change got unknown fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = name_checked(changes["name"])
+    if "impact_override" in changes:
+        changes["impact_override"] = _impact_override_checked(changes["impact_override"])
+    if "postmortem" in changes:
+        changes["postmortem"] = text_checked(
+            changes["postmortem"], field="postmortem", max_length=POSTMORTEM_MAX_LENGTH
+        )
     incident = _locked(incident)
     if changes.get("postmortem") and not incident.is_resolved:
         raise ValidationError(
@@ -278,47 +383,23 @@ def incident_delete(*, incident: Incident) -> None:
     )
 
 
-def _require(arguments: dict, field: str) -> None:
-    if not arguments.get(field):
-        raise ValidationError({field: ["This field is required (the template gives none)."]})
-
-
-@transaction.atomic
 def incident_create_from_template(
     *, page, template_id: str, template_values: dict | None = None, **explicit
 ) -> Incident:
-    """Open an incident from a template of its page; the ``explicit`` fields win over the
-    template's, whose title and message are rendered with ``template_values``."""
-    arguments = incident_template_apply(
-        page=page,
-        template_id=template_id,
-        template_values=template_values,
-        explicit=explicit,
-        resolving_status=IncidentStatus.RESOLVED,
-        started_at=explicit.get("started_at") or timezone.now(),
+    """``incident_create`` with a template (kept for callers written before it took one)."""
+    return incident_create(
+        page=page, template_id=template_id, template_values=template_values, **explicit
     )
-    _require(arguments, "name")
-    return incident_create(page=page, **arguments)
 
 
-@transaction.atomic
 def incident_update_publish_from_template(
     *, incident: Incident, template_id: str, template_values: dict | None = None, **explicit
 ) -> IncidentUpdate:
-    """Publish an update from a template: its status, message, component statuses and
-    notification default, under the ``explicit`` fields."""
-    arguments = incident_template_apply(
-        page=incident.page,
-        template_id=template_id,
-        template_values=template_values,
-        explicit=explicit,
-        resolving_status=IncidentStatus.RESOLVED,
-        started_at=incident.started_at,
-        current_component_ids=incident.component_links.values_list("component_id", flat=True),
-        with_name=False,
+    """``incident_update_publish`` with a template (kept for callers written before it took
+    one)."""
+    return incident_update_publish(
+        incident=incident, template_id=template_id, template_values=template_values, **explicit
     )
-    _require(arguments, "status")
-    return incident_update_publish(incident=incident, **arguments)
 
 
 def _retrospective_timeline(page, updates: list[dict], now) -> list[tuple[dict, dict[str, str]]]:
@@ -329,6 +410,9 @@ def _retrospective_timeline(page, updates: list[dict], now) -> list[tuple[dict, 
     timeline, previous_at = [], None
     for index, update in enumerate(updates):
         field = f"updates.{index}"
+        if not isinstance(update, dict):
+            raise refused(field, "Each update is {status, message, published_at}.")
+        update["message"] = message_checked(update.get("message"), field=f"{field}.message")
         status, published_at = update.get("status"), update.get("published_at")
         if status not in IncidentStatus.values:
             raise ValidationError(
@@ -341,7 +425,7 @@ def _retrospective_timeline(page, updates: list[dict], now) -> list[tuple[dict, 
                 {f"{field}.published_at": ["Updates must be in chronological order."]}
             )
         previous_at = published_at
-        changes = _component_changes(page, update.get("component_statuses") or ())
+        changes = _component_changes(page, _entries(update.get("component_statuses") or ()))
         if status == IncidentStatus.RESOLVED and set(changes.values()) - {"operational"}:
             raise ValidationError(
                 {
@@ -365,6 +449,7 @@ def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -
     first, the last one ``resolved``. Stored resolved and back-dated; it notifies nobody and
     changes no component's present status."""
     now = timezone.now()
+    name = name_checked(name)
     updates = list(updates)
     timeline = _retrospective_timeline(page, updates, now)
     names = dict(

@@ -27,7 +27,7 @@ from integrations.models import (
 )
 from integrations.services import token_hash
 from integrations.signatures import BadSignature, signature_check
-from statuspages.models import Component, ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
 from statuspages.status import worst_status
 
 MAX_STORED_PAYLOAD = 256 * 1024
@@ -268,7 +268,7 @@ def _reconcile(integration: Integration, group: AlertGroup) -> list[str]:
             incident = incident_create(
                 page=page,
                 name=render(integration.incident_name_template, fields)[:255] or due[0].name[:255],
-                message=render(integration.incident_message_template, fields)[:25_000],
+                message=render(integration.incident_message_template, fields)[:MESSAGE_MAX_LENGTH],
                 component_statuses=[
                     {"component_id": cid, "status": status} for cid, status in desired.items()
                 ],
@@ -300,7 +300,7 @@ def _reconcile(integration: Integration, group: AlertGroup) -> list[str]:
         incident_update_publish(
             incident=incident,
             status=incident.status,
-            message=f"Firing: {names}."[:25_000],
+            message=f"Firing: {names}."[:MESSAGE_MAX_LENGTH],
             component_statuses=[
                 {"component_id": cid, "status": status} for cid, status in changes.items()
             ],

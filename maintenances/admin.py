@@ -15,12 +15,13 @@ from maintenances import services
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
 from pagetemplates.models import MaintenanceTemplate
+from statuspages.models import MESSAGE_MAX_LENGTH
 
 
 class MaintenanceForm(forms.ModelForm):
     message = forms.CharField(
         widget=forms.Textarea,
-        max_length=25_000,
+        max_length=MESSAGE_MAX_LENGTH,
         required=False,
         help_text="Published as the first update.",
     )
@@ -36,18 +37,12 @@ class MaintenancePublishForm(forms.Form):
         choices=[(FROM_TEMPLATE, "— the template's —"), *MaintenanceStatus.choices],
         required=False,
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=25_000, required=False)
+    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     def __init__(self, *args, maintenance: Maintenance, **kwargs):
         super().__init__(*args, initial={"status": maintenance.status}, **kwargs)
         add_template_fields(self, MaintenanceTemplate, maintenance.page)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("template") and not cleaned.get("status"):
-            self.add_error("status", "Choose a status, or a template.")
-        return cleaned
 
 
 class MaintenanceUpdateInline(PublishedUpdatesInline):
@@ -135,20 +130,16 @@ class MaintenanceAdmin(PublishingAdmin):
 
     def publish(self, maintenance, cleaned_data):
         template_id, values = chosen_template(cleaned_data)
+        # An empty field is one the operator left to the template (or to the service).
         explicit = {
             name: cleaned_data[name]
             for name in ("status", "message")
-            if cleaned_data[name] != FROM_TEMPLATE or template_id is None
+            if cleaned_data[name] != FROM_TEMPLATE
         }
-        notify = cleaned_data["notify_subscribers"]
-        if template_id:
-            return services.maintenance_update_publish_from_template(
-                maintenance=maintenance,
-                template_id=template_id,
-                template_values=values,
-                notify_subscribers=notify,
-                **explicit,
-            )
         return services.maintenance_update_publish(
-            maintenance=maintenance, notify_subscribers=notify, **explicit
+            maintenance=maintenance,
+            template_id=template_id,
+            template_values=values,
+            notify_subscribers=cleaned_data["notify_subscribers"],
+            **explicit,
         )

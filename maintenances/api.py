@@ -12,7 +12,7 @@ from core.serializers import StrictInputSerializer, TimestampField
 from maintenances import selectors, services
 from maintenances.models import MaintenanceStatus
 from pagetemplates.serializers import TemplatedInput
-from statuspages.models import ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
 from statuspages.selectors import page_for_key
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
@@ -63,9 +63,11 @@ class MaintenanceOut(serializers.Serializer):
 
 
 class MaintenanceIn(TemplatedInput):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(
+        max_length=255, required=False, help_text="Required unless a template gives it."
+    )
     message = serializers.CharField(
-        max_length=25_000,
+        max_length=MESSAGE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
@@ -92,13 +94,6 @@ class MaintenanceIn(TemplatedInput):
         help_text="Required unless sent as the `Idempotency-Key` header.",
     )
 
-    required_without_template = ("name",)
-
-    def validate(self, attrs):
-        if attrs["end_at"] <= attrs["start_at"]:
-            raise serializers.ValidationError({"end_at": ["end_at must be after start_at."]})
-        return super().validate(attrs)
-
 
 class MaintenancePatchIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255, required=False)
@@ -112,10 +107,14 @@ class MaintenancePatchIn(StrictInputSerializer):
 
 
 class MaintenanceUpdateIn(TemplatedInput):
-    required_without_template = ("status",)
-
-    status = serializers.ChoiceField(choices=MaintenanceStatus.choices, required=False)
-    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=MaintenanceStatus.choices,
+        required=False,
+        help_text="Required unless a template gives it.",
+    )
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     notify_subscribers = serializers.BooleanField(default=True)
 
 
@@ -157,11 +156,7 @@ class MaintenanceListView(ApiView):
         page = page_for_key(self.api_key, page_id)
         body = MaintenanceIn(data=request.data)
         body.is_valid(raise_exception=True)
-        arguments = body.service_arguments()
-        if "template_id" in arguments:
-            maintenance = services.maintenance_create_from_template(page=page, **arguments)
-        else:
-            maintenance = services.maintenance_create(page=page, **arguments)
+        maintenance = services.maintenance_create(page=page, **body.service_arguments())
         return Response(_maintenance_out(maintenance), status=status.HTTP_201_CREATED)
 
 
@@ -238,11 +233,7 @@ class MaintenanceUpdateListView(ApiView):
         maintenance = selectors.maintenance_for_page(page, maintenance_id)
         body = MaintenanceUpdateIn(data=request.data)
         body.is_valid(raise_exception=True)
-        arguments = body.service_arguments()
-        if "template_id" in arguments:
-            update = services.maintenance_update_publish_from_template(
-                maintenance=maintenance, **arguments
-            )
-        else:
-            update = services.maintenance_update_publish(maintenance=maintenance, **arguments)
+        update = services.maintenance_update_publish(
+            maintenance=maintenance, **body.service_arguments()
+        )
         return Response(MaintenanceUpdateOut(update).data, status=status.HTTP_201_CREATED)

@@ -1,17 +1,32 @@
 """Every write to maintenance windows, including the automatic start and completion."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.validation import (
+    UNSET,
+    choice_checked,
+    flag_checked,
+    given,
+    name_checked,
+    refused,
+)
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
 from maintenances.shapes import maintenance_shape
-from pagetemplates.services import maintenance_template_apply
+from pagetemplates.services import maintenance_template_apply, template_arguments_required
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import Component
-from statuspages.publishing import EventKind, Subject, publish_update, status_changes_around
+from statuspages.publishing import (
+    EventKind,
+    Subject,
+    message_checked,
+    publish_update,
+    status_changes_around,
+)
 from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
@@ -23,16 +38,34 @@ STARTED_MESSAGE = (
 COMPLETED_MESSAGE = "The scheduled maintenance has been completed."
 
 
+MAX_COMPONENTS = 1000
+
+
 def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
+    if isinstance(component_ids, str | bytes | dict) or not isinstance(component_ids, Iterable):
+        raise refused("component_ids", "A list of component ids.")
     component_ids = list(component_ids)
+    if not all(isinstance(component_id, str) for component_id in component_ids):
+        raise refused("component_ids", "A list of component ids.")
+    if len(component_ids) > MAX_COMPONENTS:
+        raise refused("component_ids", f"At most {MAX_COMPONENTS} components.")
     if len(set(component_ids)) != len(component_ids):
         raise ValidationError({"component_ids": ["Each component may be listed once."]})
     return list(page_components_checked(page.id, component_ids).values())
 
 
 def _check_window(start_at, end_at) -> None:
+    for field, moment in (("start_at", start_at), ("end_at", end_at)):
+        if not isinstance(moment, datetime) or timezone.is_naive(moment):
+            raise refused(field, "Give a time with its time zone.")
     if end_at <= start_at:
         raise ValidationError({"end_at": ["end_at must be after start_at."]})
+
+
+def _status_checked(status) -> str:
+    return choice_checked(
+        status, field="status", choices=MaintenanceStatus.values, what="a maintenance status"
+    )
 
 
 def _event_kind(previous: str | None, status: str) -> str:
@@ -136,19 +169,46 @@ def _transition_if_due(maintenance: Maintenance, now) -> int:
 def maintenance_create(
     *,
     page,
-    name: str,
+    name: str = UNSET,
     start_at,
     end_at,
-    message: str = "",
-    component_ids: Iterable[str] = (),
-    status: str = MaintenanceStatus.SCHEDULED,
+    message: str = UNSET,
+    component_ids: Iterable[str] = UNSET,
+    status: str = UNSET,
     auto_transition: bool = True,
-    notify_subscribers: bool = True,
+    notify_subscribers: bool = UNSET,
     audience_group_ids: list[str] | None = None,
+    template_id: str | None = None,
+    template_values: dict | None = None,
 ) -> Maintenance:
-    """A window created already due (with ``auto_transition``) starts at once."""
+    """Schedule a window (one created already due, with ``auto_transition``, starts at once).
+    With ``template_id`` the fields not given are the template's; without, ``name`` is
+    required."""
+    arguments = given(
+        name=name,
+        message=message,
+        component_ids=component_ids,
+        status=status,
+        notify_subscribers=notify_subscribers,
+    )
     _check_window(start_at, end_at)
-    components = _page_components(page, component_ids)
+    if template_id is not None:
+        arguments = maintenance_template_apply(
+            page=page,
+            template_id=template_id,
+            template_values=template_values,
+            explicit=arguments,
+            started_at=start_at,
+        )
+    template_arguments_required(arguments, ["name"], template_id=template_id)
+    name = name_checked(arguments["name"])
+    status = _status_checked(arguments.get("status", MaintenanceStatus.SCHEDULED))
+    message = message_checked(arguments.get("message"))
+    notify_subscribers = flag_checked(
+        arguments.get("notify_subscribers", True), field="notify_subscribers"
+    )
+    auto_transition = flag_checked(auto_transition, field="auto_transition")
+    components = _page_components(page, arguments.get("component_ids", ()))
     maintenance = Maintenance.objects.create(
         page=page,
         name=name,
@@ -181,14 +241,36 @@ def _locked(maintenance: Maintenance) -> Maintenance:
 
 @transaction.atomic
 def maintenance_update_publish(
-    *, maintenance: Maintenance, status: str, message: str = "", notify_subscribers: bool = True
+    *,
+    maintenance: Maintenance,
+    status: str = UNSET,
+    message: str = UNSET,
+    notify_subscribers: bool = UNSET,
+    template_id: str | None = None,
+    template_values: dict | None = None,
 ) -> MaintenanceUpdate:
+    """Publish an update and move the window to its status; with ``template_id`` the fields
+    not given are the template's (``status`` is required otherwise)."""
     maintenance = _locked(maintenance)
+    arguments = given(status=status, message=message, notify_subscribers=notify_subscribers)
+    if template_id is not None:
+        arguments = maintenance_template_apply(
+            page=maintenance.page,
+            template_id=template_id,
+            template_values=template_values,
+            explicit=arguments,
+            started_at=maintenance.start_at,
+            current_component_ids=maintenance.components.values_list("id", flat=True),
+            with_name=False,
+        )
+    template_arguments_required(arguments, ["status"], template_id=template_id)
     return _publish(
         maintenance=maintenance,
-        status=status,
-        message=message,
-        notify_subscribers=notify_subscribers,
+        status=_status_checked(arguments["status"]),
+        message=message_checked(arguments.get("message")),
+        notify_subscribers=flag_checked(
+            arguments.get("notify_subscribers", True), field="notify_subscribers"
+        ),
         previous=maintenance.status,
     )
 
@@ -200,6 +282,12 @@ def maintenance_change(
     unknown = set(changes) - CHANGEABLE_FIELDS
     if unknown:
         raise TypeError(f"maintenance_change got unknown fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = name_checked(changes["name"])
+    if "auto_transition" in changes:
+        changes["auto_transition"] = flag_checked(
+            changes["auto_transition"], field="auto_transition"
+        )
     maintenance = _locked(maintenance)
     component_ids = changes.pop("component_ids", None)
     for name, value in changes.items():
@@ -254,25 +342,15 @@ def maintenances_auto_transition(*, now=None) -> int:
     return published
 
 
-def _require(arguments: dict, field: str) -> None:
-    if not arguments.get(field):
-        raise ValidationError({field: ["This field is required (the template gives none)."]})
-
-
-@transaction.atomic
 def maintenance_create_from_template(
     *, page, template_id: str, template_values: dict | None = None, **explicit
 ) -> Maintenance:
-    """Schedule a window from a template of its page; the ``explicit`` fields (the window's
-    times always among them) win over the template's."""
-    arguments = maintenance_template_apply(
-        page=page, template_id=template_id, template_values=template_values, explicit=explicit
+    """``maintenance_create`` with a template (kept for callers written before it took one)."""
+    return maintenance_create(
+        page=page, template_id=template_id, template_values=template_values, **explicit
     )
-    _require(arguments, "name")
-    return maintenance_create(page=page, **arguments)
 
 
-@transaction.atomic
 def maintenance_update_publish_from_template(
     *,
     maintenance: Maintenance,
@@ -280,14 +358,11 @@ def maintenance_update_publish_from_template(
     template_values: dict | None = None,
     **explicit,
 ) -> MaintenanceUpdate:
-    arguments = maintenance_template_apply(
-        page=maintenance.page,
+    """``maintenance_update_publish`` with a template (kept for callers written before it
+    took one)."""
+    return maintenance_update_publish(
+        maintenance=maintenance,
         template_id=template_id,
         template_values=template_values,
-        explicit=explicit,
-        started_at=maintenance.start_at,
-        current_component_ids=maintenance.components.values_list("id", flat=True),
-        with_name=False,
+        **explicit,
     )
-    _require(arguments, "status")
-    return maintenance_update_publish(maintenance=maintenance, **arguments)

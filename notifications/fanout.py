@@ -18,9 +18,7 @@ FANOUT_CHUNK = 1000  # subscribers read and deliveries inserted per keyset step
 def event_candidates(event: NotificationEvent):
     """Confirmed, non-quarantined subscribers of the page who may hear about this kind (on a
     non-public page, email subscribers only: ``_ReaderFilter`` then keeps the admitted)."""
-    candidates = Subscriber.objects.filter(
-        page_id=event.page_id, confirmed_at__isnull=False, quarantined_at__isnull=True
-    )
+    candidates = Subscriber.objects.active().filter(page_id=event.page_id)
     if not event.page.is_public:
         candidates = candidates.filter(channel=Channel.EMAIL)
     if event.kind == EventKind.COMPONENT_UPDATED:

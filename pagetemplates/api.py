@@ -13,7 +13,7 @@ from pagetemplates import services
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.selectors import template_for_page
 from pagetemplates.statuses import status_choices
-from statuspages.models import ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
 from statuspages.selectors import page_for_key
 
 TAGS = ["Templates"]
@@ -70,7 +70,7 @@ class MaintenanceTemplateOut(serializers.Serializer):
 class IncidentTemplateIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     title = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True)
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True)
     component_statuses = TemplateComponentStatus(many=True, required=False, max_length=1000)
     notify_subscribers = serializers.BooleanField(required=False)
 
@@ -83,7 +83,7 @@ class IncidentTemplateIn(StrictInputSerializer):
 class MaintenanceTemplateIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     title = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    message = serializers.CharField(max_length=25_000, required=False, allow_blank=True)
+    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True)
     component_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=1000
     )

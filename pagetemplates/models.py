@@ -1,6 +1,7 @@
 from django.db import models
 
 from core.models import TimestampedModel, id_field
+from statuspages.models import MESSAGE_MAX_LENGTH
 
 
 class Template(TimestampedModel):
@@ -10,7 +11,7 @@ class Template(TimestampedModel):
     id = id_field("tpl")
     name = models.CharField(max_length=255)
     title = models.CharField(max_length=255, blank=True, default="")
-    message = models.TextField(max_length=25_000, blank=True, default="")
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True, default="")
     status = models.CharField(max_length=16, blank=True, default="")
     notify_subscribers = models.BooleanField(default=True)
 

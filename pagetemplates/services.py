@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.validation import name_checked, text_checked
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.rendering import placeholder_errors, render
 from pagetemplates.statuses import status_choices
-from statuspages.models import Component, ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
 from statuspages.selectors import page_components_checked
 
 FIELDS = {
@@ -34,6 +35,11 @@ KIND = {IncidentTemplate: "incident", MaintenanceTemplate: "maintenance"}
 
 
 def _check(template) -> None:
+    template.name = name_checked(template.name)
+    template.title = text_checked(template.title, field="title", max_length=255)
+    template.message = text_checked(
+        template.message, field="message", max_length=MESSAGE_MAX_LENGTH
+    )
     errors: dict[str, list[str]] = {}
     for field in ("title", "message"):
         problems = placeholder_errors(getattr(template, field))
@@ -98,6 +104,8 @@ def template_delete(*, template) -> None:
 
 
 def _template_for(model, page, template_id: str):
+    if not isinstance(template_id, str) or not template_id:
+        raise ValidationError({"template_id": ["Give the id of a template of this page."]})
     template = model.objects.filter(page=page, id=template_id).first()
     if template is None:
         kind = KIND[model]
@@ -105,13 +113,25 @@ def _template_for(model, page, template_id: str):
     return template
 
 
+MAX_TEMPLATE_VALUES = 100
+TEMPLATE_VALUE_MAX_LENGTH = 1000
+
+
 def _values(
     given: dict | None, *, component_ids: Iterable[str], page, started_at
 ) -> dict[str, str]:
     given = given or {}
+    if not isinstance(given, dict):
+        raise ValidationError({"template_values": ["An object of placeholder names to values."]})
+    if len(given) > MAX_TEMPLATE_VALUES:
+        raise ValidationError({"template_values": [f"At most {MAX_TEMPLATE_VALUES} values."]})
     problems = [name for name, value in given.items() if not isinstance(value, str | int | float)]
     if problems or any(isinstance(value, bool) for value in given.values()):
         raise ValidationError({"template_values": ["Values are strings or numbers."]})
+    if any(len(str(value)) > TEMPLATE_VALUE_MAX_LENGTH for value in given.values()):
+        raise ValidationError(
+            {"template_values": [f"Values are at most {TEMPLATE_VALUE_MAX_LENGTH} characters."]}
+        )
     names = Component.objects.filter(page=page, id__in=list(component_ids)).order_by(
         "position", "id"
     )
@@ -120,6 +140,19 @@ def _values(
         "started_at": started_at.strftime("%Y-%m-%d %H:%M UTC") if started_at else "",
     }
     return {**built_in, **{name: str(value) for name, value in given.items()}}
+
+
+def template_arguments_required(arguments: dict, fields: Iterable[str], *, template_id) -> None:
+    """ "A name (or a status) or a template": each of ``fields`` was given, or the template
+    gave it."""
+    reason = "the template gives none" if template_id is not None else "or give a template"
+    missing = {
+        field: [f"This field is required ({reason})."]
+        for field in fields
+        if arguments.get(field) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 def incident_template_apply(
@@ -186,7 +219,7 @@ def maintenance_template_apply(
         template_values,
         component_ids=[*current_component_ids, *arguments.get("component_ids", [])],
         page=page,
-        started_at=explicit.get("start_at") or started_at,
+        started_at=started_at,
     )
     for field in ("name", "message"):
         if field in arguments and field not in explicit:

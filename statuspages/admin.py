@@ -16,7 +16,6 @@ from core.admin import (
     changed_values,
     stored,
 )
-from core.validators import validate_hostname, validate_time_zone, validate_url
 from statuspages import reader_admin, services
 from statuspages.models import (
     Component,
@@ -43,7 +42,6 @@ class StatusPageForm(forms.ModelForm):
         assume_scheme="https",
         required=False,
         max_length=2048,
-        validators=[validate_url],
         help_text="Where the page is published; empty: its address on this service.",
     )
     visibility = forms.ChoiceField(
@@ -70,17 +68,9 @@ class StatusPageForm(forms.ModelForm):
             "reader_domains",
         )
 
-    def clean_custom_domain(self):
-        # Read as the API reads it; whether the domain may be used is the service's to say.
-        domain = (self.cleaned_data.get("custom_domain") or "").strip().lower() or None
-        return validate_hostname(domain) if domain else None
-
     def clean_visibility(self):
         # Left out of a submitted form: the page keeps its visibility.
         return self.cleaned_data.get("visibility") or self.instance.visibility
-
-    def clean_time_zone(self):
-        return validate_time_zone(self.cleaned_data["time_zone"])
 
 
 class ComponentGroupInline(ScopedInline):

@@ -5,6 +5,9 @@ from core.languages import Language
 from core.models import TimestampedModel, id_field
 from core.validators import SLUG_VALIDATOR
 
+# The longest message an update (or a template) may carry, whatever the entrance.
+MESSAGE_MAX_LENGTH = 25_000
+
 
 class ComponentStatus(models.TextChoices):
     """Ordered from best to worst: the order is the severity."""
@@ -208,7 +211,7 @@ class PublishedUpdate(models.Model):
     subject_field: str = ""  # e.g. "incident_id"
 
     status = models.CharField(max_length=16)
-    message = models.TextField(max_length=25_000, blank=True, default="")
+    message = models.TextField(max_length=MESSAGE_MAX_LENGTH, blank=True, default="")
     # What this update did to components: [{component_id, name, old_status, new_status}]
     # (effective statuses), plus ``status`` where the publisher asked for one.
     component_statuses = models.JSONField(default=list, blank=True)

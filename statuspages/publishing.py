@@ -17,11 +17,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.serializers import rfc3339
+from core.validation import text_checked
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import Component, EventKind, PublishedUpdate, StatusPage
+from statuspages.models import (
+    MESSAGE_MAX_LENGTH,
+    Component,
+    EventKind,
+    PublishedUpdate,
+    StatusPage,
+)
 from statuspages.selectors import page_status_map
 from statuspages.shapes import component_shape
 from statuspages.status import effective_statuses
+
+
+def message_checked(message, *, field: str = "message") -> str:
+    """An update's text, as every publisher takes it: a string of at most
+    ``MESSAGE_MAX_LENGTH`` characters (None: empty)."""
+    return text_checked(message, field=field, max_length=MESSAGE_MAX_LENGTH)
 
 
 @dataclass(frozen=True)
@@ -250,6 +263,7 @@ def publish_update(
     """Apply one update and publish it. The caller holds the transaction (and the subject's
     row lock); ``components`` are those whose effective status ``apply`` may move, reported
     in position order with ``requested`` statuses where the publisher set them."""
+    message = message_checked(message)
     components = sorted(components, key=lambda c: (c.position, c.id))
     before = effective_statuses(components)
     apply()
@@ -327,7 +341,7 @@ def component_change_publish(*, component: Component, old_status: str) -> Publis
 def published_update_edit(*, update: PublishedUpdate, page_id: str, message: str):
     """Correct the text of an update already published (Statuspage's "edit incident update");
     nobody is notified again, readers see the new text on their next read."""
-    update.message = message
+    update.message = message_checked(message)
     update.save(update_fields=["message"])
     page_invalidate_on_commit(page_id)
     return update

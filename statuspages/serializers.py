@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from core.languages import Language
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
-from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
+from core.validators import SLUG_VALIDATOR, validate_hostname
 from statuspages import selectors
 from statuspages.models import ComponentStatus, Visibility
 
@@ -110,14 +110,13 @@ class PageIn(StrictInputSerializer):
         required=False,
         allow_blank=True,
         allow_null=True,
-        validators=[django_validator(validate_url)],
         help_text="Where the page is published; default: its address on this service.",
     )
     time_zone = serializers.CharField(
         max_length=64,
         required=False,
         default="UTC",
-        validators=[django_validator(validate_time_zone)],
+        help_text="An IANA time zone, e.g. `Europe/Paris`.",
     )
     default_language = serializers.ChoiceField(
         choices=Language.choices,
@@ -131,7 +130,7 @@ class PageIn(StrictInputSerializer):
         required=False,
         allow_null=True,
         allow_blank=True,
-        validators=[django_validator(validate_hostname)],
+        help_text="A host name such as `status.example.com`, compared lower-case.",
     )
     visibility = serializers.ChoiceField(
         choices=Visibility.choices,
@@ -146,18 +145,16 @@ class PageIn(StrictInputSerializer):
         ),
     )
     reader_domains = serializers.ListField(
-        child=EmailDomainField(),
+        child=serializers.CharField(max_length=253),
         required=False,
         max_length=100,
         help_text="Email domains whose addresses may sign in to a non-public page.",
     )
 
     def to_internal_value(self, data):
-        if isinstance(data, dict) and isinstance(data.get("custom_domain"), str):
-            data = {**data, "custom_domain": data["custom_domain"].strip().lower() or None}
         value = super().to_internal_value(data)
         if "url" in value:
-            value["url_override"] = value.pop("url") or ""
+            value["url_override"] = value.pop("url")
         return value
 
 

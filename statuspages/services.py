@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from core.languages import Language
+from core.validation import choice_checked, name_checked, refused, text_checked
+from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages.access import email_domains
 from statuspages.cache import page_invalidate_on_commit, page_routes
 from statuspages.models import (
@@ -69,6 +71,87 @@ def validate_custom_domain(custom_domain: str | None) -> None:
         )
 
 
+def _field_checked(field: str, check, value):
+    """``check(value)`` with its refusal under ``field``."""
+    try:
+        return check(value)
+    except ValidationError as refusal:
+        raise ValidationError({field: refusal.messages}) from refusal
+
+
+def _custom_domain_checked(custom_domain) -> str | None:
+    """Compared and stored lower-case, without surrounding spaces; empty: none."""
+    domain = text_checked(custom_domain, field="custom_domain", max_length=253).lower()
+    if not domain:
+        return None
+    return _field_checked("custom_domain", validate_hostname, domain)
+
+
+MAX_READER_DOMAINS = 100
+
+
+def _email_domains_checked(domains) -> list[str]:
+    if domains is None:
+        return []
+    if isinstance(domains, str) or not isinstance(domains, list | tuple):
+        raise refused("reader_domains", "A list of email domains.")
+    if len(domains) > MAX_READER_DOMAINS:
+        raise refused("reader_domains", f"At most {MAX_READER_DOMAINS} domains.")
+    checked = []
+    for domain in email_domains(
+        [text_checked(d, field="reader_domains", max_length=253) for d in domains]
+    ):
+        checked.append(_field_checked("reader_domains", validate_hostname, domain))
+    return checked
+
+
+def _slug_checked(value) -> str:
+    slug = text_checked(value, field="slug", max_length=64, required=True)
+    _field_checked("slug", SLUG_VALIDATOR, slug)
+    return slug
+
+
+def _time_zone_checked(value) -> str:
+    time_zone = text_checked(value, field="time_zone", max_length=64, required=True)
+    return _field_checked("time_zone", validate_time_zone, time_zone)
+
+
+def _url_checked(value) -> str:
+    url = text_checked(value, field="url_override", max_length=2048)
+    return _field_checked("url_override", validate_url, url) if url else ""
+
+
+# What each page field must be; each returns the value as stored.
+_PAGE_CHECKS = {
+    "name": name_checked,
+    "slug": _slug_checked,
+    "time_zone": _time_zone_checked,
+    "default_language": lambda value: choice_checked(
+        value, field="default_language", choices=Language.values, what="a language"
+    ),
+    "custom_domain": _custom_domain_checked,
+    "url_override": _url_checked,
+    "visibility": lambda value: choice_checked(
+        value, field="visibility", choices=Visibility.values, what="a visibility"
+    ),
+    "reader_domains": _email_domains_checked,
+}
+
+
+def _page_values_checked(values: dict) -> dict:
+    """Each value normalised (time zone, host names and domains lower-case, URL) or refused;
+    the refusals of every field at once."""
+    checked, errors = {}, {}
+    for name, value in values.items():
+        try:
+            checked[name] = _PAGE_CHECKS[name](value)
+        except ValidationError as refusal:
+            errors.update(refusal.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
 def _save_page(page: StatusPage) -> StatusPage:
     validate_custom_domain(page.custom_domain)
     taken = StatusPage.objects.exclude(id=page.id)
@@ -100,18 +183,19 @@ def status_page_create(
     visibility: str = Visibility.PUBLIC,
     reader_domains: list[str] | None = None,
 ) -> StatusPage:
-    page = StatusPage(
-        organization=organization,
-        name=name,
-        slug=slug,
-        time_zone=time_zone,
-        default_language=default_language,
-        custom_domain=custom_domain or None,
-        url_override=url_override or "",
-        visibility=visibility,
-        reader_domains=email_domains(reader_domains),
+    values = _page_values_checked(
+        {
+            "name": name,
+            "slug": slug,
+            "time_zone": time_zone,
+            "default_language": default_language,
+            "custom_domain": custom_domain,
+            "url_override": url_override,
+            "visibility": visibility,
+            "reader_domains": reader_domains,
+        }
     )
-    return _save_page(page)
+    return _save_page(StatusPage(organization=organization, **values))
 
 
 @transaction.atomic
@@ -119,12 +203,8 @@ def status_page_update(*, page: StatusPage, **changes) -> StatusPage:
     unknown = set(changes) - PAGE_FIELDS
     if unknown:
         raise TypeError(f"status_page_update got unknown fields: {sorted(unknown)}")
-    if "custom_domain" in changes:
-        changes["custom_domain"] = changes["custom_domain"] or None
-    if "reader_domains" in changes:
-        changes["reader_domains"] = email_domains(changes["reader_domains"])
-    for name, value in changes.items():
-        setattr(page, name, "" if name == "url_override" and value is None else value)
+    for name, value in _page_values_checked(changes).items():
+        setattr(page, name, value)
     return _save_page(page)
 
 
@@ -136,6 +216,19 @@ def status_page_delete(*, page: StatusPage) -> None:
 def _next_position(queryset) -> int:
     current = queryset.aggregate(top=Max("position"))["top"]
     return 0 if current is None else current + 1
+
+
+DESCRIPTION_MAX_LENGTH = 1000
+
+
+def _description_checked(description) -> str:
+    return text_checked(description, field="description", max_length=DESCRIPTION_MAX_LENGTH)
+
+
+def _component_status_checked(status) -> str:
+    return choice_checked(
+        status, field="manual_status", choices=ComponentStatus.values, what="a component status"
+    )
 
 
 def _check_group(page: StatusPage, group: ComponentGroup | None) -> None:
@@ -152,6 +245,8 @@ def component_group_create(
     position: int | None = None,
     component_ids: list[str] | None = None,
 ) -> ComponentGroup:
+    name = name_checked(name)
+    description = _description_checked(description)
     if position is None:
         position = _next_position(ComponentGroup.objects.filter(page=page))
     group = ComponentGroup.objects.create(
@@ -170,6 +265,10 @@ def component_group_update(
     unknown = set(changes) - GROUP_FIELDS
     if unknown:
         raise TypeError(f"component_group_update got unknown fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = name_checked(changes["name"])
+    if "description" in changes:
+        changes["description"] = _description_checked(changes["description"])
     for name, value in changes.items():
         setattr(group, name, value)
     group.save()
@@ -213,6 +312,9 @@ def component_create(
     start_date=None,
     audience_group_ids: list[str] | None = None,
 ) -> Component:
+    name = name_checked(name)
+    description = _description_checked(description)
+    manual_status = _component_status_checked(manual_status)
     _check_group(page, group)
     if position is None:
         position = _next_position(Component.objects.filter(page=page, group=group))
@@ -252,6 +354,12 @@ def component_update(
     unknown = set(changes) - COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
+    if "name" in changes:
+        changes["name"] = name_checked(changes["name"])
+    if "description" in changes:
+        changes["description"] = _description_checked(changes["description"])
+    if "manual_status" in changes:
+        changes["manual_status"] = _component_status_checked(changes["manual_status"])
     if "group" in changes:
         _check_group(component.page, changes["group"])
     old_status = None

@@ -30,6 +30,7 @@ def _page_out(pages) -> dict:
 
 class StatusPageListView(ApiView):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = {"url_override": "url"}
 
     @extend_schema(
         operation_id="status_pages_list",
@@ -74,6 +75,7 @@ class StatusPageListView(ApiView):
 
 class StatusPageDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = {"url_override": "url"}
 
     @extend_schema(
         operation_id="status_pages_retrieve",
@@ -151,6 +153,7 @@ def _components_out(components, many=False):
 
 class ComponentListView(ApiView):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = {"manual_status": "status", "group": "group_id"}
 
     @extend_schema(
         operation_id="components_list",
@@ -188,6 +191,7 @@ class ComponentListView(ApiView):
 
 class ComponentDetailView(ApiView):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = {"manual_status": "status", "group": "group_id"}
 
     @extend_schema(
         operation_id="components_retrieve",

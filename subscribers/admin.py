@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -11,24 +10,20 @@ from core.admin import PAGE_FILTER, OrganizationScopedAdmin, writable_scoped
 from core.languages import Language
 from statuspages.models import Component, StatusPage
 from subscribers import services
-from subscribers.models import Channel, Subscriber
+from subscribers.models import Channel, Subscriber, SubscriberState
 
 
 class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
-    STATES = {
-        "active": Q(confirmed_at__isnull=False, quarantined_at__isnull=True),
-        "unconfirmed": Q(confirmed_at__isnull=True),
-        "quarantined": Q(quarantined_at__isnull=False),
-    }
 
     def lookups(self, request, model_admin):
-        return [(name, name.capitalize()) for name in self.STATES]
+        return SubscriberState.choices
 
     def queryset(self, request, queryset):
-        condition = self.STATES.get(self.value())
-        return queryset.filter(condition) if condition is not None else queryset
+        if self.value() in SubscriberState.values:
+            return queryset.in_state(self.value())
+        return queryset
 
 
 class SubscriberCreateForm(forms.Form):
@@ -102,9 +97,7 @@ class SubscriberAdmin(OrganizationScopedAdmin):
 
     @admin.display(description="state")
     def state(self, subscriber):
-        if subscriber.quarantined_at:
-            return "quarantined"
-        return "active" if subscriber.confirmed_at else "unconfirmed"
+        return subscriber.state
 
     @admin.display(description="")
     def deliveries_link(self, subscriber):

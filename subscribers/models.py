@@ -23,6 +23,30 @@ OPT_IN_CHANNELS = (Channel.EMAIL, Channel.SMS)
 URL_CHANNELS = (Channel.WEBHOOK, Channel.SLACK, Channel.TEAMS, Channel.DISCORD, Channel.GOOGLE_CHAT)
 
 
+class SubscriberState(models.TextChoices):
+    """Where a subscriber stands; one state each (a quarantined subscriber is quarantined
+    whether or not it had confirmed)."""
+
+    ACTIVE = "active"  # confirmed and not quarantined: the only ones anything is sent to
+    UNCONFIRMED = "unconfirmed"  # waiting for its owner to click the link
+    QUARANTINED = "quarantined"  # sent nothing until an operator lifts it
+
+
+STATE_CONDITIONS = {
+    SubscriberState.ACTIVE: models.Q(confirmed_at__isnull=False, quarantined_at__isnull=True),
+    SubscriberState.UNCONFIRMED: models.Q(confirmed_at__isnull=True, quarantined_at__isnull=True),
+    SubscriberState.QUARANTINED: models.Q(quarantined_at__isnull=False),
+}
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def in_state(self, state: str) -> "SubscriberQuerySet":
+        return self.filter(STATE_CONDITIONS[SubscriberState(state)])
+
+    def active(self) -> "SubscriberQuerySet":
+        return self.in_state(SubscriberState.ACTIVE)
+
+
 def new_signing_secret() -> str:
     """Standard Webhooks secret: ``whsec_`` + base64 of 32 random bytes."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -58,13 +82,15 @@ class Subscriber(TimestampedModel):
     quarantined_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
 
+    objects = SubscriberQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(
                 fields=["page", "id"],
                 name="subscriber_active",
-                condition=models.Q(confirmed_at__isnull=False, quarantined_at__isnull=True),
+                condition=STATE_CONDITIONS[SubscriberState.ACTIVE],
             ),
         ]
 
@@ -80,5 +106,13 @@ class Subscriber(TimestampedModel):
         return self.endpoint
 
     @property
+    def state(self) -> str:
+        if self.quarantined_at is not None:
+            return SubscriberState.QUARANTINED
+        if self.confirmed_at is None:
+            return SubscriberState.UNCONFIRMED
+        return SubscriberState.ACTIVE
+
+    @property
     def is_active(self) -> bool:
-        return self.confirmed_at is not None and self.quarantined_at is None
+        return self.state == SubscriberState.ACTIVE

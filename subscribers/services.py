@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,7 +33,12 @@ def _address_fields(channel, *, email, phone_number, phone_country, endpoint) ->
     if channel == Channel.EMAIL:
         if not email:
             raise ValidationError({"email": ["An email address is required."]})
-        return {"email": email.strip(), "phone_number": "", "phone_country": "", "endpoint": ""}
+        email = email.strip()
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages}) from exc
+        return {"email": email, "phone_number": "", "phone_country": "", "endpoint": ""}
     if channel == Channel.SMS:
         if not phone_number:
             raise ValidationError({"phone_number": ["A phone number is required."]})

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from accounts.models import Scope
 from dialects.statuspage_v1.base import V1View, page_window
 from dialects.statuspage_v1.inputs import (
-    SCHEDULED_STATUSES_MESSAGE,
+    INCIDENT_FIELD_NAMES,
     IncidentIn,
     IncidentUpdateIn,
     nested_body,
@@ -85,6 +85,7 @@ def _read_incident(data) -> IncidentIn:
 
 class IncidentListView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
@@ -101,9 +102,6 @@ class IncidentListView(V1View):
     def post(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         incident = _read_incident(request.data)
-        data = incident.validated_data
-        if not data.get("name"):
-            raise serializers.ValidationError({"name": ["can't be blank"]})
         if incident.is_scheduled:
             created = maintenance_services.maintenance_create(
                 page=page, **incident.maintenance_arguments()
@@ -161,10 +159,6 @@ def _incident_patch(incident: Incident, form: IncidentIn) -> None:
     if not publishes:
         return
     new_status = data.get("status", incident.status)
-    if new_status not in IncidentStatus.values:
-        raise serializers.ValidationError(
-            {"status": [f"An incident's status is one of: {', '.join(IncidentStatus.values)}."]}
-        )
     incident_services.incident_update_publish(
         incident=incident,
         status=new_status,
@@ -196,12 +190,9 @@ def _maintenance_patch(maintenance: Maintenance, form: IncidentIn) -> None:
         maintenance = maintenance_services.maintenance_change(maintenance=maintenance, **changes)
     if "status" not in data and "body" not in data:
         return
-    new_status = data.get("status", maintenance.status)
-    if new_status not in MaintenanceStatus.values:
-        raise serializers.ValidationError({"status": [SCHEDULED_STATUSES_MESSAGE]})
     maintenance_services.maintenance_update_publish(
         maintenance=maintenance,
-        status=new_status,
+        status=data.get("status", maintenance.status),
         message=data.get("body") or "",
         notify_subscribers=data.get("deliver_notifications", True),
     )
@@ -209,6 +200,7 @@ def _maintenance_patch(maintenance: Maintenance, form: IncidentIn) -> None:
 
 class IncidentDetailView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def get(self, request, page_id, incident_id):
         page = page_for_key(self.api_key, page_id)
@@ -240,6 +232,7 @@ class IncidentDetailView(V1View):
 
 class IncidentUpdateDetailView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = INCIDENT_FIELD_NAMES
 
     def patch(self, request, page_id, incident_id, update_id):
         subject = _subject(page_for_key(self.api_key, page_id), incident_id)

@@ -6,7 +6,15 @@ from rest_framework.response import Response
 
 from accounts.models import Scope
 from dialects.statuspage_v1.base import V1View, page_window
-from dialects.statuspage_v1.inputs import ComponentIn, GroupIn, PageIn, nested_body
+from dialects.statuspage_v1.inputs import (
+    COMPONENT_FIELD_NAMES,
+    GROUP_FIELD_NAMES,
+    PAGE_FIELD_NAMES,
+    ComponentIn,
+    GroupIn,
+    PageIn,
+    nested_body,
+)
 from dialects.statuspage_v1.objects import component_object, group_object, page_object
 from statuspages import selectors, services
 from statuspages.status import effective_statuses
@@ -49,6 +57,7 @@ class PageListView(V1View):
 
 class PageDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = PAGE_FIELD_NAMES
 
     def get(self, request, page_id):
         return Response(page_object(selectors.page_for_key(self.api_key, page_id)))
@@ -65,6 +74,7 @@ class PageDetailView(V1View):
 
 class ComponentListView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = COMPONENT_FIELD_NAMES
 
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
@@ -76,14 +86,13 @@ class ComponentListView(V1View):
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         changes = _component_changes(page, nested_body(request.data, "component"))
-        if not changes.get("name"):
-            raise serializers.ValidationError({"name": ["can't be blank"]})
-        component = services.component_create(page=page, **changes)
+        component = services.component_create(page=page, name=changes.pop("name", None), **changes)
         return Response(_component_out(component), status=status.HTTP_201_CREATED)
 
 
 class ComponentDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = COMPONENT_FIELD_NAMES
 
     def get(self, request, page_id, component_id):
         component = selectors.component_for_key(self.api_key, page_id, component_id)
@@ -117,16 +126,13 @@ def _group_changes(data) -> dict:
         changes["component_ids"] = changes.pop("components")
     description = data.get("description", body.get("description"))
     if description is not None:
-        if not isinstance(description, str) or len(description) > 1000:
-            raise serializers.ValidationError(
-                {"description": ["A text of 1000 characters at most."]}
-            )
         changes["description"] = description
     return changes
 
 
 class GroupListView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = GROUP_FIELD_NAMES
 
     def get(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
@@ -138,14 +144,15 @@ class GroupListView(V1View):
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         changes = _group_changes(request.data)
-        if not changes.get("name"):
-            raise serializers.ValidationError({"name": ["can't be blank"]})
-        group = services.component_group_create(page=page, **changes)
+        group = services.component_group_create(
+            page=page, name=changes.pop("name", None), **changes
+        )
         return Response(_group_out(group), status=status.HTTP_201_CREATED)
 
 
 class GroupDetailView(V1View):
     write_scope = Scope.PAGES_WRITE
+    service_field_names = GROUP_FIELD_NAMES
 
     def get(self, request, page_id, group_id):
         return Response(_group_out(selectors.group_for_key(self.api_key, page_id, group_id)))

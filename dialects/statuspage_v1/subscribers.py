@@ -10,11 +10,13 @@ from dialects.statuspage_v1.inputs import SubscriberIn, UnsubscribeIn, nested_bo
 from dialects.statuspage_v1.objects import subscriber_object
 from statuspages.selectors import page_for_key
 from subscribers import selectors, services
+from subscribers.models import SubscriberState
 
 READ, WRITE = Scope.SUBSCRIBERS_READ.value, Scope.SUBSCRIBERS_WRITE.value
 SCOPES = {"GET": READ, "POST": WRITE, "PATCH": WRITE, "PUT": WRITE, "DELETE": WRITE}
 TYPES = ("email", "sms", "webhook", "slack", "teams")
-STATES = ("active", "unconfirmed", "quarantined", "all")
+ALL = "all"
+STATES = (*SubscriberState.values, ALL)
 
 
 class _Filters(serializers.Serializer):
@@ -30,13 +32,7 @@ def _filtered(page, query_params):
     filters.is_valid(raise_exception=True)
     subscribers = selectors.subscribers_for_page(page, channel=filters.validated_data.get("type"))
     state = filters.validated_data["state"]
-    if state == "active":
-        subscribers = subscribers.filter(confirmed_at__isnull=False, quarantined_at__isnull=True)
-    elif state == "unconfirmed":
-        subscribers = subscribers.filter(confirmed_at__isnull=True)
-    elif state == "quarantined":
-        subscribers = subscribers.filter(quarantined_at__isnull=False)
-    return subscribers
+    return subscribers if state == ALL else subscribers.in_state(state)
 
 
 class SubscriberListView(V1View):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Scope
 from dialects.statuspage_v1.base import V1View, page_window
-from dialects.statuspage_v1.inputs import TemplateIn, nested_body
+from dialects.statuspage_v1.inputs import TEMPLATE_FIELD_NAMES, TemplateIn, nested_body
 from dialects.statuspage_v1.objects import component_object, template_component_ids, template_object
 from pagetemplates import services
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
@@ -63,6 +63,7 @@ def _objects(page, templates: list) -> list[dict]:
 
 class IncidentTemplateListView(V1View):
     write_scope = Scope.INCIDENTS_WRITE
+    service_field_names = TEMPLATE_FIELD_NAMES
 
     def get(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
