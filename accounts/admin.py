@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from accounts.models import ApiKey, Invitation, Membership, MembershipStatus, Organization, Scope
+from accounts.models import ApiKey, Invitation, Membership, MembershipStatus, Scope
 from accounts.services import (
     MemberConflict,
     api_key_create,
@@ -23,6 +23,7 @@ from core.admin import (
     adopt_created,
     organization_scoped,
 )
+from tenancy.models import Organization
 
 
 class MembershipInline(admin.TabularInline):

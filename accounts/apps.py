@@ -6,9 +6,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules load models, which exist only once apps are ready.
-        from accounts.models import ApiKey, Membership, Organization
+        from accounts.models import ApiKey, Membership
         from audit.actors import membership_id_source
         from audit.recording import register
+        from tenancy.models import Organization
 
         def membership_id(user, organization) -> str | None:
             organization_id = getattr(organization, "pk", organization)

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from audit.models import AUDIT_READ_SCOPE
 from core.models import TimestampedModel, id_field
+from tenancy.models import Organization
 
 
 class Scope(models.TextChoices):
@@ -18,26 +19,6 @@ class Scope(models.TextChoices):
 
 # A scope also grants the scopes listed for it.
 IMPLIED_SCOPES = {Scope.SUBSCRIBERS_WRITE.value: {Scope.SUBSCRIBERS_READ.value}}
-
-
-class Organization(TimestampedModel):
-    id = id_field("org")
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=255)
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="organizations",
-        through="Membership",
-        through_fields=("organization", "user"),
-    )
-    require_two_factor = models.BooleanField(
-        default=False,
-        help_text="Members must sign in to the admin with a one-time code (TOTP) as well.",
-    )
-
-    def __str__(self):
-        return self.name
 
 
 class Role(models.TextChoices):
@@ -67,7 +48,7 @@ class Membership(TimestampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    # `organization.members.add(user)` keeps meaning what it meant before roles: runs it fully.
+    # A member made without a role runs the organization fully, as every member did before roles.
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.OWNER)
     status = models.CharField(
         max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE

@@ -3,7 +3,8 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import ApiKey, Membership, MembershipStatus, Organization
+from accounts.models import ApiKey, Membership, MembershipStatus
+from tenancy.models import Organization
 
 
 def user_requires_two_factor(user) -> bool:

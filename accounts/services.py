@@ -18,11 +18,11 @@ from accounts.models import (
     ApiKey,
     Membership,
     MembershipStatus,
-    Organization,
     Role,
     Scope,
 )
 from accounts.roles import role_may_grant_scopes
+from tenancy.models import Organization
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -178,6 +178,18 @@ def api_key_authenticate(token: str) -> ApiKey:
 
 
 # ---- members and invitations --------------------------------------------------------------
+
+
+@transaction.atomic
+def member_add(*, organization: Organization, user, role: str = Role.OWNER) -> Membership:
+    """Make an existing account an active member at once, without an invitation (the demo's
+    development superuser); a membership it already has is kept as it is."""
+    membership, _ = Membership.objects.get_or_create(
+        organization=organization,
+        user=user,
+        defaults={"role": Role(role), "status": MembershipStatus.ACTIVE},
+    )
+    return membership
 
 
 class MemberConflict(ValidationError):

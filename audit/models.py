@@ -1,6 +1,7 @@
 from django.db import models
 
 from core.models import id_field
+from tenancy.models import Organization
 
 
 class ActorType(models.TextChoices):
@@ -16,7 +17,7 @@ class AuditEvent(models.Model):
 
     id = id_field("aud")
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="audit_events"
+        Organization, on_delete=models.CASCADE, related_name="audit_events"
     )
     # The page the object belongs to ("" for organization-wide objects), so a key limited to
     # some pages reads only their events.

@@ -18,11 +18,11 @@ _REFUSAL = "operator_admin_refusal"
 
 class AdminAccess:
     """Which organizations a staff user acts in, and where they may change a model's rows.
-    This default lets every member run their organizations fully; accounts installs the
-    role-aware policy (``use_admin_access``) in its AppConfig.ready."""
+    core knows no members, so this default places staff in no organization; accounts installs
+    the policy read from members' roles (``use_admin_access``) in its AppConfig.ready."""
 
     def organization_ids(self, user) -> list[str]:
-        return list(user.organizations.values_list("id", flat=True))
+        return []
 
     def may_change(self, user, model, organization_id: str | None) -> bool:
         """``organization_id`` None: in at least one of the user's organizations."""
@@ -115,14 +115,15 @@ def adopt_created(obj, created) -> None:
 PAGE_FILTER = ("page", admin.RelatedOnlyFieldListFilter)
 ORGANIZATION_FILTER = ("organization", admin.RelatedOnlyFieldListFilter)
 
-# Choices offered in a foreign-key field are limited to the operator's organizations.
-_FOREIGN_KEY_SCOPES = {
-    "accounts.Organization": "id__in",
-    "statuspages.StatusPage": "organization__in",
-    "statuspages.ComponentGroup": "page__organization__in",
-    "statuspages.Component": "page__organization__in",
-    "incidents.Incident": "page__organization__in",
-}
+# Choices offered in a foreign-key field are limited to the operator's organizations: model
+# label → the lookup from that model to its organization, filled by the apps (scope_choices).
+_FOREIGN_KEY_SCOPES: dict[str, str] = {}
+
+
+def scope_choices(model, lookup: str) -> None:
+    """Offer ``model``'s rows in admin foreign-key fields only where ``lookup`` (from the model to
+    its organization's id) is one of the operator's organizations; apps call this in ready."""
+    _FOREIGN_KEY_SCOPES[model._meta.label] = lookup
 
 
 class ScopedChoicesMixin:

@@ -147,7 +147,7 @@ class ApiView(APIView):
 
     def _idempotent(self, key, handler, request, *args, **kwargs):
         claim = idempotency_claim(
-            organization=request.auth.organization,
+            organization_id=request.auth.organization_id,
             key=key,
             method=request.method,
             path=request.path,

@@ -58,13 +58,15 @@ def _in_use(key: str) -> ApiError:
     )
 
 
-def idempotency_claim(*, organization, key: str, method: str, path: str, fingerprint: str) -> Claim:
+def idempotency_claim(
+    *, organization_id: str, key: str, method: str, path: str, fingerprint: str
+) -> Claim:
     """Claim ``key`` for this request, or say what to answer instead (replay or an error)."""
     for _ in range(3):
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    organization=organization,
+                    organization_id=organization_id,
                     key=key,
                     method=method,
                     path=path,
@@ -72,7 +74,9 @@ def idempotency_claim(*, organization, key: str, method: str, path: str, fingerp
                 )
             return Claim(record=record)
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(organization=organization, key=key).first()
+            existing = IdempotencyRecord.objects.filter(
+                organization_id=organization_id, key=key
+            ).first()
             if existing is None:
                 continue  # released meanwhile: try again
         now = timezone.now()
@@ -115,4 +119,10 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
 def idempotency_records_purge() -> int:
     cutoff = timezone.now() - _ttl()
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def idempotency_records_forget(*, organization_id: str) -> int:
+    """An organization is gone: its keys and the responses kept for them go too."""
+    deleted, _ = IdempotencyRecord.objects.filter(organization_id=organization_id).delete()
     return deleted

@@ -24,7 +24,9 @@ class IdempotencyRecord(models.Model):
         IN_PROGRESS = "in_progress"
         COMPLETED = "completed"
 
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE)
+    # The organization's id as a plain key: core stands below tenancy and names no organization
+    # (tenancy forgets an organization's records when it is deleted).
+    organization_id = models.CharField(max_length=64)
     key = models.CharField(max_length=255)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=2048)
@@ -37,7 +39,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="idempotency_key_per_org")
+            models.UniqueConstraint(
+                fields=["organization_id", "key"], name="idempotency_key_per_org"
+            )
         ]
 
     def __str__(self):

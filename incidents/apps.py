@@ -15,11 +15,14 @@ class IncidentsConfig(AppConfig):
         register_component_usage_check(status.component_used_by_incident)
 
         from audit.recording import register
+        from core.admin import scope_choices
         from incidents.models import Incident, IncidentStatus, IncidentUpdate
         from pagetemplates.statuses import register_statuses
         from statuspages.selectors import page_organization_id
 
         register_statuses("incident", IncidentStatus.choices)
+        # The admin offers an operator only their organizations' incidents.
+        scope_choices(Incident, "page__organization__in")
 
         register(
             Incident,

@@ -15,8 +15,14 @@ class StatuspagesConfig(AppConfig):
         post_delete.connect(page_deleted, sender=StatusPage, dispatch_uid="page-deleted-cache")
 
         from audit.recording import register
+        from core.admin import scope_choices
         from statuspages.models import Component, ComponentGroup
         from statuspages.selectors import page_organization_id
+
+        # The admin offers an operator only their organizations' pages, groups and components.
+        scope_choices(StatusPage, "organization__in")
+        scope_choices(ComponentGroup, "page__organization__in")
+        scope_choices(Component, "page__organization__in")
 
         register(
             StatusPage,

@@ -4,6 +4,7 @@ from django.db import models
 from core.languages import Language
 from core.models import TimestampedModel, id_field
 from core.validators import SLUG_VALIDATOR
+from tenancy.models import Organization
 
 # The longest message an update (or a template) may carry, whatever the entrance.
 MESSAGE_MAX_LENGTH = 25_000
@@ -39,7 +40,7 @@ class Visibility(models.TextChoices):
 class StatusPage(TimestampedModel):
     id = id_field("page")
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="status_pages"
+        Organization, on_delete=models.CASCADE, related_name="status_pages"
     )
     name = models.CharField(max_length=255)
     slug = models.CharField(max_length=64, unique=True, validators=[SLUG_VALIDATOR])

@@ -8,7 +8,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create, parse_scopes
-from tests.factories import OrganizationFactory, StatusPageFactory
+from tests.factories import MembershipFactory, OrganizationFactory, StatusPageFactory
 
 # Its fixtures (eager_celery, allow_private, deny_private, twilio) serve every test module.
 pytest_plugins = ["tests.notifications_support"]
@@ -99,6 +99,6 @@ def on_postgres():
 def operator(client, organization):
     """A staff member of the ``acme`` organization, logged in to the admin site."""
     user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
-    organization.members.add(user)
+    MembershipFactory(organization=organization, user=user)
     client.force_login(user)
     return client

@@ -1,7 +1,8 @@
 import factory
 
-from accounts.models import Organization
+from accounts.models import Membership
 from statuspages.models import Component, ComponentGroup, StatusPage
+from tenancy.models import Organization
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -11,6 +12,15 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
     slug = factory.Sequence(lambda n: f"org-{n}")
     name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """``user`` in ``organization``; without a role, an active owner (the model's defaults)."""
+
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
 
 
 class StatusPageFactory(factory.django.DjangoModelFactory):

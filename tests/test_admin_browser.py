@@ -9,14 +9,14 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from incidents.services import incident_create
-from tests.factories import ComponentFactory
+from tests.factories import ComponentFactory, MembershipFactory
 from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
 
 
 @pytest.fixture
 def operator_world(page):
     user = get_user_model().objects.create_user("olivia", password="correct horse", is_staff=True)
-    page.organization.members.add(user)
+    MembershipFactory(organization=page.organization, user=user)
     checkout = ComponentFactory(page=page, name="Checkout")
     incident = incident_create(
         page=page,

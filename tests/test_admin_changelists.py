@@ -10,7 +10,12 @@ from django.urls import reverse
 from core.admin import OrganizationScopedAdmin
 from incidents.services import incident_create
 from notifications.models import Delivery, NotificationEvent
-from tests.factories import ComponentFactory, StatusPageFactory, SubscriberFactory
+from tests.factories import (
+    ComponentFactory,
+    MembershipFactory,
+    StatusPageFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +60,7 @@ def viewer(client, organization):
         user = get_user_model().objects.create_user(
             "viewer", password="pw", is_staff=True, is_superuser=role == "superuser"
         )
-        organization.members.add(user)
+        MembershipFactory(organization=organization, user=user)
         client.force_login(user)
         return client
 

@@ -12,7 +12,12 @@ from accounts.models import ApiKey
 from incidents.services import incident_create
 from maintenances.models import Maintenance
 from statuspages.models import Component, ComponentGroup, StatusPage
-from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
+from tests.factories import (
+    ComponentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    StatusPageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +84,7 @@ def test_a_maintenance_on_another_pages_component_is_refused_under_components(
 def test_an_api_key_for_another_organizations_page_is_refused(operator, organization, page):
     other = OrganizationFactory(slug="side-project")
     operator_user = get_user_model().objects.get(username="olivia")
-    other.members.add(operator_user)
+    MembershipFactory(organization=other, user=operator_user)
     response = operator.post(
         "/admin/accounts/apikey/add/",
         {"organization": other.id, "name": "bot", "pages": [page.id]},
@@ -229,7 +234,7 @@ def test_deleting_a_group_in_the_page_form_keeps_its_components(operator, page):
 
 def test_a_page_cannot_be_moved_to_another_organization_in_the_admin(operator, page):
     other = OrganizationFactory(slug="side-project")
-    other.members.add(get_user_model().objects.get(username="olivia"))
+    MembershipFactory(organization=other, user=get_user_model().objects.get(username="olivia"))
     response = operator.post(
         f"/admin/statuspages/statuspage/{page.id}/change/",
         _page_form(page, organization=other.id),

@@ -25,7 +25,7 @@ from notifications.models import NotificationEvent
 from pagetemplates.models import IncidentTemplate
 from statuspages.models import MESSAGE_MAX_LENGTH, StatusPage
 from subscribers.models import Subscriber
-from tests.factories import ComponentFactory, StatusPageFactory
+from tests.factories import ComponentFactory, MembershipFactory, StatusPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def world(make_client, organization, page):
     v1.credentials(HTTP_AUTHORIZATION=f"OAuth {keyed.token}")
     operator = Client()
     user = get_user_model().objects.create_user("olivia", password="pw", is_staff=True)
-    organization.members.add(user)
+    MembershipFactory(organization=organization, user=user)
     operator.force_login(user)
     created = api.post(
         f"/api/v1/status-pages/{page.id}/integrations",

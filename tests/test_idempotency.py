@@ -69,7 +69,7 @@ def test_a_validation_error_is_replayed_too(api):
 
 def test_a_request_still_running_is_409(api, organization):
     IdempotencyRecord.objects.create(
-        organization=organization,
+        organization_id=organization.id,
         key="busy",
         method="POST",
         path="/api/v1/status-pages",

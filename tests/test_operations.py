@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
-from accounts.models import ApiKey, Organization
+from accounts.models import ApiKey
 from statuspages.models import Component, StatusPage
+from tenancy.models import Organization
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db

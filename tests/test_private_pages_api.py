@@ -7,7 +7,12 @@ from django.test import Client
 from statuspages.models import Visibility
 from statuspages.readers import reader_invite, share_link_create
 from statuspages.services import status_page_update
-from tests.factories import ComponentFactory, OrganizationFactory, StatusPageFactory
+from tests.factories import (
+    ComponentFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    StatusPageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +90,7 @@ def test_an_admitted_readers_document_is_never_served_to_anyone_else(
 ):
     status_page_update(page=page, visibility=Visibility.PRIVATE)
     member = django_user_model.objects.create_user("mia", password="pw")
-    organization.members.add(member)
+    MembershipFactory(organization=organization, user=member)
     reader = Client()
     reader.force_login(member)
     for _ in range(2):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, Membership
 from accounts.services import api_key_create, member_invite, parse_scopes
-from tests.factories import OrganizationFactory, StatusPageFactory
+from tests.factories import MembershipFactory, OrganizationFactory, StatusPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _public_base_url(settings):
 @pytest.fixture
 def owner(organization):
     user = get_user_model().objects.create_user("owen", email="owen@example.com", is_staff=True)
-    organization.members.add(user)  # a member added without a role runs it: owner
+    MembershipFactory(organization=organization, user=user)  # without a role: an owner
     return Membership.objects.get(user=user)
 
 
@@ -299,7 +299,7 @@ def test_a_key_limited_to_pages_grants_only_those_pages(make_client, organizatio
 
 def test_an_admins_key_cannot_grant_the_members_scope(organization):
     admin_user = get_user_model().objects.create_user("ada", email="ada@example.com")
-    organization.members.add(admin_user, through_defaults={"role": "admin"})
+    MembershipFactory(organization=organization, user=admin_user, role="admin")
     admin_member = Membership.objects.get(user=admin_user)
     key, token = api_key_create(
         organization=organization,

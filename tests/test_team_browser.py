@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from incidents.services import incident_create
+from tests.factories import MembershipFactory
 from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
 
 
 @pytest.fixture
 def viewer_world(page):
     user = get_user_model().objects.create_user("vera", password="correct horse", is_staff=True)
-    page.organization.members.add(user, through_defaults={"role": "viewer"})
+    MembershipFactory(organization=page.organization, user=user, role="viewer")
     return incident_create(page=page, name="Payments failing", message="Investigating.")
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from pagetemplates.models import IncidentTemplate
-from tests.factories import ComponentFactory
+from tests.factories import ComponentFactory, MembershipFactory
 from tests.test_admin_browser import _logged_in_tab
 from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fixture
 
@@ -15,7 +15,7 @@ from tests.test_public_browser import ARTIFACTS, browser  # noqa: F401 - the fix
 def template_world(page):
     """Made before the browser starts: Django refuses queries while Playwright's loop runs."""
     user = get_user_model().objects.create_user("olivia", password="correct horse", is_staff=True)
-    page.organization.members.add(user)
+    MembershipFactory(organization=page.organization, user=user)
     checkout = ComponentFactory(page=page, name="Checkout")
     template = IncidentTemplate.objects.create(
         page=page,

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from accounts.models import Organization
 from accounts.services import api_key_create, parse_scopes
+from tenancy.models import Organization
 
 
 class Command(BaseCommand):

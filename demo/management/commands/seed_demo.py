@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.services import organization_get_or_create
+from accounts.services import member_add, organization_get_or_create
 from demo.story import demo_story
 from statuspages import services
 from statuspages.models import ComponentGroup, StatusPage
@@ -83,4 +83,4 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"Created the development superuser {DEV_ADMIN_USERNAME}/{DEV_ADMIN_PASSWORD}."
             )
-        organization.members.add(user)
+        member_add(organization=organization, user=user)

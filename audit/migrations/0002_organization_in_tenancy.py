@@ -1,0 +1,29 @@
+"""Organization moved to tenancy (see tenancy 0001): the foreign key follows in state; the table
+it points at is the same, so the database is not touched."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("audit", "0001_initial"),
+        ("tenancy", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="auditevent",
+                    name="organization",
+                    field=models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="tenancy.organization",
+                    ),
+                ),
+            ],
+        ),
+    ]
