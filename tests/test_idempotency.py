@@ -60,6 +60,20 @@ def test_keys_are_scoped_to_the_organization(api, make_client):
     assert "Idempotent-Replayed" not in response
 
 
+def test_deleting_an_organization_forgets_its_keys_and_their_responses(
+    api, make_client, organization
+):
+    from tests.factories import OrganizationFactory
+
+    globex = OrganizationFactory(slug="globex")
+    other = make_client(organization=globex)
+    assert _create_page(api, "k").status_code == 201
+    assert _create_page(other, "k", {"name": "G", "slug": "globex-status"}).status_code == 201
+    globex.delete()
+    kept = IdempotencyRecord.objects.values_list("organization_id", flat=True)
+    assert list(kept) == [organization.id]
+
+
 def test_a_validation_error_is_replayed_too(api):
     first = _create_page(api, "bad", {"name": "x", "slug": "NOT OK"})
     second = _create_page(api, "bad", {"name": "x", "slug": "NOT OK"})
