@@ -13,6 +13,8 @@ from dialects.statuspage_v1.errors import v1_exception_handler
 from dialects.statuspage_v1.parsers import NestedFormParser
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
+MAX_SEARCH_LENGTH = 255
 
 
 class V1View(ApiView):
@@ -29,7 +31,7 @@ class V1View(ApiView):
 
 
 class _Paging(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     per_page = serializers.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
 
@@ -44,6 +46,17 @@ def page_window(query_params) -> slice:
     size = data.get("per_page") or data.get("limit") or MAX_PER_PAGE
     start = (data["page"] - 1) * size
     return slice(start, start + size)
+
+
+class _Search(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_SEARCH_LENGTH, allow_blank=True, required=False)
+
+
+def search_text(query_params) -> str:
+    """Statuspage's ``?q=`` (empty when not given); longer than the limit: 422."""
+    search = _Search(data={"q": query_params["q"]} if "q" in query_params else {})
+    search.is_valid(raise_exception=True)
+    return search.validated_data.get("q", "")
 
 
 class NotFoundView(APIView):
