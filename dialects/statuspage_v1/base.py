@@ -1,15 +1,12 @@
 """The view every ``/v1/`` endpoint uses: our API key, scopes, rate limit and idempotency
 (``core.api.ApiView``) with Statuspage's authentication, body formats, errors and paging."""
 
-from django.http import Http404
 from rest_framework import serializers
-from rest_framework.views import APIView
 
 from accounts.permissions import IsApiKey
 from core.api import ApiView
 from core.parsers import JsonParser
 from dialects.statuspage_v1.auth import StatuspageKeyAuthentication
-from dialects.statuspage_v1.errors import v1_exception_handler
 from dialects.statuspage_v1.parsers import NestedFormParser
 
 MAX_PER_PAGE = 100
@@ -20,9 +17,6 @@ class V1View(ApiView):
     authentication_classes = [StatuspageKeyAuthentication]
     permission_classes = [IsApiKey]
     parser_classes = [JsonParser, NestedFormParser]
-
-    def get_exception_handler(self):
-        return v1_exception_handler
 
     def _refuse_unknown_query_parameters(self, request, handler) -> None:
         """Statuspage ignores query parameters it does not use (``api_key`` among them)."""
@@ -44,17 +38,3 @@ def page_window(query_params) -> slice:
     size = data.get("per_page") or data.get("limit") or MAX_PER_PAGE
     start = (data["page"] - 1) * size
     return slice(start, start + size)
-
-
-class NotFoundView(APIView):
-    """Any other path under ``/v1/``: Statuspage's 404, whatever the method."""
-
-    schema = None
-    authentication_classes: list = []
-    permission_classes: list = []
-
-    def get_exception_handler(self):
-        return v1_exception_handler
-
-    def initial(self, request, *args, **kwargs):
-        raise Http404("The requested resource could not be found.")
