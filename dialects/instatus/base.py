@@ -2,9 +2,8 @@
 Instatus's clients send it), scopes, page limits, rate limit and optional idempotency
 (``core.api.ApiView``), with Instatus's errors and ``?page=&per_page=`` paging."""
 
-from rest_framework import serializers
-
 from core.api import ApiView
+from core.pagination import numbered_window
 from dialects.instatus.errors import FIELD_NAMES
 
 DEFAULT_PER_PAGE = 50
@@ -22,19 +21,6 @@ class InstatusView(ApiView):
         """Instatus ignores query parameters it does not use; so does its dialect here."""
 
 
-class _Paging(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
-    per_page = serializers.IntegerField(
-        min_value=1, max_value=MAX_PER_PAGE, default=DEFAULT_PER_PAGE
-    )
-
-
 def page_window(query_params) -> slice:
     """Instatus's ``?page=`` (from 1) and ``?per_page=`` (default 50, at most 100)."""
-    paging = _Paging(
-        data={name: query_params[name] for name in ("page", "per_page") if name in query_params}
-    )
-    paging.is_valid(raise_exception=True)
-    size = paging.validated_data["per_page"]
-    start = (paging.validated_data["page"] - 1) * size
-    return slice(start, start + size)
+    return numbered_window(query_params, default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)
