@@ -11,4 +11,5 @@ RUN SECRET_KEY=build DEBUG=false python manage.py collectstatic --noinput
 RUN useradd --system --uid 10001 app && chown -R app /app
 USER app
 EXPOSE 8000
+# From WORKDIR, gunicorn reads /app/gunicorn.conf.py (its request-line limit).
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -8,7 +8,6 @@ from accounts import selectors, services
 from accounts.models import MembershipStatus, Role, Scope
 from core.api import ApiView
 from core.errors import Conflict, InsufficientScope
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 
@@ -150,12 +149,11 @@ class MemberListView(MemberWriteView):
         responses=list_response(MemberOut),
     )
     def get(self, request):
-        result = paginate(
+        return self.paginated(
             selectors.members_for_organization(self.api_key.organization),
-            request.query_params,
+            MemberOut,
             ordering=("id",),
         )
-        return Response(result.envelope(MemberOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="members_invite",
@@ -168,8 +166,7 @@ class MemberListView(MemberWriteView):
     )
     def post(self, request):
         self.refuse_page_limited_key()
-        body = MemberInviteIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(MemberInviteIn)
         try:
             membership = services.member_invite(
                 organization=self.api_key.organization,
@@ -200,8 +197,7 @@ class MemberDetailView(MemberWriteView):
     def patch(self, request, member_id):
         self.refuse_page_limited_key()
         member = selectors.member_for_organization(self.api_key.organization, member_id)
-        body = MemberPatchIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(MemberPatchIn)
         try:
             member = services.member_update(membership=member, **body.validated_data)
         except services.MemberConflict as refusal:
@@ -238,12 +234,11 @@ class ApiKeyListView(ApiView):
         responses=list_response(ApiKeyOut),
     )
     def get(self, request):
-        result = paginate(
+        return self.paginated(
             selectors.api_keys_for_organization(self.api_key.organization),
-            request.query_params,
+            ApiKeyOut,
             ordering=("id",),
         )
-        return Response(result.envelope(ApiKeyOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="api_keys_create",
@@ -254,8 +249,7 @@ class ApiKeyListView(ApiView):
         responses={201: ApiKeyCreatedOut},
     )
     def post(self, request):
-        body = ApiKeyIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(ApiKeyIn)
         data = body.validated_data
         try:
             key, token = services.api_key_create(

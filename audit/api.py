@@ -2,12 +2,10 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from audit.models import AUDIT_READ_SCOPE, ActorType
 from audit.selectors import audit_events_for
 from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 
@@ -78,5 +76,4 @@ class AuditEventListView(ApiView):
             page_ids=self.api_key.page_ids,
             **filters.validated_data,
         )
-        result = paginate(events, params, ordering=("-occurred_at", "-id"))
-        return Response(result.envelope(AuditEventOut(result.items, many=True).data))
+        return self.paginated(events, AuditEventOut, ordering=("-occurred_at", "-id"))

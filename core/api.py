@@ -1,10 +1,13 @@
-"""The base view every management API endpoint uses: auth, scopes, rate limit, idempotency."""
+"""The base view every management API endpoint uses: auth, scopes, rate limit, idempotency,
+query parameters as documented, input validation and the list envelope."""
 
 import json
 import re
 import time
+from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +23,9 @@ from core.idempotency import (
     key_is_valid,
     request_fingerprint,
 )
+from core.pagination import paginate
 from core.ratelimit import rate_limit_hit
+from core.schema import parameter_problem, parameter_schema
 
 # A JSON-escaped NUL (\u0000 not itself behind an escaping backslash).
 _HOLDS_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -99,12 +104,14 @@ class ApiView(APIView):
             for name in request.query_params
             if name not in documented
         }
-        # A documented list of values is the list accepted (an empty `?status=` too is a 400).
+        # A documented value is the value accepted: its list of values (an empty `?status=`
+        # too is a 400), its length and its pattern, as the OpenAPI document states them.
         for name, parameter in documented.items():
-            values = [str(value) for value in parameter.enum or ()]
-            given = request.query_params.get(name)
-            if values and given is not None and given not in values:
-                problems[name] = [f"Use one of: {', '.join(values)}."]
+            schema = parameter_schema(parameter)
+            for given in request.query_params.getlist(name):
+                problem = parameter_problem(schema, given)
+                if problem:
+                    problems[name] = [problem]
         if problems:
             raise exceptions.ValidationError(dict(sorted(problems.items())))
 
@@ -121,6 +128,31 @@ class ApiView(APIView):
             for parameter in schema.get_override_parameters()
             if isinstance(parameter, OpenApiParameter) and parameter.location == "query"
         }
+
+    def validated(self, serializer_class, **kwargs):
+        """The request body checked by ``serializer_class`` (a 400 naming the fields if not)."""
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def paginated(
+        self,
+        queryset: QuerySet,
+        serializer,
+        *,
+        ordering: tuple[str, ...],
+        details: Callable[[list], object] | None = None,
+        context: Callable[[list], dict] | None = None,
+    ) -> Response:
+        """One page of ``queryset`` (``?page_size=``, ``?after=``) in the list envelope
+        ``{"data": [...], "pagination": {"page_size", "next_cursor"}}``. ``details`` loads
+        what the page's items are rendered with; ``context`` gives the serializer's context
+        for those items (both once per page, so a list costs the same at any size)."""
+        page = paginate(queryset, self.request.query_params, ordering=ordering)
+        if details is not None:
+            details(page.items)
+        extra = context(page.items) if context is not None else {}
+        return Response(page.envelope(serializer(page.items, many=True, context=extra).data))
 
     def _idempotency_key(self, request) -> str | None:
         key = request.headers.get(HEADER)

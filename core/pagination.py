@@ -11,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 250
 MAX_CURSOR_LENGTH = 1024
+# What ``_encode`` writes: unpadded URL-safe base64, so a cursor is as long in a URL as it is.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
 class PaginationParams(serializers.Serializer):

@@ -1,11 +1,14 @@
-"""OpenAPI: every operation documents its scope, the error envelope and idempotency."""
+"""OpenAPI: every operation documents its scope, the error envelope and idempotency, and every
+parameter the longest value it takes."""
+
+import re
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from core.pagination import DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE
+from core.pagination import CURSOR_PATTERN, DEFAULT_PAGE_SIZE, MAX_CURSOR_LENGTH, MAX_PAGE_SIZE
 from core.scopes import required_scope
 from core.serializers import StrictInputSerializer
 
@@ -54,11 +57,13 @@ _ERROR_DESCRIPTIONS = {
     "400": "`validation_error` (details: field → messages) or `parse_error` (not JSON, or "
     "nested deeper than 32 levels). Text holding a NUL character or an unpaired surrogate "
     "is refused the same way, wherever it is (body, query parameter, header), and so is a "
-    "query parameter the operation does not document.",
+    "query parameter the operation does not document or whose value its schema does not "
+    "allow (`enum`, `maxLength`, `pattern`): `details` names the parameter.",
     "401": "`unauthenticated`: missing, malformed, unknown, revoked or expired key "
     '(`WWW-Authenticate: Bearer realm="api"`)',
     "403": "`insufficient_scope`: `details.required_scope` names the scope",
-    "404": "`not_found`: also for another organization's objects",
+    "404": "`not_found`: also for another organization's objects (and for a path parameter "
+    "longer than its `maxLength`, which names nothing)",
     "409": "`conflict` or `idempotency_key_in_use`",
     "413": "`payload_too_large`: the body is over the limit (`details.max_body_bytes`, "
     "1 MiB by default)",
@@ -102,6 +107,54 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         }
 
 
+# The longest value a string parameter without a length of its own takes (path and query):
+# ids (at most 42 characters), slugs (64), inbound tokens (43), actions, RFC 3339 times. With
+# the cursor's 1,024, the longest URL the document allows stays far below the request-line
+# limit of gunicorn.conf.py (tests/test_request_line.py adds it up).
+MAX_PARAMETER_LENGTH = 64
+
+
+def bounded(schema: dict) -> dict:
+    """A parameter's schema with a ``maxLength`` when it is a string schema without one (the
+    longest of its ``enum`` values, else ``MAX_PARAMETER_LENGTH``)."""
+    if schema.get("type") != "string" or "maxLength" in schema:
+        return schema
+    values = schema.get("enum")
+    longest = max(len(str(value)) for value in values) if values else MAX_PARAMETER_LENGTH
+    return {**schema, "maxLength": longest}
+
+
+def parameter_schema(parameter: OpenApiParameter) -> dict:
+    """The schema an ``@extend_schema`` parameter is documented with (see ``ApiAutoSchema``)."""
+    if isinstance(parameter.type, dict):
+        schema = dict(parameter.type)
+    elif parameter.type is str:
+        schema = {"type": "string"}
+    else:
+        schema = {}
+    if parameter.enum:
+        schema["enum"] = list(parameter.enum)
+    if parameter.pattern:
+        schema["pattern"] = parameter.pattern
+    return bounded(schema)
+
+
+def parameter_problem(schema: dict, value: str) -> str | None:
+    """Why ``value`` is not one ``schema`` allows (its enum, length or pattern), or None."""
+    values = [str(allowed) for allowed in schema.get("enum") or ()]
+    if values and value not in values:
+        return f"Use one of: {', '.join(values)}."
+    if len(value) < schema.get("minLength", 0):
+        return "This field may not be blank." if not value else "The value is too short."
+    longest = schema.get("maxLength")
+    if longest is not None and len(value) > longest:
+        return f"Ensure this field has no more than {longest} characters."
+    pattern = schema.get("pattern")
+    if pattern and not re.search(pattern, value):
+        return f"The value does not match {pattern}."
+    return None
+
+
 # What `Idempotency-Key` accepts: 1-255 visible ASCII characters.
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 
@@ -115,7 +168,12 @@ class ApiAutoSchema(AutoSchema):
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
-        if operation is None or not path.startswith("/api/v1"):
+        if operation is None:
+            return operation
+        for parameter in operation.get("parameters", ()):
+            if parameter.get("in") in ("path", "query") and "schema" in parameter:
+                parameter["schema"] = bounded(parameter["schema"])
+        if not path.startswith("/api/v1"):
             return operation
         scope = required_scope(self.view, self.method)
         note = (
@@ -207,7 +265,12 @@ def paginated_parameters(*extra: OpenApiParameter) -> list[OpenApiParameter]:
         ),
         OpenApiParameter(
             "after",
-            {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR_LENGTH},
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": MAX_CURSOR_LENGTH,
+                "pattern": CURSOR_PATTERN,
+            },
             description="`pagination.next_cursor` of the previous page, as given; any other "
             "value is a 400.",
         ),

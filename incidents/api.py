@@ -5,15 +5,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from incidents import selectors, services
 from incidents.models import IncidentStatus
 from pagetemplates.serializers import TemplatedInput
+from statuspages.api_base import PageApiView
 from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus, Impact
-from statuspages.selectors import page_for_key
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Incidents"]
@@ -155,7 +153,7 @@ def _incident_out(incident) -> dict:
     return IncidentOut(selectors.incidents_with_details([incident])[0]).data
 
 
-class IncidentListView(ApiView):
+class IncidentListView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
     idempotency_required = True
 
@@ -174,11 +172,15 @@ class IncidentListView(ApiView):
         description="Newest first.",
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        incidents = selectors.incidents_for_page(page, status=request.query_params.get("status"))
-        result = paginate(incidents, request.query_params, ordering=("-created_at", "-id"))
-        selectors.incidents_with_details(result.items)
-        return Response(result.envelope(IncidentOut(result.items, many=True).data))
+        incidents = selectors.incidents_for_page(
+            self.page, status=request.query_params.get("status")
+        )
+        return self.paginated(
+            incidents,
+            IncidentOut,
+            ordering=("-created_at", "-id"),
+            details=selectors.incidents_with_details,
+        )
 
     @extend_schema(
         operation_id="incidents_create",
@@ -190,14 +192,13 @@ class IncidentListView(ApiView):
         "second incident or sends a second notification.",
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = IncidentIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(IncidentIn)
         incident = services.incident_create(page=page, **body.service_arguments())
         return Response(_incident_out(incident), status=status.HTTP_201_CREATED)
 
 
-class IncidentDetailView(ApiView):
+class IncidentDetailView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
     @extend_schema(
@@ -208,8 +209,7 @@ class IncidentDetailView(ApiView):
         "incident and its updates, newest first.",
     )
     def get(self, request, page_id, incident_id):
-        page = page_for_key(self.api_key, page_id)
-        return Response(_incident_out(selectors.incident_for_page(page, incident_id)))
+        return Response(_incident_out(selectors.incident_for_page(self.page, incident_id)))
 
     @extend_schema(
         operation_id="incidents_update",
@@ -220,9 +220,8 @@ class IncidentDetailView(ApiView):
         "changes are published as updates (`POST .../updates`).",
     )
     def patch(self, request, page_id, incident_id):
-        incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
-        body = IncidentPatchIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        incident = selectors.incident_for_page(self.page, incident_id)
+        body = self.validated(IncidentPatchIn)
         incident = services.incident_change(incident=incident, **body.validated_data)
         return Response(_incident_out(incident))
 
@@ -233,12 +232,12 @@ class IncidentDetailView(ApiView):
         description="Deletes the incident and what it did to its components.",
     )
     def delete(self, request, page_id, incident_id):
-        incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
+        incident = selectors.incident_for_page(self.page, incident_id)
         services.incident_delete(incident=incident)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class IncidentUpdateListView(ApiView):
+class IncidentUpdateListView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
     @extend_schema(
@@ -249,11 +248,10 @@ class IncidentUpdateListView(ApiView):
         description="Newest first.",
     )
     def get(self, request, page_id, incident_id):
-        incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
-        result = paginate(
-            incident.updates.all(), request.query_params, ordering=("-created_at", "-id")
+        incident = selectors.incident_for_page(self.page, incident_id)
+        return self.paginated(
+            incident.updates.all(), IncidentUpdateOut, ordering=("-created_at", "-id")
         )
-        return Response(result.envelope(IncidentUpdateOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="incident_updates_create",
@@ -267,8 +265,7 @@ class IncidentUpdateListView(ApiView):
         "`GET` the incident for its derived impact and components.",
     )
     def post(self, request, page_id, incident_id):
-        incident = selectors.incident_for_page(page_for_key(self.api_key, page_id), incident_id)
-        body = IncidentUpdateIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        incident = selectors.incident_for_page(self.page, incident_id)
+        body = self.validated(IncidentUpdateIn)
         update = services.incident_update_publish(incident=incident, **body.service_arguments())
         return Response(IncidentUpdateOut(update).data, status=status.HTTP_201_CREATED)

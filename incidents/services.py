@@ -12,18 +12,26 @@ from django.utils import timezone
 
 from core.validation import (
     UNSET,
-    choice_checked,
     flag_checked,
     given,
     name_checked,
-    refused,
     text_checked,
+)
+from incidents.checks import (
+    POSTMORTEM_MAX_LENGTH,
+    component_changes_checked,
+    component_entries,
+    components_refused_on_resolve,
+    impact_override_checked,
+    retrospective_timeline_checked,
+    started_at_checked,
+    status_checked,
 )
 from incidents.models import Incident, IncidentComponent, IncidentStatus, IncidentUpdate
 from incidents.shapes import incident_shape
 from pagetemplates.services import incident_template_apply, template_arguments_required
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import Component, ComponentStatus, Impact
+from statuspages.models import Component, ComponentStatus
 from statuspages.publishing import (
     EventKind,
     Subject,
@@ -32,54 +40,9 @@ from statuspages.publishing import (
     status_changes_around,
 )
 from statuspages.readers import audience_groups_set
-from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses, impact_for_statuses
 
 CHANGEABLE_FIELDS = {"name", "impact_override", "postmortem", "started_at"}
-
-
-POSTMORTEM_MAX_LENGTH = 100_000
-MAX_COMPONENT_STATUSES = 1000
-
-
-def _entries(component_statuses) -> list:
-    if isinstance(component_statuses, str | bytes | dict) or not isinstance(
-        component_statuses, Iterable
-    ):
-        raise refused("component_statuses", "A list of {component_id, status}.")
-    return list(component_statuses)
-
-
-def _component_changes(page, component_statuses: list) -> dict[str, str]:
-    """``{component_id: status}`` from ``[{component_id, status}]``, checked against the page."""
-    if len(component_statuses) > MAX_COMPONENT_STATUSES:
-        raise refused("component_statuses", f"At most {MAX_COMPONENT_STATUSES} components.")
-    changes: dict[str, str] = {}
-    for entry in component_statuses:
-        if not isinstance(entry, dict) or not isinstance(entry.get("component_id"), str):
-            raise refused("component_statuses", "Each entry is {component_id, status}.")
-        component_id, status = entry["component_id"], entry.get("status")
-        if component_id in changes:
-            raise refused("component_statuses", f"Component {component_id} is listed twice.")
-        if status not in ComponentStatus.values:
-            raise refused("component_statuses", f"'{status}' is not a component status.")
-        changes[component_id] = status
-    page_components_checked(page.id, changes, field="component_statuses")
-    return changes
-
-
-def _status_checked(status) -> str:
-    return choice_checked(
-        status, field="status", choices=IncidentStatus.values, what="an incident status"
-    )
-
-
-def _impact_override_checked(impact_override) -> str | None:
-    if impact_override in (None, ""):
-        return None
-    return choice_checked(
-        impact_override, field="impact_override", choices=Impact.values, what="an impact"
-    )
 
 
 def _follow_status(incident: Incident, status: str, now) -> None:
@@ -171,18 +134,6 @@ def _publish(
     )
 
 
-def _reject_components_on_resolve(status: str, component_statuses) -> None:
-    if status == IncidentStatus.RESOLVED and component_statuses:
-        raise ValidationError(
-            {
-                "component_statuses": [
-                    "Resolving resets this incident's components to operational; "
-                    "send no component_statuses with status 'resolved'."
-                ]
-            }
-        )
-
-
 @transaction.atomic
 def incident_create(
     *,
@@ -220,19 +171,19 @@ def incident_create(
         )
     template_arguments_required(arguments, ["name"], template_id=template_id)
     name = name_checked(arguments["name"])
-    status = _status_checked(arguments.get("status", IncidentStatus.INVESTIGATING))
+    status = status_checked(arguments.get("status", IncidentStatus.INVESTIGATING))
     message = message_checked(arguments.get("message"))
     notify_subscribers = flag_checked(
         arguments.get("notify_subscribers", True), field="notify_subscribers"
     )
-    component_statuses = _entries(arguments.get("component_statuses", ()))
-    _reject_components_on_resolve(status, component_statuses)
-    changes = _component_changes(page, component_statuses)
+    component_statuses = component_entries(arguments.get("component_statuses", ()))
+    components_refused_on_resolve(status, component_statuses)
+    changes = component_changes_checked(page, component_statuses)
     incident = Incident(
         page=page,
         name=name,
         status=IncidentStatus.INVESTIGATING,
-        impact_override=_impact_override_checked(impact_override),
+        impact_override=impact_override_checked(impact_override),
         started_at=started_at or timezone.now(),
     )
     incident.save()
@@ -290,14 +241,14 @@ def incident_update_publish(
             with_name=False,
         )
     template_arguments_required(arguments, ["status"], template_id=template_id)
-    status = _status_checked(arguments["status"])
+    status = status_checked(arguments["status"])
     message = message_checked(arguments.get("message"))
     notify_subscribers = flag_checked(
         arguments.get("notify_subscribers", True), field="notify_subscribers"
     )
-    component_statuses = _entries(arguments.get("component_statuses", ()))
-    _reject_components_on_resolve(status, component_statuses)
-    changes = _component_changes(incident.page, component_statuses)
+    component_statuses = component_entries(arguments.get("component_statuses", ()))
+    components_refused_on_resolve(status, component_statuses)
+    changes = component_changes_checked(incident.page, component_statuses)
     if status == IncidentStatus.RESOLVED:
         kind = EventKind.INCIDENT_RESOLVED
     else:
@@ -323,15 +274,6 @@ def incident_resolve(
     )
 
 
-def _check_started_at(incident: Incident, started_at) -> None:
-    if started_at is None or started_at.tzinfo is None:
-        raise ValidationError({"started_at": ["A time with its time zone is required."]})
-    if started_at > timezone.now():
-        raise ValidationError({"started_at": ["An incident cannot start in the future."]})
-    if incident.resolved_at and started_at > incident.resolved_at:
-        raise ValidationError({"started_at": ["An incident cannot start after it was resolved."]})
-
-
 @transaction.atomic
 def incident_change(
     *, incident: Incident, audience_group_ids: list[str] | None = None, **changes
@@ -345,7 +287,7 @@ def incident_change(
     if "name" in changes:
         changes["name"] = name_checked(changes["name"])
     if "impact_override" in changes:
-        changes["impact_override"] = _impact_override_checked(changes["impact_override"])
+        changes["impact_override"] = impact_override_checked(changes["impact_override"])
     if "postmortem" in changes:
         changes["postmortem"] = text_checked(
             changes["postmortem"], field="postmortem", max_length=POSTMORTEM_MAX_LENGTH
@@ -356,7 +298,7 @@ def incident_change(
             {"postmortem": ["A postmortem can be added once the incident is resolved."]}
         )
     if "started_at" in changes:
-        _check_started_at(incident, changes["started_at"])
+        started_at_checked(incident, changes["started_at"])
     for name, value in changes.items():
         setattr(incident, name, value)
     if "impact_override" in changes:
@@ -383,65 +325,6 @@ def incident_delete(*, incident: Incident) -> None:
     )
 
 
-def incident_create_from_template(
-    *, page, template_id: str, template_values: dict | None = None, **explicit
-) -> Incident:
-    """``incident_create`` with a template (kept for callers written before it took one)."""
-    return incident_create(
-        page=page, template_id=template_id, template_values=template_values, **explicit
-    )
-
-
-def incident_update_publish_from_template(
-    *, incident: Incident, template_id: str, template_values: dict | None = None, **explicit
-) -> IncidentUpdate:
-    """``incident_update_publish`` with a template (kept for callers written before it took
-    one)."""
-    return incident_update_publish(
-        incident=incident, template_id=template_id, template_values=template_values, **explicit
-    )
-
-
-def _retrospective_timeline(page, updates: list[dict], now) -> list[tuple[dict, dict[str, str]]]:
-    """Each update with its checked ``{component_id: status}``; refuses a timeline that is not
-    past, chronological and ending resolved."""
-    if not updates:
-        raise ValidationError({"updates": ["A retrospective incident needs at least one update."]})
-    timeline, previous_at = [], None
-    for index, update in enumerate(updates):
-        field = f"updates.{index}"
-        if not isinstance(update, dict):
-            raise refused(field, "Each update is {status, message, published_at}.")
-        update["message"] = message_checked(update.get("message"), field=f"{field}.message")
-        status, published_at = update.get("status"), update.get("published_at")
-        if status not in IncidentStatus.values:
-            raise ValidationError(
-                {f"{field}.status": [f"Use one of: {', '.join(IncidentStatus.values)}."]}
-            )
-        if published_at is None or published_at > now:
-            raise ValidationError({f"{field}.published_at": ["Must be a time in the past."]})
-        if previous_at is not None and published_at < previous_at:
-            raise ValidationError(
-                {f"{field}.published_at": ["Updates must be in chronological order."]}
-            )
-        previous_at = published_at
-        changes = _component_changes(page, _entries(update.get("component_statuses") or ()))
-        if status == IncidentStatus.RESOLVED and set(changes.values()) - {"operational"}:
-            raise ValidationError(
-                {
-                    f"{field}.component_statuses": [
-                        "Resolving leaves every component operational within this incident."
-                    ]
-                }
-            )
-        timeline.append((update, changes))
-    if updates[-1]["status"] != IncidentStatus.RESOLVED:
-        raise ValidationError(
-            {f"updates.{len(updates) - 1}.status": ["The last update must resolve the incident."]}
-        )
-    return timeline
-
-
 @transaction.atomic
 def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -> Incident:
     """Record an incident that is already over, as its updates told it at the time:
@@ -451,7 +334,7 @@ def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -
     now = timezone.now()
     name = name_checked(name)
     updates = list(updates)
-    timeline = _retrospective_timeline(page, updates, now)
+    timeline = retrospective_timeline_checked(page, updates, now)
     names = dict(
         Component.objects.filter(
             page=page, id__in={cid for _, changes in timeline for cid in changes}

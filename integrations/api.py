@@ -10,16 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Scope
-from core.api import ApiView
 from core.errors import envelope
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from integrations import formats, selectors, services
 from integrations.models import IntegrationEventStatus, IntegrationKind
 from integrations.receiving import Rejected, integration_for_token, integration_receive
 from integrations.signatures import SIGNATURE_HEADERS
-from statuspages.selectors import page_for_key
+from statuspages.api_base import PageApiView
 
 TAGS = ["Integrations"]
 _KINDS_HELP = (
@@ -169,11 +167,14 @@ def _integration_out(integration, token: str | None = None) -> dict:
     return IntegrationOut(integration, context={"token": token}).data
 
 
-class IntegrationApiView(ApiView):
+class IntegrationApiView(PageApiView):
     """Integrations hold the rules that open incidents: reading them needs the scope too."""
 
     write_scope = Scope.INCIDENTS_WRITE
     required_scopes = {"GET": Scope.INCIDENTS_WRITE}
+
+    def integration(self, integration_id):
+        return selectors.integration_for_page(self.page, integration_id)
 
 
 class IntegrationListView(IntegrationApiView):
@@ -185,13 +186,11 @@ class IntegrationListView(IntegrationApiView):
         description="Newest first.",
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        result = paginate(
-            selectors.integrations_for_page(page),
-            request.query_params,
+        return self.paginated(
+            selectors.integrations_for_page(self.page),
+            IntegrationOut,
             ordering=("-created_at", "-id"),
         )
-        return Response(result.envelope(IntegrationOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="integrations_create",
@@ -202,21 +201,16 @@ class IntegrationListView(IntegrationApiView):
         "answer (and rotate-token's): give it to the sender.",
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = IntegrationIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(IntegrationIn)
         integration, token = services.integration_create(page=page, **body.service_arguments())
         return Response(_integration_out(integration, token), status=status.HTTP_201_CREATED)
-
-
-def _integration(api_key, page_id, integration_id):
-    return selectors.integration_for_page(page_for_key(api_key, page_id), integration_id)
 
 
 class IntegrationDetailView(IntegrationApiView):
     @extend_schema(operation_id="integrations_retrieve", tags=TAGS, responses=IntegrationOut)
     def get(self, request, page_id, integration_id):
-        return Response(_integration_out(_integration(self.api_key, page_id, integration_id)))
+        return Response(_integration_out(self.integration(integration_id)))
 
     @extend_schema(
         operation_id="integrations_update",
@@ -227,9 +221,8 @@ class IntegrationDetailView(IntegrationApiView):
         "and the inbound URL stay (rotate-token changes the URL).",
     )
     def patch(self, request, page_id, integration_id):
-        integration = _integration(self.api_key, page_id, integration_id)
-        body = IntegrationPatchIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        integration = self.integration(integration_id)
+        body = self.validated(IntegrationPatchIn)
         integration = services.integration_change(
             integration=integration, **body.service_arguments()
         )
@@ -242,7 +235,7 @@ class IntegrationDetailView(IntegrationApiView):
         description="Deletes the integration and its events; incidents it opened stay.",
     )
     def delete(self, request, page_id, integration_id):
-        integration = _integration(self.api_key, page_id, integration_id)
+        integration = self.integration(integration_id)
         services.integration_delete(integration=integration)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -257,7 +250,7 @@ class IntegrationRotateTokenView(IntegrationApiView):
         "answers 404 from now on.",
     )
     def post(self, request, page_id, integration_id):
-        integration = _integration(self.api_key, page_id, integration_id)
+        integration = self.integration(integration_id)
         integration, token = services.integration_rotate_token(integration=integration)
         return Response(_integration_out(integration, token))
 
@@ -271,13 +264,12 @@ class IntegrationEventListView(IntegrationApiView):
         description="The last 100 deliveries to the inbound URL, newest first.",
     )
     def get(self, request, page_id, integration_id):
-        integration = _integration(self.api_key, page_id, integration_id)
-        result = paginate(
+        integration = self.integration(integration_id)
+        return self.paginated(
             selectors.events_of_integration(integration),
-            request.query_params,
+            IntegrationEventOut,
             ordering=("-received_at", "-id"),
         )
-        return Response(result.envelope(IntegrationEventOut(result.items, many=True).data))
 
 
 # ---- inbound --------------------------------------------------------------------------------

@@ -5,15 +5,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from maintenances import selectors, services
 from maintenances.models import MaintenanceStatus
 from pagetemplates.serializers import TemplatedInput
+from statuspages.api_base import PageApiView
 from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
-from statuspages.selectors import page_for_key
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Maintenances"]
@@ -122,7 +120,7 @@ def _maintenance_out(maintenance) -> dict:
     return MaintenanceOut(selectors.maintenances_with_details([maintenance])[0]).data
 
 
-class MaintenanceListView(ApiView):
+class MaintenanceListView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
     idempotency_required = True
 
@@ -136,13 +134,15 @@ class MaintenanceListView(ApiView):
         description="Latest `start_at` first.",
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
         maintenances = selectors.maintenances_for_page(
-            page, status=request.query_params.get("status")
+            self.page, status=request.query_params.get("status")
         )
-        result = paginate(maintenances, request.query_params, ordering=("-start_at", "-id"))
-        selectors.maintenances_with_details(result.items)
-        return Response(result.envelope(MaintenanceOut(result.items, many=True).data))
+        return self.paginated(
+            maintenances,
+            MaintenanceOut,
+            ordering=("-start_at", "-id"),
+            details=selectors.maintenances_with_details,
+        )
 
     @extend_schema(
         operation_id="maintenances_create",
@@ -153,18 +153,17 @@ class MaintenanceListView(ApiView):
         "(header or body).",
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = MaintenanceIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(MaintenanceIn)
         maintenance = services.maintenance_create(page=page, **body.service_arguments())
         return Response(_maintenance_out(maintenance), status=status.HTTP_201_CREATED)
 
 
-class MaintenanceDetailView(ApiView):
+class MaintenanceDetailView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
     def _maintenance(self, page_id, maintenance_id):
-        return selectors.maintenance_for_page(page_for_key(self.api_key, page_id), maintenance_id)
+        return selectors.maintenance_for_page(self.page, maintenance_id)
 
     @extend_schema(
         operation_id="maintenances_retrieve",
@@ -185,8 +184,7 @@ class MaintenanceDetailView(ApiView):
     )
     def patch(self, request, page_id, maintenance_id):
         maintenance = self._maintenance(page_id, maintenance_id)
-        body = MaintenancePatchIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(MaintenancePatchIn)
         maintenance = services.maintenance_change(maintenance=maintenance, **body.validated_data)
         return Response(_maintenance_out(maintenance))
 
@@ -201,7 +199,7 @@ class MaintenanceDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MaintenanceUpdateListView(ApiView):
+class MaintenanceUpdateListView(PageApiView):
     write_scope = Scope.INCIDENTS_WRITE
 
     @extend_schema(
@@ -212,12 +210,10 @@ class MaintenanceUpdateListView(ApiView):
         description="Newest first.",
     )
     def get(self, request, page_id, maintenance_id):
-        page = page_for_key(self.api_key, page_id)
-        maintenance = selectors.maintenance_for_page(page, maintenance_id)
-        result = paginate(
-            maintenance.updates.all(), request.query_params, ordering=("-created_at", "-id")
+        maintenance = selectors.maintenance_for_page(self.page, maintenance_id)
+        return self.paginated(
+            maintenance.updates.all(), MaintenanceUpdateOut, ordering=("-created_at", "-id")
         )
-        return Response(result.envelope(MaintenanceUpdateOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="maintenance_updates_create",
@@ -229,10 +225,9 @@ class MaintenanceUpdateListView(ApiView):
         "`completed` ends it).",
     )
     def post(self, request, page_id, maintenance_id):
-        page = page_for_key(self.api_key, page_id)
+        page = self.page
         maintenance = selectors.maintenance_for_page(page, maintenance_id)
-        body = MaintenanceUpdateIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(MaintenanceUpdateIn)
         update = services.maintenance_update_publish(
             maintenance=maintenance, **body.service_arguments()
         )

@@ -342,29 +342,3 @@ def maintenances_auto_transition(*, now=None) -> int:
             if maintenance is not None:
                 published += _transition_if_due(maintenance, now)
     return published
-
-
-def maintenance_create_from_template(
-    *, page, template_id: str, template_values: dict | None = None, **explicit
-) -> Maintenance:
-    """``maintenance_create`` with a template (kept for callers written before it took one)."""
-    return maintenance_create(
-        page=page, template_id=template_id, template_values=template_values, **explicit
-    )
-
-
-def maintenance_update_publish_from_template(
-    *,
-    maintenance: Maintenance,
-    template_id: str,
-    template_values: dict | None = None,
-    **explicit,
-) -> MaintenanceUpdate:
-    """``maintenance_update_publish`` with a template (kept for callers written before it
-    took one)."""
-    return maintenance_update_publish(
-        maintenance=maintenance,
-        template_id=template_id,
-        template_values=template_values,
-        **explicit,
-    )

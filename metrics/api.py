@@ -8,13 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField, django_validator
 from core.validators import validate_url
 from metrics import selectors, services
-from statuspages.selectors import page_for_key
+from statuspages.api_base import PageApiView
 
 
 class MetricOut(serializers.Serializer):
@@ -143,7 +141,7 @@ class DataOut(serializers.Serializer):
     )
 
 
-class MetricListView(ApiView):
+class MetricListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -154,11 +152,9 @@ class MetricListView(ApiView):
         tags=["Metrics"],
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        result = paginate(
-            selectors.metrics_of_page(page), request.query_params, ordering=("position", "id")
+        return self.paginated(
+            selectors.metrics_of_page(self.page), MetricOut, ordering=("position", "id")
         )
-        return Response(result.envelope(MetricOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="metrics_create",
@@ -168,14 +164,13 @@ class MetricListView(ApiView):
         tags=["Metrics"],
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = MetricIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(MetricIn)
         metric = services.metric_create(page=page, **body.validated_data)
         return Response(MetricOut(metric).data, status=201)
 
 
-class MetricDetailView(ApiView):
+class MetricDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -185,8 +180,7 @@ class MetricDetailView(ApiView):
         description="A metric.",
     )
     def get(self, request, page_id, metric_id):
-        page = page_for_key(self.api_key, page_id)
-        return Response(MetricOut(selectors.metric_of_page(page, metric_id)).data)
+        return Response(MetricOut(selectors.metric_of_page(self.page, metric_id)).data)
 
     @extend_schema(
         operation_id="metrics_update",
@@ -196,9 +190,8 @@ class MetricDetailView(ApiView):
         tags=["Metrics"],
     )
     def patch(self, request, page_id, metric_id):
-        metric = selectors.metric_of_page(page_for_key(self.api_key, page_id), metric_id)
-        body = MetricIn(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
+        metric = selectors.metric_of_page(self.page, metric_id)
+        body = self.validated(MetricIn, partial=True)
         metric = services.metric_update(metric=metric, **body.validated_data)
         return Response(MetricOut(metric).data)
 
@@ -209,12 +202,12 @@ class MetricDetailView(ApiView):
         description="Deletes the metric with its data points.",
     )
     def delete(self, request, page_id, metric_id):
-        metric = selectors.metric_of_page(page_for_key(self.api_key, page_id), metric_id)
+        metric = selectors.metric_of_page(self.page, metric_id)
         services.metric_delete(metric=metric)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MetricDataView(ApiView):
+class MetricDataView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -231,8 +224,7 @@ class MetricDataView(ApiView):
         tags=["Metrics"],
     )
     def post(self, request, page_id, metric_id):
-        metric = selectors.metric_of_page(page_for_key(self.api_key, page_id), metric_id)
-        body = DataIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        metric = selectors.metric_of_page(self.page, metric_id)
+        body = self.validated(DataIn)
         written = services.metric_points_submit(metric=metric, points=body.validated_data["data"])
         return Response({"metric_id": metric.id, "points_written": written})

@@ -6,8 +6,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import TimestampField, rfc3339
 from notifications.models import DeliveryStatus, EventKind
@@ -17,7 +15,7 @@ from notifications.selectors import (
     event_for_page,
     events_for_page,
 )
-from statuspages.selectors import page_for_key
+from statuspages.api_base import PageApiView
 
 READ = Scope.SUBSCRIBERS_READ.value
 
@@ -41,7 +39,7 @@ class DeliveryOut(serializers.Serializer):
         return data
 
 
-class DeliveryListView(ApiView):
+class DeliveryListView(PageApiView):
     required_scopes = {"GET": READ}
 
     @extend_schema(
@@ -57,20 +55,14 @@ class DeliveryListView(ApiView):
         "attempts, last error and the receiver's last response code.",
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
         params = request.query_params
-        if params.get("status") and params["status"] not in DeliveryStatus.values:
-            raise serializers.ValidationError(
-                {"status": [f"One of {', '.join(DeliveryStatus.values)}."]}
-            )
         deliveries = deliveries_for_page(
-            page,
+            self.page,
             subscriber_id=params.get("subscriber_id"),
             incident_id=params.get("incident_id"),
             status=params.get("status"),
         )
-        result = paginate(deliveries, params, ordering=("-id",))
-        return Response(result.envelope(DeliveryOut(result.items, many=True).data))
+        return self.paginated(deliveries, DeliveryOut, ordering=("-id",))
 
 
 class DeliveryCountsOut(serializers.Serializer):
@@ -117,7 +109,11 @@ class NotificationEventOut(serializers.Serializer):
         return None if delivered_in is None else round(delivered_in, 3)
 
 
-class NotificationEventListView(ApiView):
+def _progress(events) -> dict:
+    return {"progress": delivery_progress(events)}
+
+
+class NotificationEventListView(PageApiView):
     required_scopes = {"GET": READ}
 
     @extend_schema(
@@ -133,21 +129,18 @@ class NotificationEventListView(ApiView):
         "one took to go out.",
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
         params = request.query_params
         events = events_for_page(
-            page,
+            self.page,
             incident_id=params.get("incident_id"),
             maintenance_id=params.get("maintenance_id"),
         )
-        result = paginate(events, params, ordering=("-created_at", "-id"))
-        context = {"progress": delivery_progress(result.items)}
-        return Response(
-            result.envelope(NotificationEventOut(result.items, many=True, context=context).data)
+        return self.paginated(
+            events, NotificationEventOut, ordering=("-created_at", "-id"), context=_progress
         )
 
 
-class NotificationEventDetailView(ApiView):
+class NotificationEventDetailView(PageApiView):
     required_scopes = {"GET": READ}
 
     @extend_schema(
@@ -157,7 +150,5 @@ class NotificationEventDetailView(ApiView):
         description="One publish's notifications: how many deliveries are in each state.",
     )
     def get(self, request, page_id, event_id):
-        page = page_for_key(self.api_key, page_id)
-        event = event_for_page(page, event_id)
-        context = {"progress": delivery_progress([event])}
-        return Response(NotificationEventOut(event, context=context).data)
+        event = event_for_page(self.page, event_id)
+        return Response(NotificationEventOut(event, context=_progress([event])).data)

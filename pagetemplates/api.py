@@ -5,16 +5,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from pagetemplates import services
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.selectors import template_for_page
 from pagetemplates.statuses import status_choices
+from statuspages.api_base import PageApiView
 from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
-from statuspages.selectors import page_for_key
 
 TAGS = ["Templates"]
 PLACEHOLDERS_HELP = (
@@ -137,7 +135,7 @@ MAINTENANCE = _Kind(
 
 
 def _list_view(kind: _Kind):
-    class TemplateListView(ApiView):
+    class TemplateListView(PageApiView):
         write_scope = Scope.INCIDENTS_WRITE
 
         @extend_schema(
@@ -148,11 +146,9 @@ def _list_view(kind: _Kind):
             description="By name.",
         )
         def get(self, request, page_id):
-            page = page_for_key(self.api_key, page_id)
-            result = paginate(
-                kind.model.objects.filter(page=page), request.query_params, ordering=("name", "id")
+            return self.paginated(
+                kind.model.objects.filter(page=self.page), kind.out, ordering=("name", "id")
             )
-            return Response(result.envelope(kind.out(result.items, many=True).data))
 
         @extend_schema(
             operation_id=f"{kind.name}_templates_create",
@@ -163,7 +159,7 @@ def _list_view(kind: _Kind):
             f"(`template_id` on create and update). {PLACEHOLDERS_HELP}",
         )
         def post(self, request, page_id):
-            page = page_for_key(self.api_key, page_id)
+            page = self.page
             template = services.template_create(
                 model=kind.model, page=page, **_input(kind.create_in, request)
             )
@@ -174,15 +170,15 @@ def _list_view(kind: _Kind):
 
 
 def _detail_view(kind: _Kind):
-    class TemplateDetailView(ApiView):
+    class TemplateDetailView(PageApiView):
         write_scope = Scope.INCIDENTS_WRITE
 
         @extend_schema(
             operation_id=f"{kind.name}_templates_retrieve", tags=TAGS, responses=kind.out
         )
         def get(self, request, page_id, template_id):
-            page = page_for_key(self.api_key, page_id)
-            return Response(kind.out(template_for_page(kind.model, page, template_id)).data)
+            template = template_for_page(kind.model, self.page, template_id)
+            return Response(kind.out(template).data)
 
         @extend_schema(
             operation_id=f"{kind.name}_templates_update",
@@ -191,8 +187,7 @@ def _detail_view(kind: _Kind):
             responses=kind.out,
         )
         def patch(self, request, page_id, template_id):
-            page = page_for_key(self.api_key, page_id)
-            template = template_for_page(kind.model, page, template_id)
+            template = template_for_page(kind.model, self.page, template_id)
             template = services.template_update(template=template, **_input(kind.patch_in, request))
             return Response(kind.out(template).data)
 
@@ -200,8 +195,8 @@ def _detail_view(kind: _Kind):
             operation_id=f"{kind.name}_templates_destroy", tags=TAGS, responses={204: None}
         )
         def delete(self, request, page_id, template_id):
-            page = page_for_key(self.api_key, page_id)
-            services.template_delete(template=template_for_page(kind.model, page, template_id))
+            template = template_for_page(kind.model, self.page, template_id)
+            services.template_delete(template=template)
             return Response(status=status.HTTP_204_NO_CONTENT)
 
     TemplateDetailView.__name__ = f"{kind.model.__name__}DetailView"

@@ -222,7 +222,7 @@ def _operation(name: str, properties: dict | None = None, description: str = "")
                 "in": "path",
                 "name": "slug",
                 "required": True,
-                "schema": {"type": "string", "pattern": SLUG_PATTERN},
+                "schema": {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 64},
                 "description": "The page's slug; anything else (any character outside "
                 "`[a-z0-9-]`, NUL included) is the same JSON 404 as an unknown page.",
             },
@@ -298,7 +298,12 @@ EXTRA_SCHEMAS = {
             "in": "query",
             "name": "period",
             "required": False,
-            "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "day"},
+            "schema": {
+                "type": "string",
+                "enum": ["day", "week", "month"],
+                "default": "day",
+                "maxLength": 5,
+            },
         },
     ),
 }

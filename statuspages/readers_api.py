@@ -7,14 +7,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
 from core.errors import Conflict
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from statuspages import readers
+from statuspages.api_base import PageApiView
 from statuspages.models import Reader, ReaderGroup, ShareLink
-from statuspages.selectors import page_for_key
 from statuspages.serializers import EmailDomainField
 
 # ---- serializers ----------------------------------------------------------------------------
@@ -95,14 +93,14 @@ def _readers(page):
     return Reader.objects.filter(page=page).prefetch_related("groups")
 
 
-def _reader(api_key, page_id, reader_id) -> Reader:
-    reader = _readers(page_for_key(api_key, page_id)).filter(id=reader_id).first()
+def _reader(page, reader_id) -> Reader:
+    reader = _readers(page).filter(id=reader_id).first()
     if reader is None:
         raise Http404("Reader not found.")
     return reader
 
 
-class ReaderListView(ApiView):
+class ReaderListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -113,9 +111,7 @@ class ReaderListView(ApiView):
         tags=["Readers"],
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        result = paginate(_readers(page), request.query_params, ordering=("id",))
-        return Response(result.envelope(ReaderOut(result.items, many=True).data))
+        return self.paginated(_readers(self.page), ReaderOut, ordering=("id",))
 
     @extend_schema(
         operation_id="readers_create",
@@ -129,9 +125,8 @@ class ReaderListView(ApiView):
         tags=["Readers"],
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = ReaderIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(ReaderIn)
         try:
             reader = readers.reader_invite(page=page, **body.validated_data)
         except readers.ReaderExists as exc:
@@ -139,7 +134,7 @@ class ReaderListView(ApiView):
         return Response(ReaderOut(reader).data, status=201)
 
 
-class ReaderDetailView(ApiView):
+class ReaderDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -149,7 +144,7 @@ class ReaderDetailView(ApiView):
         description="A reader.",
     )
     def get(self, request, page_id, reader_id):
-        return Response(ReaderOut(_reader(self.api_key, page_id, reader_id)).data)
+        return Response(ReaderOut(_reader(self.page, reader_id)).data)
 
     @extend_schema(
         operation_id="readers_update",
@@ -159,11 +154,10 @@ class ReaderDetailView(ApiView):
         tags=["Readers"],
     )
     def patch(self, request, page_id, reader_id):
-        reader = _reader(self.api_key, page_id, reader_id)
-        body = ReaderUpdateIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        reader = _reader(self.page, reader_id)
+        body = self.validated(ReaderUpdateIn)
         reader = readers.reader_update(reader=reader, **body.validated_data)
-        return Response(ReaderOut(_reader(self.api_key, page_id, reader.id)).data)
+        return Response(ReaderOut(_reader(self.page, reader.id)).data)
 
     @extend_schema(
         operation_id="readers_destroy",
@@ -175,18 +169,18 @@ class ReaderDetailView(ApiView):
         ),
     )
     def delete(self, request, page_id, reader_id):
-        readers.reader_delete(reader=_reader(self.api_key, page_id, reader_id))
+        readers.reader_delete(reader=_reader(self.page, reader_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _group(api_key, page_id, group_id) -> ReaderGroup:
-    group = ReaderGroup.objects.filter(page=page_for_key(api_key, page_id), id=group_id).first()
+def _group(page, group_id) -> ReaderGroup:
+    group = ReaderGroup.objects.filter(page=page, id=group_id).first()
     if group is None:
         raise Http404("Reader group not found.")
     return group
 
 
-class ReaderGroupListView(ApiView):
+class ReaderGroupListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -197,11 +191,9 @@ class ReaderGroupListView(ApiView):
         tags=["Readers"],
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        result = paginate(
-            ReaderGroup.objects.filter(page=page), request.query_params, ordering=("id",)
+        return self.paginated(
+            ReaderGroup.objects.filter(page=self.page), ReaderGroupOut, ordering=("id",)
         )
-        return Response(result.envelope(ReaderGroupOut(result.items, many=True).data))
 
     @extend_schema(
         operation_id="reader_groups_create",
@@ -214,14 +206,13 @@ class ReaderGroupListView(ApiView):
         tags=["Readers"],
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = ReaderGroupIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(ReaderGroupIn)
         group = readers.reader_group_create(page=page, **body.validated_data)
         return Response(ReaderGroupOut(group).data, status=201)
 
 
-class ReaderGroupDetailView(ApiView):
+class ReaderGroupDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -231,7 +222,7 @@ class ReaderGroupDetailView(ApiView):
         description="A reader group.",
     )
     def get(self, request, page_id, group_id):
-        return Response(ReaderGroupOut(_group(self.api_key, page_id, group_id)).data)
+        return Response(ReaderGroupOut(_group(self.page, group_id)).data)
 
     @extend_schema(
         operation_id="reader_groups_update",
@@ -241,9 +232,8 @@ class ReaderGroupDetailView(ApiView):
         tags=["Readers"],
     )
     def patch(self, request, page_id, group_id):
-        group = _group(self.api_key, page_id, group_id)
-        body = ReaderGroupIn(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
+        group = _group(self.page, group_id)
+        body = self.validated(ReaderGroupIn, partial=True)
         group = readers.reader_group_update(group=group, **body.validated_data)
         return Response(ReaderGroupOut(group).data)
 
@@ -257,7 +247,7 @@ class ReaderGroupDetailView(ApiView):
         ),
     )
     def delete(self, request, page_id, group_id):
-        group = _group(self.api_key, page_id, group_id)
+        group = _group(self.page, group_id)
         try:
             readers.reader_group_delete(group=group)
         except readers.ReaderGroupInUse as exc:
@@ -269,14 +259,14 @@ def _share_links(page):
     return ShareLink.objects.filter(page=page).prefetch_related("groups")
 
 
-def _share_link(api_key, page_id, link_id) -> ShareLink:
-    link = _share_links(page_for_key(api_key, page_id)).filter(id=link_id).first()
+def _share_link(page, link_id) -> ShareLink:
+    link = _share_links(page).filter(id=link_id).first()
     if link is None:
         raise Http404("Share link not found.")
     return link
 
 
-class ShareLinkListView(ApiView):
+class ShareLinkListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
     # The signed URL is shown once: a replay of the create omits it.
     idempotency_unstored_fields = ("url",)
@@ -289,9 +279,7 @@ class ShareLinkListView(ApiView):
         tags=["Readers"],
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        result = paginate(_share_links(page), request.query_params, ordering=("id",))
-        return Response(result.envelope(ShareLinkOut(result.items, many=True).data))
+        return self.paginated(_share_links(self.page), ShareLinkOut, ordering=("id",))
 
     @extend_schema(
         operation_id="share_links_create",
@@ -305,15 +293,14 @@ class ShareLinkListView(ApiView):
         tags=["Readers"],
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = ShareLinkIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(ShareLinkIn)
         link, url = readers.share_link_create(page=page, **body.validated_data)
-        link = _share_link(self.api_key, page_id, link.id)
+        link = _share_link(self.page, link.id)
         return Response({**ShareLinkOut(link).data, "url": url}, status=201)
 
 
-class ShareLinkDetailView(ApiView):
+class ShareLinkDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -323,7 +310,7 @@ class ShareLinkDetailView(ApiView):
         description="A share link (without its URL).",
     )
     def get(self, request, page_id, link_id):
-        return Response(ShareLinkOut(_share_link(self.api_key, page_id, link_id)).data)
+        return Response(ShareLinkOut(_share_link(self.page, link_id)).data)
 
     @extend_schema(
         operation_id="share_links_destroy",
@@ -332,5 +319,5 @@ class ShareLinkDetailView(ApiView):
         description="Revokes the link: whoever opened it is refused from the next request on.",
     )
     def delete(self, request, page_id, link_id):
-        readers.share_link_delete(link=_share_link(self.api_key, page_id, link_id))
+        readers.share_link_delete(link=_share_link(self.page, link_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from accounts.models import Scope
 from core.api import ApiView
 from core.errors import Conflict, InsufficientScope
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from statuspages import selectors, services
+from statuspages.api_base import PageApiView
 from statuspages.serializers import (
     ComponentIn,
     ComponentOut,
@@ -43,11 +43,9 @@ class StatusPageListView(ApiView):
         tags=["Status pages"],
     )
     def get(self, request):
-        page = paginate(
-            selectors.pages_for_key(self.api_key), request.query_params, ordering=("id",)
+        return self.paginated(
+            selectors.pages_for_key(self.api_key), PageOut, ordering=("id",), context=_page_out
         )
-        data = PageOut(page.items, many=True, context=_page_out(page.items)).data
-        return Response(page.envelope(data))
 
     @extend_schema(
         operation_id="status_pages_create",
@@ -65,15 +63,14 @@ class StatusPageListView(ApiView):
                 Scope.PAGES_WRITE,
                 "This API key is limited to some pages and cannot create new ones.",
             )
-        body = PageIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = self.validated(PageIn)
         created = services.status_page_create(
             organization=self.api_key.organization, **body.validated_data
         )
         return Response(PageOut(created, context=_page_out([created])).data, status=201)
 
 
-class StatusPageDetailView(ApiView):
+class StatusPageDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
     service_field_names = {"url_override": "url"}
 
@@ -84,8 +81,7 @@ class StatusPageDetailView(ApiView):
         description="A status page with its current overall status.",
     )
     def get(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        return Response(PageOut(page, context=_page_out([page])).data)
+        return Response(PageOut(self.page, context=_page_out([self.page])).data)
 
     @extend_schema(
         operation_id="status_pages_update",
@@ -95,10 +91,8 @@ class StatusPageDetailView(ApiView):
         tags=["Status pages"],
     )
     def patch(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        body = PageIn(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        page = services.status_page_update(page=page, **body.validated_data)
+        body = self.validated(PageIn, partial=True)
+        page = services.status_page_update(page=self.page, **body.validated_data)
         return Response(PageOut(page, context=_page_out([page])).data)
 
     @extend_schema(
@@ -111,11 +105,11 @@ class StatusPageDetailView(ApiView):
         ),
     )
     def delete(self, request, page_id):
-        services.status_page_delete(page=selectors.page_for_key(self.api_key, page_id))
+        services.status_page_delete(page=self.page)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class StructureView(ApiView):
+class StructureView(PageApiView):
     @extend_schema(
         operation_id="status_pages_structure",
         responses=StructureOut,
@@ -124,7 +118,7 @@ class StructureView(ApiView):
         "components in no group.",
     )
     def get(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
+        page = self.page
         groups, ungrouped, statuses = selectors.page_structure(page)
         component_ids = {g.id: [c.id for c in g.ordered_components] for g in groups}
         every = [c for g in groups for c in g.ordered_components] + list(ungrouped)
@@ -142,16 +136,18 @@ class StructureView(ApiView):
         )
 
 
-def _components_out(components, many=False):
-    items = components if many else [components]
-    context = {
-        "statuses": effective_statuses(items),
-        "audience_group_ids": selectors.audience_group_ids(items),
+def _component_context(components) -> dict:
+    return {
+        "statuses": effective_statuses(components),
+        "audience_group_ids": selectors.audience_group_ids(components),
     }
-    return ComponentOut(components, many=many, context=context).data
 
 
-class ComponentListView(ApiView):
+def _components_out(component) -> dict:
+    return ComponentOut(component, context=_component_context([component])).data
+
+
+class ComponentListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
     service_field_names = {"manual_status": "status", "group": "group_id"}
 
@@ -165,11 +161,12 @@ class ComponentListView(ApiView):
         tags=["Components"],
     )
     def get(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        result = paginate(
-            selectors.components_of_page(page), request.query_params, ordering=("position", "id")
+        return self.paginated(
+            selectors.components_of_page(self.page),
+            ComponentOut,
+            ordering=("position", "id"),
+            context=_component_context,
         )
-        return Response(result.envelope(_components_out(result.items, many=True)))
 
     @extend_schema(
         operation_id="components_create",
@@ -182,14 +179,13 @@ class ComponentListView(ApiView):
         tags=["Components"],
     )
     def post(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        body = ComponentIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(ComponentIn)
         component = services.component_create(page=page, **body.resolve(page))
         return Response(_components_out(component), status=201)
 
 
-class ComponentDetailView(ApiView):
+class ComponentDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
     service_field_names = {"manual_status": "status", "group": "group_id"}
 
@@ -213,8 +209,7 @@ class ComponentDetailView(ApiView):
     )
     def patch(self, request, page_id, component_id):
         component = selectors.component_for_key(self.api_key, page_id, component_id)
-        body = ComponentIn(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
+        body = self.validated(ComponentIn, partial=True)
         component = services.component_update(component=component, **body.resolve(component.page))
         return Response(_components_out(component))
 
@@ -234,13 +229,15 @@ class ComponentDetailView(ApiView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _groups_out(groups, many=False):
-    items = groups if many else [groups]
-    context = {"component_ids": selectors.group_component_ids(items)}
-    return GroupOut(groups, many=many, context=context).data
+def _group_context(groups) -> dict:
+    return {"component_ids": selectors.group_component_ids(groups)}
 
 
-class GroupListView(ApiView):
+def _groups_out(group) -> dict:
+    return GroupOut(group, context=_group_context([group])).data
+
+
+class GroupListView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -251,13 +248,12 @@ class GroupListView(ApiView):
         tags=["Component groups"],
     )
     def get(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        result = paginate(
-            selectors.groups_of_page(page),
-            request.query_params,
+        return self.paginated(
+            selectors.groups_of_page(self.page),
+            GroupOut,
             ordering=("position", "id"),
+            context=_group_context,
         )
-        return Response(result.envelope(_groups_out(result.items, many=True)))
 
     @extend_schema(
         operation_id="component_groups_create",
@@ -267,14 +263,13 @@ class GroupListView(ApiView):
         tags=["Component groups"],
     )
     def post(self, request, page_id):
-        page = selectors.page_for_key(self.api_key, page_id)
-        body = GroupIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(GroupIn)
         group = services.component_group_create(page=page, **body.validated_data)
         return Response(_groups_out(group), status=201)
 
 
-class GroupDetailView(ApiView):
+class GroupDetailView(PageApiView):
     write_scope = Scope.PAGES_WRITE
 
     @extend_schema(
@@ -298,8 +293,7 @@ class GroupDetailView(ApiView):
     )
     def patch(self, request, page_id, group_id):
         group = selectors.group_for_key(self.api_key, page_id, group_id)
-        body = GroupIn(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
+        body = self.validated(GroupIn, partial=True)
         group = services.component_group_update(group=group, **body.validated_data)
         return Response(_groups_out(group))
 

@@ -5,13 +5,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from core.api import ApiView
 from core.errors import Conflict
 from core.languages import Language
-from core.pagination import paginate
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
-from statuspages.selectors import page_for_key
+from statuspages.api_base import PageApiView
 from subscribers import selectors, services
 from subscribers.models import Channel
 
@@ -136,7 +134,7 @@ class SubscriberPatchIn(StrictInputSerializer):
 # ---- views ----------------------------------------------------------------------------------
 
 
-class SubscriberListView(ApiView):
+class SubscriberListView(PageApiView):
     required_scopes = SCOPES
 
     @extend_schema(
@@ -148,16 +146,10 @@ class SubscriberListView(ApiView):
         responses=list_response(SubscriberOut),
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        channel = request.query_params.get("channel")
-        if channel and channel not in Channel.values:
-            raise serializers.ValidationError({"channel": [f"One of {', '.join(Channel.values)}."]})
-        result = paginate(
-            selectors.subscribers_for_page(page, channel=channel),
-            request.query_params,
-            ordering=("id",),
+        subscribers = selectors.subscribers_for_page(
+            self.page, channel=request.query_params.get("channel")
         )
-        return Response(result.envelope(SubscriberOut(result.items, many=True).data))
+        return self.paginated(subscribers, SubscriberOut, ordering=("id",))
 
     @extend_schema(
         operation_id="subscribers_create",
@@ -170,14 +162,13 @@ class SubscriberListView(ApiView):
         responses={201: SubscriberCreatedOut},
     )
     def post(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
-        body = SubscriberIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        page = self.page
+        body = self.validated(SubscriberIn)
         subscriber = services.subscriber_create(page=page, **body.resolve(page))
         return Response(SubscriberCreatedOut(subscriber).data, status=201)
 
 
-class SubscriberDetailView(ApiView):
+class SubscriberDetailView(PageApiView):
     required_scopes = SCOPES
 
     @extend_schema(
@@ -187,8 +178,7 @@ class SubscriberDetailView(ApiView):
         description="A subscriber, with when it confirmed and whether it is quarantined.",
     )
     def get(self, request, page_id, subscriber_id):
-        page = page_for_key(self.api_key, page_id)
-        return Response(SubscriberOut(selectors.subscriber_for_page(page, subscriber_id)).data)
+        return Response(SubscriberOut(selectors.subscriber_for_page(self.page, subscriber_id)).data)
 
     @extend_schema(
         operation_id="subscribers_update",
@@ -198,11 +188,8 @@ class SubscriberDetailView(ApiView):
         responses=SubscriberOut,
     )
     def patch(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(
-            page_for_key(self.api_key, page_id), subscriber_id
-        )
-        body = SubscriberPatchIn(data=request.data)
-        body.is_valid(raise_exception=True)
+        subscriber = selectors.subscriber_for_page(self.page, subscriber_id)
+        body = self.validated(SubscriberPatchIn)
         subscriber = services.subscriber_update(subscriber=subscriber, **body.validated_data)
         return Response(SubscriberOut(subscriber).data)
 
@@ -213,14 +200,12 @@ class SubscriberDetailView(ApiView):
         description="Unsubscribes; delivery records stay.",
     )
     def delete(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(
-            page_for_key(self.api_key, page_id), subscriber_id
-        )
+        subscriber = selectors.subscriber_for_page(self.page, subscriber_id)
         services.subscriber_delete(subscriber=subscriber)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ResendConfirmationView(ApiView):
+class ResendConfirmationView(PageApiView):
     required_scopes = {"POST": WRITE}
 
     @extend_schema(
@@ -232,9 +217,7 @@ class ResendConfirmationView(ApiView):
         "subscriber that has not confirmed; 409 `conflict` otherwise.",
     )
     def post(self, request, page_id, subscriber_id):
-        subscriber = selectors.subscriber_for_page(
-            page_for_key(self.api_key, page_id), subscriber_id
-        )
+        subscriber = selectors.subscriber_for_page(self.page, subscriber_id)
         if not services.subscriber_confirmation_resend(subscriber=subscriber):
             raise Conflict(
                 "This subscriber needs no confirmation.", {"subscriber_id": subscriber.id}

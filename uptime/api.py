@@ -6,8 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from core.api import ApiView
-from statuspages.selectors import page_for_key
+from statuspages.api_base import PageApiView
 from uptime.selectors import DEFAULT_DAYS, page_today, page_uptime, uptime_payload
 
 MAX_RANGE_DAYS = 3660
@@ -44,7 +43,7 @@ class UptimeOut(serializers.Serializer):
     groups = UptimeGroupOut(many=True)
 
 
-class UptimeView(ApiView):
+class UptimeView(PageApiView):
     @extend_schema(
         operation_id="uptime_retrieve",
         description=(
@@ -62,7 +61,7 @@ class UptimeView(ApiView):
         tags=["Uptime"],
     )
     def get(self, request, page_id):
-        page = page_for_key(self.api_key, page_id)
+        page = self.page
         query = UptimeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = page_today(page)

@@ -1,14 +1,19 @@
 """The view every ``/v1/`` endpoint uses: our API key, scopes, rate limit and idempotency
-(``core.api.ApiView``) with Statuspage's authentication, body formats, errors and paging."""
+(``core.api.ApiView``) with Statuspage's authentication, body formats and paging; its errors
+are spoken by ``errors.STATUSPAGE_ERRORS`` (registered in ``apps.py``)."""
+
+from rest_framework import serializers
 
 from accounts.permissions import IsApiKey
 from core.api import ApiView
-from core.pagination import numbered_window
+from core.pagination import MAX_PAGE_NUMBER, numbered_window
 from core.parsers import JsonParser
 from dialects.statuspage_v1.auth import StatuspageKeyAuthentication
 from dialects.statuspage_v1.parsers import NestedFormParser
 
 MAX_PER_PAGE = 100
+MAX_PAGE = MAX_PAGE_NUMBER
+MAX_SEARCH_LENGTH = 255
 
 
 class V1View(ApiView):
@@ -29,3 +34,14 @@ def page_window(query_params) -> slice:
         max_size=MAX_PER_PAGE,
         size_names=("per_page", "limit"),
     )
+
+
+class _Search(serializers.Serializer):
+    q = serializers.CharField(max_length=MAX_SEARCH_LENGTH, allow_blank=True, required=False)
+
+
+def search_text(query_params) -> str:
+    """Statuspage's ``?q=`` (empty when not given); longer than the limit: 422."""
+    search = _Search(data={"q": query_params["q"]} if "q" in query_params else {})
+    search.is_valid(raise_exception=True)
+    return search.validated_data.get("q", "")

@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
-from dialects.statuspage_v1.base import V1View, page_window
+from dialects.statuspage_v1.base import V1View, page_window, search_text
 from dialects.statuspage_v1.inputs import (
     INCIDENT_FIELD_NAMES,
     IncidentIn,
@@ -92,7 +92,7 @@ class IncidentListView(V1View):
         window = page_window(request.query_params)
         incidents = incident_selectors.incidents_for_page(page)
         maintenances = maintenance_selectors.maintenances_for_page(page)
-        query = request.query_params.get("q")
+        query = search_text(request.query_params)
         if query:
             incidents = incidents.filter(name__icontains=query)
             maintenances = maintenances.filter(name__icontains=query)

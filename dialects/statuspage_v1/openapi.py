@@ -5,7 +5,9 @@ from functools import cache
 
 from django.http import JsonResponse
 
-from dialects.statuspage_v1.schemas import SCHEMAS, STRING, ref
+from dialects.statuspage_v1.base import MAX_PAGE, MAX_SEARCH_LENGTH
+from dialects.statuspage_v1.schemas import SCHEMAS, ref
+from dialects.statuspage_v1.subscribers import STATES, TYPES
 
 ERRORS = {
     "400": "The body or a query parameter cannot be read (not JSON, holds NUL characters).",
@@ -19,7 +21,12 @@ ERRORS = {
 }
 
 
-def _param(name: str, where: str = "path", schema=STRING, description: str = "") -> dict:
+# Ids are at most 42 characters, the search text is Statuspage's; with these the longest URL
+# this document allows stays far below gunicorn's request-line limit (gunicorn.conf.py).
+ID = {"type": "string", "maxLength": 64}
+
+
+def _param(name: str, where: str = "path", schema=ID, description: str = "") -> dict:
     parameter = {"name": name, "in": where, "required": where == "path", "schema": schema}
     if description:
         parameter["description"] = description
@@ -27,7 +34,12 @@ def _param(name: str, where: str = "path", schema=STRING, description: str = "")
 
 
 PAGING = [
-    _param("page", "query", {"type": "integer", "minimum": 1}, "Page of results, from 1."),
+    _param(
+        "page",
+        "query",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        "Page of results, from 1.",
+    ),
     _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
 
@@ -140,7 +152,17 @@ def _paths() -> dict:
             "get": _operation(
                 "List incidents and scheduled incidents, newest first",
                 ok=_list("Incident"),
-                params=[PAGE, _param("q", "query"), _param("limit", "query"), *PAGING],
+                params=[
+                    PAGE,
+                    _param(
+                        "q",
+                        "query",
+                        {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+                        "Text in the name; longer than the limit: 422.",
+                    ),
+                    _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    *PAGING,
+                ],
             ),
             "post": _operation(
                 "Create an incident; with `scheduled_for`/`scheduled_until` (or a maintenance "
@@ -209,10 +231,11 @@ def _paths() -> dict:
                 ok=_list("Subscriber"),
                 params=[
                     PAGE,
-                    _param("type", "query"),
+                    _param("type", "query", {"type": "string", "enum": list(TYPES)}),
                     _param(
                         "state",
                         "query",
+                        {"type": "string", "enum": list(STATES)},
                         description="active (default), unconfirmed, quarantined or all",
                     ),
                     *PAGING,
