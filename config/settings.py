@@ -81,11 +81,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
-    "dialects.statuspage_v1.middleware.StatuspageErrorMiddleware",
-    "dialects.incident_io.middleware.IncidentIoErrorMiddleware",
+    # Outside all but the request id: a crash in any middleware below still gets the envelope
+    # (or the shape of the dialect whose path it is).
+    "core.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.middleware.ApiErrorEnvelopeMiddleware",
     "core.middleware.MalformedRequestMiddleware",
     # Current cached public documents are answered here, before sessions, CSRF and auth.
     "public.middleware.PublicCacheMiddleware",

@@ -1,6 +1,13 @@
-"""The error envelope, produced once for every layer: DRF, Django routing and crashes."""
+"""The error envelope, produced once for every layer: DRF, Django routing and crashes.
+
+Another API spoken under a path prefix (Statuspage's ``/v1/``, ``/incident-io/``,
+``/instatus/``) registers its ``ErrorDialect`` here from its ``AppConfig.ready``; every error
+under that prefix, whichever layer answers it (a view, a refused body, routing, a crash), is
+then built as this envelope and re-spoken in that API's shape, here and nowhere else."""
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -98,20 +105,35 @@ def _request_id(context) -> str | None:
 
 def _in_view_terms(refusal: DjangoValidationError, context) -> DjangoValidationError:
     """A service's refusal with its arguments named as the view's dialect names them
-    (``service_field_names`` on the view, e.g. ``{"custom_domain": "domain"}``): the first
-    segment of each field path is renamed."""
+    (``service_field_names`` on the view, e.g. ``{"custom_domain": "domain"}``): each segment
+    of each field path is renamed (``updates.0.status`` → ``updates.0.incident_status``)."""
     names = getattr((context or {}).get("view"), "service_field_names", None) or {}
     if not names or not hasattr(refusal, "error_dict"):
         return refusal
     renamed: dict[str, list] = {}
     for path, errors in refusal.error_dict.items():
-        head, dot, rest = path.partition(".")
-        renamed.setdefault(f"{names.get(head, head)}{dot}{rest}", []).extend(errors)
+        spoken = ".".join(names.get(segment, segment) for segment in path.split("."))
+        renamed.setdefault(spoken, []).extend(errors)
     return DjangoValidationError(renamed)
 
 
 def api_exception_handler(exc, context):
-    """DRF's EXCEPTION_HANDLER: every APIException becomes the envelope; others are 500."""
+    """DRF's EXCEPTION_HANDLER: every APIException becomes the envelope (others are 500),
+    spoken in the dialect of the request's path when one is registered for it."""
+    response = _envelope_response(exc, context)
+    request = (context or {}).get("request")
+    dialect = error_dialect_for(request.path_info) if request is not None else None
+    if dialect is None:
+        return response
+    error = response.data["error"]
+    response.status_code = dialect.view_status(response.status_code, error, exc)
+    response.data = dialect.body(response.status_code, error)
+    for name, value in dialect.headers.get(response.status_code, {}).items():
+        response[name] = value
+    return response
+
+
+def _envelope_response(exc, context) -> Response:
     request_id = _request_id(context)
     headers = {}
     if isinstance(exc, Http404):
@@ -187,10 +209,53 @@ def json_error(
         details,
         getattr(request, "request_id", None),
     )
-    return JsonResponse(body, status=status_code)
+    dialect = error_dialect_for(request.path_info)
+    if dialect is None:
+        return JsonResponse(body, status=status_code)
+    response = JsonResponse(dialect.body(status_code, body["error"]), status=status_code)
+    for name, value in dialect.headers.get(status_code, {}).items():
+        response[name] = value
+    return response
 
 
 def api_error_response(request, error: ApiError) -> JsonResponse:
     return json_error(
         request, error.status_code, error.message, code=error.error_code, details=error.details
     )
+
+
+# ---- dialects: the same errors in another API's shape ---------------------------------------
+
+
+def _same_status(status_code: int, error: dict, exc: Exception) -> int:
+    return status_code
+
+
+@dataclass(frozen=True)
+class ErrorDialect:
+    """How the API spoken under ``prefix`` answers an error."""
+
+    prefix: str
+    # (status, our envelope's ``error``: code, message, details, request_id) → its body.
+    body: Callable[[int, dict], dict]
+    # The status its views answer an error with (Statuspage: 422 for an invalid body);
+    # errors answered before or around its views keep ours.
+    view_status: Callable[[int, dict, Exception], int] = _same_status
+    # Headers its error answers carry, by status.
+    headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+
+
+_DIALECTS: dict[str, ErrorDialect] = {}
+
+
+def register_error_dialect(dialect: ErrorDialect) -> None:
+    """Called from the dialect's ``AppConfig.ready``; registering again replaces it."""
+    _DIALECTS[dialect.prefix] = dialect
+
+
+def error_dialect_for(path: str) -> ErrorDialect | None:
+    """The dialect whose prefix ``path`` is under, if any."""
+    for prefix, dialect in _DIALECTS.items():
+        if path.startswith(prefix):
+            return dialect
+    return None

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404
 
-from core.errors import api_error_response, body_too_large, json_error
+from core.errors import api_error_response, body_too_large, error_dialect_for, json_error
 from core.parsers import NUL_MESSAGE
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ def wants_json_errors(request) -> bool:
     return (
         path.startswith(JSON_ERROR_PREFIXES)
         or _PUBLIC_API_PATH.match(path) is not None
+        or error_dialect_for(path) is not None
         or getattr(request, "json_errors", False)
     )
 
@@ -43,7 +44,9 @@ class RequestIdMiddleware:
 
 
 class ApiErrorEnvelopeMiddleware:
-    """Under ``/api/``, Django's own errors (unknown route, 405, crash) become the envelope."""
+    """Under ``/api/`` and a dialect's prefix, Django's own errors (unknown route, 405, a crash
+    in a view or in a middleware below this one) become the envelope, in the dialect's shape
+    where one is registered (``core.errors.ErrorDialect``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

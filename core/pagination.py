@@ -93,3 +93,25 @@ def _value(obj, name: str):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+MAX_PAGE_NUMBER = 100_000
+
+
+def numbered_window(
+    query_params, *, default_size: int, max_size: int, size_names: tuple[str, ...] = ("per_page",)
+) -> slice:
+    """``?page=`` (from 1) and a page size under the first of ``size_names`` given (at most
+    ``max_size``), as the rows of that page: the paging of the APIs that number pages."""
+    fields = {"page": serializers.IntegerField(min_value=1, max_value=MAX_PAGE_NUMBER, default=1)}
+    for name in size_names:
+        fields[name] = serializers.IntegerField(min_value=1, max_value=max_size, required=False)
+    names = list(fields)  # the serializer's metaclass takes the fields out of the dict
+    paging = type("NumberedPaging", (serializers.Serializer,), fields)(
+        data={name: query_params[name] for name in names if name in query_params}
+    )
+    paging.is_valid(raise_exception=True)
+    data = paging.validated_data
+    size = next((data[name] for name in size_names if data.get(name)), default_size)
+    start = (data["page"] - 1) * size
+    return slice(start, start + size)

@@ -3,10 +3,18 @@ import logging
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other path under an API's prefix: 404 whatever the method, in that API's error
+    shape (``core.middleware.ApiErrorEnvelopeMiddleware``)."""
+    raise Http404("No such resource.")
 
 
 @require_GET

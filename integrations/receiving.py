@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.validation import NAME_MAX_LENGTH
 from incidents.models import Incident
 from incidents.services import incident_create, incident_resolve, incident_update_publish
 from integrations.formats import Alert, Delivery, UnreadablePayload, delivery_parse
@@ -267,7 +268,9 @@ def _reconcile(integration: Integration, group: AlertGroup) -> list[str]:
             fields = due[0].fields
             incident = incident_create(
                 page=page,
-                name=render(integration.incident_name_template, fields)[:255] or due[0].name[:255],
+                # An alert's text is cut to what the service takes, never refused for length.
+                name=render(integration.incident_name_template, fields)[:NAME_MAX_LENGTH]
+                or due[0].name[:NAME_MAX_LENGTH],
                 message=render(integration.incident_message_template, fields)[:MESSAGE_MAX_LENGTH],
                 component_statuses=[
                     {"component_id": cid, "status": status} for cid, status in desired.items()

@@ -56,6 +56,8 @@ def _page_components(page, component_ids: Iterable[str]) -> list[Component]:
 
 def _check_window(start_at, end_at) -> None:
     for field, moment in (("start_at", start_at), ("end_at", end_at)):
+        if moment is None:
+            raise refused(field, "This field is required.")
         if not isinstance(moment, datetime) or timezone.is_naive(moment):
             raise refused(field, "Give a time with its time zone.")
     if end_at <= start_at:

@@ -96,13 +96,27 @@ def test_a_key_limited_to_one_page_does_not_see_the_others(make_client, page):
 def test_an_invalid_body_is_a_422_naming_incident_ios_field(api, page):
     response = api.post(
         f"{BASE}/status_page_incidents",
-        _incident_body(page, incident_status="broken", notify_subscribers=None),
+        _incident_body(page, notify_subscribers=None, message=None),
         format="json",
     )
     body = _assert_error(response, 422, "validation_error")
     fields = {error["source"]["field"]: error["code"] for error in body["errors"]}
-    assert fields == {"incident_status": "invalid_value", "notify_subscribers": "is_required"}
+    assert fields == {"message": "is_required", "notify_subscribers": "is_required"}
     assert body["errors"][0]["source"]["pointer"].startswith("/")
+
+
+def test_an_unknown_incident_status_is_the_services_refusal_under_incident_ios_name(api, page):
+    response = api.post(
+        f"{BASE}/status_page_incidents",
+        _incident_body(page, incident_status="broken"),
+        format="json",
+    )
+    body = _assert_error(response, 422, "validation_error")
+    assert [(e["source"]["field"], e["code"]) for e in body["errors"]] == [
+        ("incident_status", "invalid_value")
+    ]
+    assert "'broken' is not an incident status" in body["errors"][0]["message"]
+    assert Incident.objects.count() == 0
 
 
 def test_a_services_refusal_is_a_422_with_its_field(api, page):

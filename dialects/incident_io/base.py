@@ -4,17 +4,15 @@ rate limit and idempotency (``core.api.ApiView``), with incident.io's errors and
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from rest_framework import exceptions, serializers
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import APIView
 
 from accounts.authentication import ApiKeyAuthentication
 from accounts.permissions import IsApiKey
 from core.api import ApiView
 from core.pagination import paginate
 from core.parsers import JsonParser
-from dialects.incident_io.errors import InvalidQuery, incident_io_exception_handler
+from dialects.incident_io.errors import InvalidQuery
 
 
 class IncidentIoView(ApiView):
@@ -26,9 +24,6 @@ class IncidentIoView(ApiView):
     query_parameters: dict[str, tuple[str, ...]] = {}
     # Our field names in a service's refusal → incident.io's names in ``source.field``.
     error_fields: dict[str, str] = {}
-
-    def get_exception_handler(self):
-        return incident_io_exception_handler
 
     def _refuse_unknown_query_parameters(self, request, handler) -> None:
         known = self.query_parameters.get(request.method, ())
@@ -74,17 +69,3 @@ def paginated(queryset, query_params, *, ordering: tuple[str, ...]) -> tuple[lis
     if page.next_cursor:
         meta["after"] = page.next_cursor
     return page.items, meta
-
-
-class NotFoundView(APIView):
-    """Any other path under ``/incident-io/``: incident.io's 404, whatever the method."""
-
-    schema = None
-    authentication_classes: list = []
-    permission_classes: list = []
-
-    def get_exception_handler(self):
-        return incident_io_exception_handler
-
-    def initial(self, request, *args, **kwargs):
-        raise Http404("The requested resource could not be found.")

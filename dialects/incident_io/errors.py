@@ -1,10 +1,13 @@
 """Errors as incident.io answers them: ``{"type", "status", "request_id", "errors": [{"code",
-"message", "source": {"field", "pointer"}}]}``. Our refusals (the services' field paths
-included) are read from our own envelope and re-spoken here, so no rule is restated."""
+"message", "source": {"field", "pointer"}}]}``. Registered in ``apps.py`` as this dialect's
+``core.errors.ErrorDialect``: every error under ``/incident-io/``, whichever layer answers it,
+takes this shape. Our refusals (the services' field paths, renamed by the views'
+``service_field_names``) are read from our own envelope and re-spoken, so no rule is
+restated."""
 
 from rest_framework import exceptions
 
-from core.errors import api_exception_handler
+from core.errors import ErrorDialect
 
 TYPE_BY_STATUS = {
     400: "invalid_request_error",
@@ -26,51 +29,50 @@ class InvalidQuery(exceptions.ValidationError):
     """A query parameter that cannot be used: 400 ``invalid_request_error`` (bodies: 422)."""
 
 
-def error_body(status: int, request_id: str | None, errors: list[dict]) -> dict:
+def _field_error(field: str, message: str) -> dict:
+    code = "is_required" if message in REQUIRED_MESSAGES else "invalid_value"
+    if not field or field == "non_field_errors":
+        return {"code": code, "message": message}
+    return {
+        "code": code,
+        "message": f"{field}: {message}",
+        "source": {"field": field, "pointer": "/" + field.replace(".", "/")},
+    }
+
+
+def errors_of(error: dict) -> list[dict]:
+    """incident.io's ``errors`` list from our envelope's ``error`` object."""
+    code, details = error["code"], error.get("details") or {}
+    if code == "validation_error" and details:
+        return [
+            _field_error(field, message)
+            for field, messages in details.items()
+            for message in messages
+        ]
+    entry = {"code": code, "message": error["message"]}
+    if "idempotency_key" in details:
+        entry["source"] = {"field": "idempotency_key", "pointer": "/idempotency_key"}
+    return [entry]
+
+
+def incident_io_error(status: int, error: dict) -> dict:
     return {
         "type": TYPE_BY_STATUS.get(
             status, "api_error" if status >= 500 else "invalid_request_error"
         ),
         "status": status,
-        "request_id": request_id or "",
-        "errors": errors,
+        "request_id": error.get("request_id") or "",
+        "errors": errors_of(error),
     }
 
 
-def _field_error(field: str, message: str, renames: dict[str, str]) -> dict:
-    field = ".".join(renames.get(segment, segment) for segment in field.split("."))
-    code = "is_required" if message in REQUIRED_MESSAGES else "invalid_value"
-    error = {"code": code, "message": f"{field}: {message}" if field else message}
-    if field and field != "non_field_errors":
-        error["source"] = {"field": field, "pointer": "/" + field.replace(".", "/")}
-    else:
-        error["message"] = message
-    return error
+def _view_status(status: int, error: dict, exc: Exception) -> int:
+    """A body incident.io cannot accept is a 422; a bad query stays a 400."""
+    if error["code"] == "validation_error" and not isinstance(exc, InvalidQuery):
+        return 422
+    return status
 
 
-def errors_of(envelope_error: dict, renames: dict[str, str] | None = None) -> list[dict]:
-    """incident.io's ``errors`` list from our envelope's ``error`` object."""
-    code, details = envelope_error["code"], envelope_error.get("details") or {}
-    if code == "validation_error" and details:
-        return [
-            _field_error(field, message, renames or {})
-            for field, messages in details.items()
-            for message in messages
-        ]
-    error = {"code": code, "message": envelope_error["message"]}
-    if "idempotency_key" in details:
-        error["source"] = {"field": "idempotency_key", "pointer": "/idempotency_key"}
-    return [error]
-
-
-def incident_io_exception_handler(exc, context):
-    response = api_exception_handler(exc, context)
-    envelope_error = response.data["error"]
-    if envelope_error["code"] == "validation_error" and not isinstance(exc, InvalidQuery):
-        response.status_code = 422  # a body incident.io cannot accept; a bad query stays 400
-    view = context.get("view")
-    renames = getattr(view, "error_fields", None)
-    response.data = error_body(
-        response.status_code, envelope_error.get("request_id"), errors_of(envelope_error, renames)
-    )
-    return response
+INCIDENT_IO_ERRORS = ErrorDialect(
+    prefix="/incident-io/", body=incident_io_error, view_status=_view_status
+)

@@ -45,7 +45,7 @@ class IncidentListView(IncidentIoView):
     write_scope = Scope.INCIDENTS_WRITE
     idempotency_required = True
     query_parameters = {"GET": LIST_PARAMETERS}
-    error_fields = INCIDENT_FIELDS
+    service_field_names = INCIDENT_FIELDS
 
     def get(self, request):
         query = self.read_query(ListQuery)
@@ -99,7 +99,7 @@ class IncidentDetailView(IncidentIoView):
 
 class IncidentUpdateView(IncidentIoView):
     write_scope = Scope.INCIDENTS_WRITE
-    error_fields = INCIDENT_FIELDS
+    service_field_names = INCIDENT_FIELDS
 
     def post(self, request):
         body = self.read(IncidentUpdateIn)
@@ -121,7 +121,7 @@ class IncidentUpdateView(IncidentIoView):
 class RetrospectiveIncidentView(IncidentIoView):
     write_scope = Scope.INCIDENTS_WRITE
     idempotency_required = True
-    error_fields = INCIDENT_FIELDS
+    service_field_names = INCIDENT_FIELDS
 
     def post(self, request):
         body = self.read(RetrospectiveIncidentIn)

@@ -1,10 +1,11 @@
 """incident.io's request bodies, read into our services' arguments. Only names are mapped
-here (``full_outage`` is our ``major_outage``, ``maintenance_*`` our maintenance statuses);
-every rule about the values is the services'."""
+here (``full_outage`` is our ``major_outage``, ``maintenance_*`` our maintenance statuses),
+and the fields incident.io's API requires are required; every rule about the values (blank
+names, lengths, incident statuses, which are named alike in both, components of the page)
+is the services'."""
 
 from rest_framework import serializers
 
-from incidents.models import IncidentStatus
 from maintenances.models import MaintenanceStatus
 from statuspages.models import ComponentStatus
 
@@ -21,7 +22,6 @@ MAINTENANCE_STATUSES = {
     "maintenance_complete": MaintenanceStatus.COMPLETED,
 }
 MAINTENANCE_COMPONENT_STATUSES = ("operational", "under_maintenance")
-INCIDENT_STATUSES = tuple(IncidentStatus.values)
 
 
 class _ComponentStatus(serializers.Serializer):
@@ -41,7 +41,7 @@ def component_statuses(entries) -> list[dict]:
 
 
 class ComponentIn(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     # Ours, not incident.io's: its components belong to the organization, ours to a page.
     status_page_id = serializers.CharField(required=False, max_length=64)
@@ -50,27 +50,28 @@ class ComponentIn(serializers.Serializer):
 class IncidentCreateIn(serializers.Serializer):
     idempotency_key = serializers.CharField()
     status_page_id = serializers.CharField(max_length=64)
-    name = serializers.CharField()
-    incident_status = serializers.ChoiceField(choices=INCIDENT_STATUSES)
+    name = serializers.CharField(allow_blank=True)
+    # incident.io's incident statuses are ours by name: incident_create judges them.
+    incident_status = serializers.CharField()
     message = serializers.CharField(allow_blank=True)
     notify_subscribers = serializers.BooleanField()
     component_statuses = _ComponentStatus(many=True, required=False)
 
 
 class IncidentChangeIn(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
 
 
 class IncidentUpdateIn(serializers.Serializer):
     status_page_incident_id = serializers.CharField(max_length=64)
     message = serializers.CharField(allow_blank=True)
     notify_subscribers = serializers.BooleanField()
-    incident_status = serializers.ChoiceField(choices=INCIDENT_STATUSES, required=False)
+    incident_status = serializers.CharField(required=False)
     component_statuses = _ComponentStatus(many=True, required=False)
 
 
 class _RetrospectiveUpdate(serializers.Serializer):
-    incident_status = serializers.ChoiceField(choices=INCIDENT_STATUSES)
+    incident_status = serializers.CharField()
     message = serializers.CharField(allow_blank=True)
     published_at = serializers.DateTimeField()
     component_statuses = _ComponentStatus(many=True, required=False)
@@ -79,7 +80,7 @@ class _RetrospectiveUpdate(serializers.Serializer):
 class RetrospectiveIncidentIn(serializers.Serializer):
     idempotency_key = serializers.CharField()
     status_page_id = serializers.CharField(max_length=64)
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
     updates = _RetrospectiveUpdate(many=True, allow_empty=True)
 
 
@@ -98,7 +99,7 @@ def retrospective_updates(entries) -> list[dict]:
 class MaintenanceCreateIn(serializers.Serializer):
     idempotency_key = serializers.CharField()
     status_page_id = serializers.CharField(max_length=64)
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
     message = serializers.CharField(allow_blank=True)
     start_at = serializers.DateTimeField()
     end_at = serializers.DateTimeField()
@@ -111,7 +112,7 @@ class MaintenanceCreateIn(serializers.Serializer):
 
 
 class MaintenanceChangeIn(serializers.Serializer):
-    name = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
     start_at = serializers.DateTimeField()
     end_at = serializers.DateTimeField()
 

@@ -37,7 +37,7 @@ class MaintenanceListView(IncidentIoView):
     write_scope = Scope.INCIDENTS_WRITE
     idempotency_required = True
     query_parameters = {"GET": LIST_PARAMETERS}
-    error_fields = {**MAINTENANCE_FIELDS, "component_ids": "affected_component_ids"}
+    service_field_names = {**MAINTENANCE_FIELDS, "component_ids": "affected_component_ids"}
 
     def get(self, request):
         query = self.read_query(ListQuery)
@@ -97,7 +97,7 @@ class MaintenanceDetailView(IncidentIoView):
 
 class MaintenanceUpdateView(IncidentIoView):
     write_scope = Scope.INCIDENTS_WRITE
-    error_fields = {**MAINTENANCE_FIELDS, "component_ids": "component_statuses"}
+    service_field_names = {**MAINTENANCE_FIELDS, "component_ids": "component_statuses"}
 
     @transaction.atomic
     def post(self, request):

@@ -4,10 +4,13 @@ fields and enums, as its SDK's models describe them."""
 from dialects.incident_io.errors import TYPE_BY_STATUS
 from dialects.incident_io.inputs import (
     INCIDENT_COMPONENT_STATUSES,
-    INCIDENT_STATUSES,
     MAINTENANCE_COMPONENT_STATUSES,
     MAINTENANCE_STATUSES,
 )
+from incidents.models import IncidentStatus
+
+# incident.io's incident statuses are ours by name (the incidents services check them).
+INCIDENT_STATUSES = tuple(IncidentStatus.values)
 
 STRING = {"type": "string"}
 TIME = {"type": "string", "format": "date-time"}

@@ -2,8 +2,8 @@
 
 from django.urls import path, re_path
 
+from core.views import not_found
 from dialects.incident_io import incidents, maintenances, pages
-from dialects.incident_io.base import NotFoundView
 from dialects.incident_io.openapi import openapi_view
 
 urlpatterns = [
@@ -27,5 +27,5 @@ urlpatterns = [
         maintenances.MaintenanceDetailView.as_view(),
     ),
     path("v2/status_page_maintenance_updates", maintenances.MaintenanceUpdateView.as_view()),
-    re_path(r"^.*$", NotFoundView.as_view()),
+    re_path(r"^.*$", not_found),
 ]

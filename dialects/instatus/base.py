@@ -2,12 +2,9 @@
 Instatus's clients send it), scopes, page limits, rate limit and optional idempotency
 (``core.api.ApiView``), with Instatus's errors and ``?page=&per_page=`` paging."""
 
-from django.http import Http404
-from rest_framework import serializers
-from rest_framework.views import APIView
-
 from core.api import ApiView
-from dialects.instatus.errors import instatus_exception_handler
+from core.pagination import numbered_window
+from dialects.instatus.errors import FIELD_NAMES
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -18,41 +15,12 @@ class InstatusView(ApiView):
     the ``Idempotency-Key`` header is honoured with the management API's semantics."""
 
     schema = None  # documented in /instatus/openapi.json, not in our own document
-
-    def get_exception_handler(self):
-        return instatus_exception_handler
+    service_field_names = FIELD_NAMES
 
     def _refuse_unknown_query_parameters(self, request, handler) -> None:
         """Instatus ignores query parameters it does not use; so does its dialect here."""
 
 
-class _Paging(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=100_000, default=1)
-    per_page = serializers.IntegerField(
-        min_value=1, max_value=MAX_PER_PAGE, default=DEFAULT_PER_PAGE
-    )
-
-
 def page_window(query_params) -> slice:
     """Instatus's ``?page=`` (from 1) and ``?per_page=`` (default 50, at most 100)."""
-    paging = _Paging(
-        data={name: query_params[name] for name in ("page", "per_page") if name in query_params}
-    )
-    paging.is_valid(raise_exception=True)
-    size = paging.validated_data["per_page"]
-    start = (paging.validated_data["page"] - 1) * size
-    return slice(start, start + size)
-
-
-class NotFoundView(APIView):
-    """Any other path under ``/instatus/``: Instatus's 404, whatever the method."""
-
-    schema = None
-    authentication_classes: list = []
-    permission_classes: list = []
-
-    def get_exception_handler(self):
-        return instatus_exception_handler
-
-    def initial(self, request, *args, **kwargs):
-        raise Http404("The requested resource could not be found.")
+    return numbered_window(query_params, default_size=DEFAULT_PER_PAGE, max_size=MAX_PER_PAGE)

@@ -1,10 +1,13 @@
 """Errors as Instatus answers them: ``{"error": {"code": "...", "message": "..."}}``.
+Registered in ``apps.py`` as this dialect's ``core.errors.ErrorDialect``: every error under
+``/instatus/``, whichever layer answers it, takes this shape.
 
 Our envelope's code is kept (``validation_error``, ``not_found``, ``unauthenticated``,
 ``insufficient_scope``, ...); the message of a refused body names each field in Instatus's
-terms, so a service's ``component_statuses`` refusal reads as ``statuses``."""
+terms (a service's ``component_statuses`` refusal reads as ``statuses``: ``FIELD_NAMES``,
+the views' ``service_field_names``)."""
 
-from core.errors import api_exception_handler
+from core.errors import ErrorDialect
 
 # Our field names (the services' error paths) as Instatus's clients sent them.
 FIELD_NAMES = {
@@ -15,17 +18,13 @@ FIELD_NAMES = {
     "start_at": "start",
     "end_at": "end",
     "manual_status": "status",
-    "group": "group",
     "position": "order",
+    "showcase": "showUptime",
     "phone_number": "phone",
     "endpoint": "webhook",
+    "confirmed": "autoConfirm",
+    "display": "active",
 }
-
-
-def _field(path: str) -> str:
-    head, _, rest = path.partition(".")
-    head = FIELD_NAMES.get(head, head)
-    return f"{head}.{rest}" if rest else head
 
 
 def _message(error: dict) -> str:
@@ -35,13 +34,13 @@ def _message(error: dict) -> str:
     return "; ".join(
         " ".join(map(str, messages))
         if field == "non_field_errors"
-        else f"{_field(field)}: {' '.join(map(str, messages))}"
+        else f"{field}: {' '.join(map(str, messages))}"
         for field, messages in details.items()
     )
 
 
-def instatus_exception_handler(exc, context):
-    response = api_exception_handler(exc, context)
-    error = response.data["error"]
-    response.data = {"error": {"code": error["code"], "message": _message(error)}}
-    return response
+def instatus_error(status: int, error: dict) -> dict:
+    return {"error": {"code": error["code"], "message": _message(error)}}
+
+
+INSTATUS_ERRORS = ErrorDialect(prefix="/instatus/", body=instatus_error)

@@ -69,12 +69,10 @@ class IncidentListView(InstatusView):
     def post(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         data = read(IncidentIn, request.data)
-        if not data.get("name"):
-            raise serializers.ValidationError({"name": ["This field is required."]})
         status = data.get("status", IncidentStatus.INVESTIGATING)
         incident = services.incident_create(
             page=page,
-            name=data["name"],
+            name=data.get("name", ""),
             status=status,
             message=data.get("message", ""),
             component_statuses=_publishing(data, status),
@@ -97,7 +95,7 @@ class IncidentDetailView(InstatusView):
         incident = selectors.incident_for_page(page, incident_id)
         data = read(IncidentIn, request.data)
         changes = {}
-        if data.get("name"):
+        if "name" in data:
             changes["name"] = data["name"]
         if data.get("started"):
             changes["started_at"] = data["started"]

@@ -1,7 +1,8 @@
 """Instatus's request bodies, read into our services' terms. Fields Instatus has and we have
 no use for (translations, ``archived``, ``shouldPublish``, notification timings) are accepted
 and ignored, as a drop-in must. The only rules here are Instatus's names and types; what a
-value may be is decided by the services."""
+value may be (lengths, statuses, required fields, components of the page) is decided by the
+services."""
 
 import datetime
 
@@ -14,10 +15,6 @@ from statuspages.models import ComponentStatus
 
 def an_id() -> serializers.CharField:
     return serializers.CharField(max_length=64)
-
-
-# Our rows' own limits, until the services check lengths themselves (issue 20, part 1).
-MESSAGE_MAX = 25_000
 
 
 class InstatusTime(TimestampField):
@@ -50,8 +47,8 @@ class StatusEntry(serializers.Serializer):
 
 
 class ComponentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
-    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
     status = Mapped(COMPONENT_IN, required=False)
     order = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
     showUptime = serializers.BooleanField(required=False)  # noqa: N815 (Instatus's name)
@@ -89,14 +86,14 @@ def component_statuses(data: dict) -> list[dict]:
 
 
 class _Publishing(serializers.Serializer):
-    message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
-    components = serializers.ListField(child=an_id(), required=False, max_length=1000)
-    statuses = serializers.ListField(child=StatusEntry(), required=False, max_length=1000)
+    message = serializers.CharField(required=False, allow_blank=True)
+    components = serializers.ListField(child=an_id(), required=False)
+    statuses = serializers.ListField(child=StatusEntry(), required=False)
     notify = serializers.BooleanField(required=False, default=True)
 
 
 class IncidentIn(_Publishing):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
     started = InstatusTime(required=False, allow_null=True)
     status = Mapped(INCIDENT_IN, required=False)
 
@@ -107,7 +104,7 @@ class IncidentUpdateIn(_Publishing):
 
 
 class MaintenanceIn(_Publishing):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
     start = InstatusTime(required=False, allow_null=True)
     end = InstatusTime(required=False, allow_null=True)
     duration = serializers.IntegerField(min_value=1, max_value=525_600, required=False)
@@ -142,16 +139,16 @@ class MaintenanceUpdateIn(_Publishing):
 
 
 class UpdateEditIn(serializers.Serializer):
-    message = serializers.CharField(max_length=MESSAGE_MAX, allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
 
 
 class TemplateIn(serializers.Serializer):
     type = serializers.ChoiceField(choices=["INCIDENT", "MAINTENANCE"], default="INCIDENT")
-    name = serializers.CharField(max_length=255)
-    message = serializers.CharField(max_length=MESSAGE_MAX, required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    message = serializers.CharField(required=False, allow_blank=True)
     status = serializers.CharField(max_length=32, required=False, allow_blank=True)
     notify = serializers.BooleanField(required=False)
-    components = serializers.ListField(child=StatusEntry(), required=False, max_length=1000)
+    components = serializers.ListField(child=StatusEntry(), required=False)
 
     def validate(self, attrs):
         mapping = INCIDENT_IN if attrs["type"] == "INCIDENT" else MAINTENANCE_IN
@@ -167,23 +164,20 @@ class SubscriberIn(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     webhook = serializers.CharField(max_length=2048, required=False, allow_blank=True)
     all = serializers.BooleanField(required=False, default=True)
-    components = serializers.ListField(child=an_id(), required=False, max_length=1000)
+    components = serializers.ListField(child=an_id(), required=False)
     autoConfirm = serializers.BooleanField(required=False, default=False)  # noqa: N815
-    language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    language = serializers.CharField(required=False, allow_blank=True)
 
     def service_arguments(self) -> dict:
-        """In ``subscriber_create`` terms: the address given decides the channel."""
+        """In ``subscriber_create`` terms: the address given decides the channel (none given:
+        email, whose address the service then asks for)."""
         data = self.validated_data
         if data.get("webhook"):
             channel = "webhook"
         elif data.get("phone"):
             channel = "sms"
-        elif data.get("email"):
-            channel = "email"
         else:
-            raise serializers.ValidationError(
-                {"email": ["Give an email, a phone or a webhook to subscribe."]}
-            )
+            channel = "email"
         return {
             "channel": channel,
             "email": data.get("email", "") if channel == "email" else "",

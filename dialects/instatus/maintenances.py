@@ -4,7 +4,6 @@ progress; Instatus's per-component ``statuses`` name which components it concern
 
 from django.db import transaction
 from django.http import Http404
-from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import Scope
@@ -49,20 +48,12 @@ class MaintenanceListView(InstatusView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         window = form.window()
-        problems = {}
-        if not data.get("name"):
-            problems["name"] = ["This field is required."]
-        if "start_at" not in window:
-            problems["start"] = ["This field is required."]
-        elif "end_at" not in window:
-            problems["end"] = ["Give the end, or the duration in minutes."]
-        if problems:
-            raise serializers.ValidationError(problems)
         auto = form.auto_transition()
         maintenance = services.maintenance_create(
             page=page,
-            name=data["name"],
-            **window,
+            name=data.get("name", ""),
+            start_at=window.get("start_at"),
+            end_at=window.get("end_at"),
             message=data.get("message", ""),
             component_ids=_component_ids(data) or [],
             status=data.get("status", MaintenanceStatus.SCHEDULED),
@@ -87,7 +78,7 @@ class MaintenanceDetailView(InstatusView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         changes = form.window(current_start=maintenance.start_at)
-        if data.get("name"):
+        if "name" in data:
             changes["name"] = data["name"]
         if _component_ids(data) is not None:
             changes["component_ids"] = _component_ids(data)

@@ -96,9 +96,7 @@ class ComponentListView(InstatusView):
     def post(self, request, page_id):
         page = selectors.page_for_key(self.api_key, page_id)
         changes = _component_changes(page, _read(request.data))
-        if not changes.get("name"):
-            raise serializers.ValidationError({"name": ["This field is required."]})
-        component = services.component_create(page=page, **changes)
+        component = services.component_create(page=page, **{"name": "", **changes})
         return Response(_component_out(component))
 
 

@@ -69,7 +69,8 @@ class TemplateListView(InstatusView):
     def post(self, request, page_id):
         page = page_for_key(self.api_key, page_id)
         data = read(TemplateIn, request.data)
-        values = {"name": data["name"], "title": data["name"], "message": data.get("message", "")}
+        name = data.get("name", "")
+        values = {"name": name, "title": name, "message": data.get("message", "")}
         values["status"] = data["status"]
         if "notify" in data:
             values["notify_subscribers"] = data["notify"]

@@ -3,8 +3,8 @@
 
 from django.urls import re_path
 
+from core.views import not_found
 from dialects.instatus import incidents, maintenances, metrics, structure, subscribers, templates
-from dialects.instatus.base import NotFoundView
 from dialects.instatus.openapi import openapi_view
 
 _ID = r"[^/]+"
@@ -46,5 +46,5 @@ urlpatterns = [
     _route(f"{_PAGE}/subscribers", subscribers.SubscriberListView),
     _route(rf"{_PAGE}/subscribers/(?P<subscriber_id>{_ID})", subscribers.SubscriberDetailView),
     _route(f"{_PAGE}/metrics", metrics.MetricListView),
-    re_path(r"^.*$", NotFoundView.as_view()),
+    re_path(r"^.*$", not_found),
 ]

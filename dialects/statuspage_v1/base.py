@@ -1,19 +1,18 @@
 """The view every ``/v1/`` endpoint uses: our API key, scopes, rate limit and idempotency
-(``core.api.ApiView``) with Statuspage's authentication, body formats, errors and paging."""
+(``core.api.ApiView``) with Statuspage's authentication, body formats and paging; its errors
+are spoken by ``errors.STATUSPAGE_ERRORS`` (registered in ``apps.py``)."""
 
-from django.http import Http404
 from rest_framework import serializers
-from rest_framework.views import APIView
 
 from accounts.permissions import IsApiKey
 from core.api import ApiView
+from core.pagination import MAX_PAGE_NUMBER, numbered_window
 from core.parsers import JsonParser
 from dialects.statuspage_v1.auth import StatuspageKeyAuthentication
-from dialects.statuspage_v1.errors import v1_exception_handler
 from dialects.statuspage_v1.parsers import NestedFormParser
 
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000
+MAX_PAGE = MAX_PAGE_NUMBER
 MAX_SEARCH_LENGTH = 255
 
 
@@ -23,29 +22,18 @@ class V1View(ApiView):
     permission_classes = [IsApiKey]
     parser_classes = [JsonParser, NestedFormParser]
 
-    def get_exception_handler(self):
-        return v1_exception_handler
-
     def _refuse_unknown_query_parameters(self, request, handler) -> None:
         """Statuspage ignores query parameters it does not use (``api_key`` among them)."""
 
 
-class _Paging(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-    per_page = serializers.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PER_PAGE, required=False)
-
-
 def page_window(query_params) -> slice:
     """Statuspage's ``?page=`` (from 1) and ``?per_page=`` (or ``?limit=``), at most 100."""
-    paging = _Paging(
-        data={name: query_params[name] for name in _Paging().fields if name in query_params}
+    return numbered_window(
+        query_params,
+        default_size=MAX_PER_PAGE,
+        max_size=MAX_PER_PAGE,
+        size_names=("per_page", "limit"),
     )
-    paging.is_valid(raise_exception=True)
-    data = paging.validated_data
-    size = data.get("per_page") or data.get("limit") or MAX_PER_PAGE
-    start = (data["page"] - 1) * size
-    return slice(start, start + size)
 
 
 class _Search(serializers.Serializer):
@@ -57,17 +45,3 @@ def search_text(query_params) -> str:
     search = _Search(data={"q": query_params["q"]} if "q" in query_params else {})
     search.is_valid(raise_exception=True)
     return search.validated_data.get("q", "")
-
-
-class NotFoundView(APIView):
-    """Any other path under ``/v1/``: Statuspage's 404, whatever the method."""
-
-    schema = None
-    authentication_classes: list = []
-    permission_classes: list = []
-
-    def get_exception_handler(self):
-        return v1_exception_handler
-
-    def initial(self, request, *args, **kwargs):
-        raise Http404("The requested resource could not be found.")

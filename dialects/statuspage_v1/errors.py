@@ -1,6 +1,8 @@
-"""Errors as Statuspage answers them: ``{"error": "..."}``, invalid bodies as 422."""
+"""Errors as Statuspage answers them: ``{"error": "..."}``, invalid bodies as 422. Registered
+in ``apps.py`` as this dialect's ``core.errors.ErrorDialect``: every error under ``/v1/``,
+whichever layer answers it, takes this shape."""
 
-from core.errors import api_exception_handler
+from core.errors import ErrorDialect
 from dialects.statuspage_v1.auth import WWW_AUTHENTICATE
 
 # Our codes whose Statuspage status differs: an invalid body (or one that conflicts with
@@ -20,11 +22,13 @@ def _message(error: dict) -> str:
     )
 
 
-def v1_exception_handler(exc, context):
-    response = api_exception_handler(exc, context)
-    error = response.data["error"]
-    response.status_code = STATUS_BY_CODE.get(error["code"], response.status_code)
-    response.data = {"error": _message(error)}
-    if response.status_code == 401:
-        response["WWW-Authenticate"] = WWW_AUTHENTICATE
-    return response
+def statuspage_error(status: int, error: dict) -> dict:
+    return {"error": _message(error)}
+
+
+STATUSPAGE_ERRORS = ErrorDialect(
+    prefix="/v1/",
+    body=statuspage_error,
+    view_status=lambda status, error, exc: STATUS_BY_CODE.get(error["code"], status),
+    headers={401: {"WWW-Authenticate": WWW_AUTHENTICATE}},
+)

@@ -1,6 +1,8 @@
 """Statuspage's request bodies: ``{"incident": {...}}`` and friends. Like Statuspage, fields
 this service has no use for (tweets, reminders, metadata, template groups) are accepted and
-ignored."""
+ignored. Only Statuspage's names and types are read here; what a value may be (lengths,
+statuses, required fields, components of the page, time zones, domains) is the services'
+rule, and their refusal comes back under Statuspage's field names (``*_FIELD_NAMES``)."""
 
 import datetime
 
@@ -10,12 +12,8 @@ from core.serializers import TimestampField
 from incidents.models import IncidentStatus
 from maintenances.models import MaintenanceStatus
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
-from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus, Impact
+from statuspages.models import ComponentStatus
 from subscribers.models import SubscriberState
-
-# Statuspage's component enum also has "" (no change).
-COMPONENT_STATUSES = [*ComponentStatus.values, ""]
-
 
 # Our services' argument names as Statuspage's bodies call them (their refusals say these).
 PAGE_FIELD_NAMES = {"slug": "subdomain", "custom_domain": "domain", "url_override": "url"}
@@ -42,13 +40,11 @@ def nested_body(data, name: str) -> dict:
 class PageIn(serializers.Serializer):
     """What the page may be told; ``status_page_update`` normalises and checks each value."""
 
-    name = serializers.CharField(max_length=255, required=False)
-    subdomain = serializers.CharField(max_length=64, required=False)
-    domain = serializers.CharField(
-        max_length=253, required=False, allow_null=True, allow_blank=True
-    )
-    url = serializers.CharField(max_length=2048, required=False, allow_null=True, allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+    subdomain = serializers.CharField(required=False, allow_blank=True)
+    domain = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    url = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    time_zone = serializers.CharField(required=False, allow_blank=True)
 
     def changes(self) -> dict:
         """In ``status_page_update`` terms."""
@@ -57,11 +53,10 @@ class PageIn(serializers.Serializer):
 
 
 class ComponentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
-    description = serializers.CharField(
-        max_length=1000, required=False, allow_blank=True, allow_null=True
-    )
-    status = serializers.ChoiceField(choices=COMPONENT_STATUSES, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    # "" is Statuspage's "no change"; any other value is for component_update to judge.
+    status = serializers.CharField(required=False, allow_blank=True)
     group_id = serializers.CharField(
         max_length=64, required=False, allow_null=True, allow_blank=True
     )
@@ -71,28 +66,23 @@ class ComponentIn(serializers.Serializer):
 
 
 class GroupIn(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
     components = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=1000
     )
 
 
 class IncidentIn(serializers.Serializer):
-    name = serializers.CharField(max_length=255, required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(
         choices=[*IncidentStatus.values, *MaintenanceStatus.values], required=False
     )
-    impact_override = serializers.ChoiceField(
-        choices=[*Impact.values, ""], required=False, allow_null=True
-    )
-    body = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, allow_null=True
-    )
-    components = serializers.DictField(
-        child=serializers.ChoiceField(choices=ComponentStatus.choices), required=False
-    )
+    # "" clears it; any other value is for the incidents service to judge.
+    impact_override = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    components = serializers.DictField(child=serializers.CharField(), required=False)
     component_ids = serializers.ListField(
-        child=serializers.CharField(max_length=64), required=False, max_length=1000
+        child=serializers.CharField(max_length=64), required=False
     )
     deliver_notifications = serializers.BooleanField(required=False)
     backfilled = serializers.BooleanField(required=False)
@@ -114,11 +104,6 @@ class IncidentIn(serializers.Serializer):
         "auto_transition_to_maintenance_state",
         "auto_transition_to_operational_state",
     )
-
-    def validate_components(self, value):
-        if len(value) > 1000:
-            raise serializers.ValidationError("At most 1000 components.")
-        return value
 
     def validate_backfill_date(self, value):
         if not value:
@@ -153,18 +138,10 @@ class IncidentIn(serializers.Serializer):
     def maintenance_arguments(self) -> dict:
         """A scheduled incident in ``maintenance_create`` terms."""
         data = self.validated_data
-        if not data.get("scheduled_for") or not data.get("scheduled_until"):
-            raise serializers.ValidationError(
-                {
-                    "scheduled_until": [
-                        "A scheduled incident needs scheduled_for and scheduled_until."
-                    ]
-                }
-            )
         return {
             "name": data.get("name"),
-            "start_at": data["scheduled_for"],
-            "end_at": data["scheduled_until"],
+            "start_at": data.get("scheduled_for"),
+            "end_at": data.get("scheduled_until"),
             "message": data.get("body") or "",
             "component_ids": self.affected_component_ids() or [],
             "status": data.get("status", MaintenanceStatus.SCHEDULED),
@@ -201,15 +178,15 @@ class IncidentIn(serializers.Serializer):
 
 
 class IncidentUpdateIn(serializers.Serializer):
-    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, allow_blank=True)
+    body = serializers.CharField(allow_blank=True)
 
 
 class TemplateIn(serializers.Serializer):
     """Statuspage's one kind of template; ``update_status`` decides which of our two it is."""
 
-    name = serializers.CharField(max_length=255)
-    title = serializers.CharField(max_length=255, allow_blank=True)
-    body = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True)
+    title = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True)
     group_id = serializers.CharField(
         max_length=64, required=False, allow_null=True, allow_blank=True
     )
@@ -237,9 +214,9 @@ class TemplateIn(serializers.Serializer):
         status = data.get("update_status") or ""
         component_ids = data.get("component_ids", [])
         arguments = {
-            "name": data["name"],
-            "title": data["title"],
-            "message": data["body"],
+            "name": data.get("name", ""),
+            "title": data.get("title", ""),
+            "message": data.get("body", ""),
             "status": status,
         }
         if "should_send_notifications" in data:
@@ -254,7 +231,7 @@ class TemplateIn(serializers.Serializer):
 
 
 class SubscriberIn(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
     endpoint = serializers.CharField(required=False, allow_blank=True, max_length=2048)
     phone_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
     phone_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
@@ -265,16 +242,13 @@ class SubscriberIn(serializers.Serializer):
 
     def service_arguments(self) -> dict:
         data = self.validated_data
+        # The address given decides the channel (none: email, whose address the service asks).
         if data.get("endpoint"):
             channel = "webhook"
         elif data.get("phone_number"):
             channel = "sms"
-        elif data.get("email"):
-            channel = "email"
         else:
-            raise serializers.ValidationError(
-                {"subscriber": ["Give an email, a phone_number or an endpoint."]}
-            )
+            channel = "email"
         return {
             "channel": channel,
             "email": data.get("email", ""),

@@ -2,8 +2,8 @@
 
 from django.urls import re_path
 
+from core.views import not_found
 from dialects.statuspage_v1 import incidents, structure, subscribers, templates
-from dialects.statuspage_v1.base import NotFoundView
 from dialects.statuspage_v1.openapi import openapi_view
 
 _ID = r"[^/]+?"
@@ -50,5 +50,5 @@ urlpatterns = [
         rf"pages/(?P<page_id>{_ID})/subscribers/(?P<subscriber_id>{_ID})",
         subscribers.SubscriberDetailView,
     ),
-    re_path(r"^.*$", NotFoundView.as_view()),
+    re_path(r"^.*$", not_found),
 ]
