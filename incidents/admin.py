@@ -19,7 +19,8 @@ from incidents import services
 from incidents.models import Incident, IncidentStatus, IncidentUpdate
 from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
 from pagetemplates.models import IncidentTemplate
-from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus, Impact, StatusPage
+from statuspages.fields import MessageFormField
+from statuspages.models import Component, ComponentStatus, Impact, StatusPage
 
 UNCHANGED = ""
 
@@ -63,7 +64,7 @@ class IncidentOpenForm(forms.Form):
         initial=IncidentStatus.INVESTIGATING,
         required=False,
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
+    message = MessageFormField()
     impact_override = forms.ChoiceField(
         choices=[("", "— derived from components —"), *Impact.choices], required=False
     )
@@ -83,7 +84,7 @@ class IncidentPublishForm(forms.Form):
     status = forms.ChoiceField(
         choices=[(FROM_TEMPLATE, "— the template's —"), *IncidentStatus.choices], required=False
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
+    message = MessageFormField()
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     def __init__(self, *args, incident: Incident, **kwargs):

@@ -11,7 +11,8 @@ from incidents import selectors, services
 from incidents.models import IncidentStatus
 from pagetemplates.serializers import TemplatedInput
 from statuspages.api_base import PageApiView
-from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus, Impact
+from statuspages.fields import MessageField
+from statuspages.models import ComponentStatus, Impact
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Incidents"]
@@ -93,13 +94,7 @@ class IncidentIn(TemplatedInput):
     status = serializers.ChoiceField(
         choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
     )
-    message = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Becomes the first update.",
-    )
+    message = MessageField(default="", help_text="Becomes the first update.")
     component_statuses = ComponentStatusIn(many=True, required=False, max_length=1000)
     impact_override = serializers.ChoiceField(
         choices=Impact.choices, required=False, allow_null=True
@@ -120,9 +115,7 @@ class IncidentUpdateIn(TemplatedInput):
         required=False,
         help_text="Required unless a template gives it.",
     )
-    message = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
-    )
+    message = MessageField(default="")
     component_statuses = ComponentStatusIn(
         many=True,
         required=False,

@@ -15,16 +15,11 @@ from maintenances import services
 from maintenances.models import Maintenance, MaintenanceStatus, MaintenanceUpdate
 from pagetemplates.forms import FROM_TEMPLATE, add_template_fields, chosen_template
 from pagetemplates.models import MaintenanceTemplate
-from statuspages.models import MESSAGE_MAX_LENGTH
+from statuspages.fields import MessageFormField
 
 
 class MaintenanceForm(forms.ModelForm):
-    message = forms.CharField(
-        widget=forms.Textarea,
-        max_length=MESSAGE_MAX_LENGTH,
-        required=False,
-        help_text="Published as the first update.",
-    )
+    message = MessageFormField(help_text="Published as the first update.")
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     class Meta:
@@ -37,7 +32,7 @@ class MaintenancePublishForm(forms.Form):
         choices=[(FROM_TEMPLATE, "— the template's —"), *MaintenanceStatus.choices],
         required=False,
     )
-    message = forms.CharField(widget=forms.Textarea, max_length=MESSAGE_MAX_LENGTH, required=False)
+    message = MessageFormField()
     notify_subscribers = forms.BooleanField(initial=True, required=False)
 
     def __init__(self, *args, maintenance: Maintenance, **kwargs):

@@ -11,7 +11,8 @@ from maintenances import selectors, services
 from maintenances.models import MaintenanceStatus
 from pagetemplates.serializers import TemplatedInput
 from statuspages.api_base import PageApiView
-from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
+from statuspages.fields import MessageField
+from statuspages.models import ComponentStatus
 from statuspages.serializers import AUDIENCE_GROUP_IDS
 
 TAGS = ["Maintenances"]
@@ -64,13 +65,7 @@ class MaintenanceIn(TemplatedInput):
     name = serializers.CharField(
         max_length=255, required=False, help_text="Required unless a template gives it."
     )
-    message = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="Becomes the first update.",
-    )
+    message = MessageField(default="", help_text="Becomes the first update.")
     start_at = TimestampField()
     end_at = TimestampField(help_text="After `start_at`.")
     component_ids = serializers.ListField(
@@ -110,9 +105,7 @@ class MaintenanceUpdateIn(TemplatedInput):
         required=False,
         help_text="Required unless a template gives it.",
     )
-    message = serializers.CharField(
-        max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
-    )
+    message = MessageField(default="")
     notify_subscribers = serializers.BooleanField(default=True)
 
 

@@ -12,7 +12,8 @@ from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.selectors import template_for_page
 from pagetemplates.statuses import status_choices
 from statuspages.api_base import PageApiView
-from statuspages.models import MESSAGE_MAX_LENGTH, ComponentStatus
+from statuspages.fields import MessageField
+from statuspages.models import ComponentStatus
 
 TAGS = ["Templates"]
 PLACEHOLDERS_HELP = (
@@ -68,7 +69,7 @@ class MaintenanceTemplateOut(serializers.Serializer):
 class IncidentTemplateIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     title = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True)
+    message = MessageField()
     component_statuses = TemplateComponentStatus(many=True, required=False, max_length=1000)
     notify_subscribers = serializers.BooleanField(required=False)
 
@@ -81,7 +82,7 @@ class IncidentTemplateIn(StrictInputSerializer):
 class MaintenanceTemplateIn(StrictInputSerializer):
     name = serializers.CharField(max_length=255)
     title = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    message = serializers.CharField(max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True)
+    message = MessageField()
     component_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, max_length=1000
     )

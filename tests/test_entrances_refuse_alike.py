@@ -506,19 +506,10 @@ def _refusal_texts(entrance, response) -> list[str]:
     return [m for ms in form.errors.values() for m in ms]
 
 
-# Known gap, outside the dialects: /api/v1's serializers (maxLength in its schema) and the
-# admin's model form still check the length before the service does.
-_OWN_LENGTH_CHECK = pytest.mark.xfail(strict=True, reason="the entrance checks length itself")
-
-
 @pytest.mark.parametrize(
     "entrance",
     [
-        pytest.param(
-            entrance,
-            id=entrance.name,
-            marks=[_OWN_LENGTH_CHECK] if entrance.name in ("api_v1", "admin") else [],
-        )
+        pytest.param(entrance, id=entrance.name)
         for entrance in ENTRANCES
         if hasattr(entrance, "message_too_long")
     ],
