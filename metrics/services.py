@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.validation import name_checked, text_checked
 from core.validators import validate_url
 from metrics.models import Metric, MetricPoint, MetricRollup
 from statuspages.cache import page_invalidate_on_commit
@@ -35,6 +36,8 @@ _BATCH = 1000
 
 
 def _check(metric: Metric) -> None:
+    metric.name = name_checked(metric.name)
+    metric.suffix = text_checked(metric.suffix, field="suffix", max_length=32)
     problems = {}
     if (
         metric.y_axis_min is not None

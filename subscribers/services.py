@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.languages import Language
+from core.validation import text_checked
 from incidents.models import Incident, IncidentStatus
 from statuspages.models import StatusPage
 from statuspages.selectors import page_components_checked
@@ -29,11 +30,20 @@ def _component_ids_check(page: StatusPage, component_ids) -> list[str]:
     return ids
 
 
+# Each address as its column keeps it (a phone number as typed may hold spaces and dashes).
+EMAIL_MAX_LENGTH, PHONE_INPUT_MAX_LENGTH, ENDPOINT_MAX_LENGTH = 254, 64, 2048
+
+
 def _address_fields(channel, *, email, phone_number, phone_country, endpoint) -> dict:
+    email = text_checked(email, field="email", max_length=EMAIL_MAX_LENGTH)
+    phone_number = text_checked(
+        phone_number, field="phone_number", max_length=PHONE_INPUT_MAX_LENGTH
+    )
+    phone_country = text_checked(phone_country, field="phone_country", max_length=2)
+    endpoint = text_checked(endpoint, field="endpoint", max_length=ENDPOINT_MAX_LENGTH)
     if channel == Channel.EMAIL:
         if not email:
             raise ValidationError({"email": ["An email address is required."]})
-        email = email.strip()
         try:
             validate_email(email)
         except ValidationError as exc:

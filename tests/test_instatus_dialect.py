@@ -311,6 +311,23 @@ def test_templates_team_subscribers_and_metrics(ins, page, organization):
     assert listed[0]["data"] == [{"timestamp": int(now.timestamp() * 1000), "value": 42.0}]
 
 
+def test_an_overlong_address_or_metric_name_is_refused_by_the_service_in_instatus_terms(ins, page):
+    cases = [
+        ("subscribers", {"email": "a" * 250 + "@x.io"}, "email"),
+        ("subscribers", {"phone": "1" * 65}, "phone"),
+        ("subscribers", {"webhook": "https://example.com/" + "x" * 2030}, "webhook"),
+        ("metrics", {"name": "x" * 256}, "name"),
+    ]
+    for path, body, field in cases:
+        response = ins.post(url(page, path), body, format="json")
+        assert response.status_code == 400, (body, response.content)
+        error = response.json()["error"]
+        assert error["code"] == "validation_error"
+        assert error["message"].startswith(f"{field}: Ensure this field has no more than")
+    assert ins.get(url(page, "subscribers")).json() == []
+    assert ins.get(url(page, "metrics")).json() == []
+
+
 def test_scopes_apply_as_on_our_own_api(make_client, organization, page):
     reader = make_client(organization=organization, scopes="")
     assert reader.get(url(page, "components")).status_code == 200

@@ -11,6 +11,8 @@ from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_change, incident_create, incident_update_publish
 from maintenances.models import Maintenance, MaintenanceStatus
 from maintenances.services import maintenance_create, maintenance_update_publish
+from metrics.models import Metric
+from metrics.services import metric_create
 from pagetemplates.models import IncidentTemplate, MaintenanceTemplate
 from pagetemplates.services import template_create
 from statuspages.models import MESSAGE_MAX_LENGTH, Component, StatusPage
@@ -329,3 +331,33 @@ def test_groups_and_components_need_a_name_and_a_short_description(page):
         lambda: component_create(page=page, name="DB", description="x" * 1001)
     ) == {"description"}
     assert not Component.objects.filter(name="DB").exists()
+
+
+# ---- subscriber addresses and metrics --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "address", "field"),
+    [
+        ("email", {"email": "a" * 250 + "@x.io"}, "email"),
+        ("sms", {"phone_number": "1" * 65}, "phone_number"),
+        ("webhook", {"endpoint": "https://example.com/" + "x" * 2030}, "endpoint"),
+    ],
+)
+def test_a_subscriber_address_longer_than_its_column_is_refused_by_the_service(
+    page, channel, address, field
+):
+    assert refusal_fields(lambda: subscriber_create(page=page, channel=channel, **address)) == {
+        field
+    }
+    assert not Subscriber.objects.exists()
+
+
+def test_a_metric_needs_a_name_of_at_most_255_characters_and_a_short_suffix(page):
+    assert refusal_fields(lambda: metric_create(page=page, name="x" * 256)) == {"name"}
+    assert refusal_fields(lambda: metric_create(page=page, name="  ")) == {"name"}
+    assert refusal_fields(lambda: metric_create(page=page, name="p95", suffix="s" * 33)) == {
+        "suffix"
+    }
+    assert not Metric.objects.exists()
+    assert metric_create(page=page, name=" p95 latency ", suffix="ms").name == "p95 latency"

@@ -160,9 +160,9 @@ class TemplateIn(serializers.Serializer):
 
 
 class SubscriberIn(serializers.Serializer):
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    webhook = serializers.CharField(max_length=2048, required=False, allow_blank=True)
+    email = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    webhook = serializers.CharField(required=False, allow_blank=True)
     all = serializers.BooleanField(required=False, default=True)
     components = serializers.ListField(child=an_id(), required=False)
     autoConfirm = serializers.BooleanField(required=False, default=False)  # noqa: N815
@@ -191,8 +191,8 @@ class SubscriberIn(serializers.Serializer):
 
 
 class MetricIn(serializers.Serializer):
-    name = serializers.CharField(max_length=255)
-    suffix = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    suffix = serializers.CharField(required=False, allow_blank=True)
     active = serializers.BooleanField(required=False)
     order = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
 
