@@ -34,7 +34,7 @@ $(READER_VENV)/.installed: tests/instatus_reader/requirements.txt
 			-r tests/instatus_reader/requirements.txt && touch $@; \
 	fi
 
-install: $(VENV)/.installed $(READER_VENV)/.installed
+install: $(VENV)/.installed
 
 # Development server: SQLite, local memory cache and eager Celery unless the environment says
 # otherwise; with REDIS_URL set, a worker and beat are started alongside.
@@ -43,7 +43,8 @@ run: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(PY) manage.py serve --noreload $(HOST):$(PORT)
 
-test: install
+# The tests also drive the Instatus reader, in its own venv (built once, from its pinned list).
+test: install $(READER_VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, and the layers of pyproject.toml's import-linter contracts (apps import downward only).

@@ -4,7 +4,7 @@
 Airbyte's connector for Instatus's API: a manifest of Instatus's v1/v2 list and detail paths
 with ``Authorization: Bearer``. Its manifest hard-codes ``url_base`` (``https://api.instatus.com/``);
 the test rewrites that one value, in a copy of the package, to the live server. The reader runs
-in its own venv (``make install`` builds ``.venv-instatus`` with python3.10: its airbyte-cdk
+in its own venv (``make test`` builds ``.venv-instatus`` with python3.10: its airbyte-cdk
 imports only on Python 3.9/3.10).
 """
 
@@ -53,7 +53,7 @@ def reader():
     if not READER.exists():
         if os.environ.get("CI"):
             pytest.fail(f"The Instatus reader is missing ({READER}): `make install` builds it.")
-        pytest.skip("no .venv-instatus (needs python3.10): run `make install`")
+        pytest.skip("no .venv-instatus (needs python3.10): run `make test`")
     return READER
 
 
