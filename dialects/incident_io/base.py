@@ -22,8 +22,6 @@ class IncidentIoView(ApiView):
     parser_classes = [JsonParser]
     # The query parameters each method takes; any other is refused (400).
     query_parameters: dict[str, tuple[str, ...]] = {}
-    # Our field names in a service's refusal → incident.io's names in ``source.field``.
-    error_fields: dict[str, str] = {}
 
     def _refuse_unknown_query_parameters(self, request, handler) -> None:
         known = self.query_parameters.get(request.method, ())
