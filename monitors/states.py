@@ -234,31 +234,29 @@ def result_checked(result, index: int, now: datetime) -> CheckedResult:
     )
 
 
-def _streaks_advanced(monitor: Monitor, results: list[CheckedResult]) -> dict:
-    streaks = {s.location: s for s in MonitorLocationStreak.objects.filter(monitor=monitor)}
-    touched = {}
-    for result in sorted(results, key=lambda r: r.checked_at):
-        streak = streaks.get(result.location)
-        if streak is None:
-            streak = streaks[result.location] = MonitorLocationStreak(
-                monitor=monitor, location=result.location
-            )
-        if result.ok:
-            streak.consecutive_successes += 1
-            streak.consecutive_failures = 0
-        else:
-            streak.consecutive_failures += 1
-            streak.consecutive_successes = 0
-        streak.degraded = result.ok and result.degraded
-        streak.last_checked_at = result.checked_at
-        touched[result.location] = streak
-    new = [s for s in touched.values() if s.pk is None]
-    old = [s for s in touched.values() if s.pk is not None]
-    MonitorLocationStreak.objects.bulk_create(new)
+def _advance(streaks: dict, monitor: Monitor, result: CheckedResult) -> MonitorLocationStreak:
+    streak = streaks.get(result.location)
+    if streak is None:
+        streak = streaks[result.location] = MonitorLocationStreak(
+            monitor=monitor, location=result.location
+        )
+    if result.ok:
+        streak.consecutive_successes += 1
+        streak.consecutive_failures = 0
+    else:
+        streak.consecutive_failures += 1
+        streak.consecutive_successes = 0
+    streak.degraded = result.ok and result.degraded
+    streak.last_checked_at = result.checked_at
+    return streak
+
+
+def _streaks_save(touched: dict) -> None:
+    MonitorLocationStreak.objects.bulk_create([s for s in touched.values() if s.pk is None])
     MonitorLocationStreak.objects.bulk_update(
-        old, ["consecutive_failures", "consecutive_successes", "degraded", "last_checked_at"]
+        [s for s in touched.values() if s.pk is not None],
+        ["consecutive_failures", "consecutive_successes", "degraded", "last_checked_at"],
     )
-    return streaks
 
 
 def derived_state(monitor: Monitor, streaks: dict) -> str:
@@ -307,11 +305,15 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
             Monitor.objects.filter(id=monitor.id).update(last_checked_at=latest)
         if monitor.paused:
             return monitor
-        streaks = _streaks_advanced(monitor, checked)
-        state = derived_state(monitor, streaks)
-        errors = [r.error for r in sorted(checked, key=lambda r: r.checked_at) if r.error]
+        streaks = {s.location: s for s in MonitorLocationStreak.objects.filter(monitor=monitor)}
+        touched = {}
         with acting_as_monitor(monitor):
-            transition(monitor, state, at=latest, error=errors[-1] if errors else "")
+            # In the order they were checked, so an outage inside one batch is not missed.
+            for result in sorted(checked, key=lambda r: r.checked_at):
+                touched[result.location] = _advance(streaks, monitor, result)
+                state = derived_state(monitor, streaks)
+                transition(monitor, state, at=result.checked_at, error=result.error)
+        _streaks_save(touched)
     return monitor
 
 
