@@ -262,3 +262,21 @@ def test_results_are_checked_by_the_service(make_monitor):
     )
     assert len(long_error.results.get().error) == 1000
     assert monitor_results_record(monitor_id="mon_gone", results=[OK]) is None
+
+
+def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor):
+    from monitors.tasks import monitor_results_purge_task
+
+    monitor = make_monitor()
+    now = timezone.now()
+    monitor_results_record(
+        monitor_id=monitor.id,
+        results=[
+            {**OK, "checked_at": now - timedelta(days=91)},
+            {**OK, "checked_at": now - timedelta(days=89)},
+        ],
+    )
+    monitor_results_purge_task.delay()
+    assert list(monitor.results.values_list("checked_at", flat=True)) == [
+        now - timedelta(days=89)
+    ]
