@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "core.languages.Language",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
         "IntegrationKindEnum": "integrations.models.IntegrationKind",
+        "MonitorKindEnum": "monitors.models.MonitorKind",
+        "MonitorStateEnum": "monitors.models.MonitorState",
         "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
         "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
         "AlertStatusEnum": ["firing", "resolved"],

@@ -277,6 +277,4 @@ def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor):
         ],
     )
     monitor_results_purge_task.delay()
-    assert list(monitor.results.values_list("checked_at", flat=True)) == [
-        now - timedelta(days=89)
-    ]
+    assert list(monitor.results.values_list("checked_at", flat=True)) == [now - timedelta(days=89)]
