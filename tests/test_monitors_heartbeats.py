@@ -14,7 +14,7 @@ from monitors.models import Monitor
 from monitors.tasks import heartbeats_overdue_mark_task
 from tests.factories import ComponentFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture

@@ -264,7 +264,7 @@ def test_results_are_checked_by_the_service(make_monitor):
     assert monitor_results_record(monitor_id="mon_gone", results=[OK]) is None
 
 
-def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor):
+def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor, eager_celery):
     from monitors.tasks import monitor_results_purge_task
 
     monitor = make_monitor()
