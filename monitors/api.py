@@ -13,8 +13,8 @@ from core.errors import envelope
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from monitors import checks, selectors, services
+from monitors.heartbeats import monitor_ping
 from monitors.models import MonitorKind, MonitorState
-from monitors.states import monitor_ping
 from statuspages.api_base import PageApiView
 
 TAGS = ["Monitors"]

@@ -12,13 +12,9 @@ from django.utils import timezone
 
 from core.validation import UNSET, choice_checked, name_checked, refused
 from monitors import checks
+from monitors.heartbeats import heartbeat_due_at
 from monitors.models import Monitor, MonitorKind, MonitorState
-from monitors.states import (
-    components_around,
-    heartbeat_due_at,
-    monitor_results_record,
-    transition,
-)
+from monitors.states import components_around, monitor_results_record, transition
 from statuspages.selectors import page_components_checked
 
 __all__ = [

@@ -1,8 +1,8 @@
 """The monitor state machine and what a state change does: results in, state out by quorum,
 and the effects through the ordinary pipeline (status source, uptime, incident, notification).
 
-The scheduler hands a batch of results for one monitor to ``monitor_results_record``; a
-heartbeat ping goes to ``monitor_ping``; the periodic task calls ``heartbeats_overdue_mark``.
+The scheduler hands a batch of results for one monitor to ``monitor_results_record``;
+heartbeats (``monitors.heartbeats``) move the state directly through ``transition``.
 Changes they make are recorded in the activity log with the monitor as actor.
 """
 
@@ -22,15 +22,13 @@ from core.validation import flag_checked, refused, text_checked
 from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_create, incident_update_publish
 from monitors.checks import LOCATION
-from monitors.models import Monitor, MonitorKind, MonitorLocationStreak, MonitorResult, MonitorState
+from monitors.models import Monitor, MonitorLocationStreak, MonitorResult, MonitorState
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
 from statuspages.status import effective_statuses
 
 ERROR_MAX_LENGTH = 1000
-NO_PING = "No ping within period_seconds + grace_seconds."
-FAIL_PING = "The job reported a failure (/fail)."
 
 
 # ---- the status source ----------------------------------------------------------------------
@@ -315,95 +313,6 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
                 transition(monitor, state, at=result.checked_at, error=result.error)
         _streaks_save(touched)
     return monitor
-
-
-# ---- heartbeats -----------------------------------------------------------------------------
-
-
-def heartbeat_due_at(monitor: Monitor, last_ping_at: datetime | None) -> datetime | None:
-    if last_ping_at is None:
-        return None
-    return last_ping_at + timedelta(seconds=monitor.period_seconds + monitor.grace_seconds)
-
-
-PING_SIGNALS = ("ping", "start", "fail")
-
-
-def monitor_ping(*, token_hash: str, signal: str = "ping") -> Monitor | None:
-    """A heartbeat's job pinged (``ping``: up at once, thresholds do not apply), started, or
-    failed (down at once). None for an unknown token."""
-    if signal not in PING_SIGNALS:
-        raise refused("signal", f"Use one of: {', '.join(PING_SIGNALS)}.")
-    now = timezone.now()
-    with transaction.atomic():
-        monitor = (
-            Monitor.objects.select_for_update()
-            .filter(ping_token_hash=token_hash, kind=MonitorKind.HEARTBEAT)
-            .first()
-        )
-        if monitor is None:
-            return None
-        if signal == "start":
-            Monitor.objects.filter(id=monitor.id).update(last_start_at=now)
-            return monitor
-        ok = signal == "ping"
-        MonitorResult.objects.create(
-            monitor=monitor,
-            location=monitor.locations[0] if monitor.locations else "default",
-            checked_at=now,
-            ok=ok,
-            error="" if ok else FAIL_PING,
-        )
-        monitor.last_checked_at = monitor.last_ping_at = now
-        monitor.heartbeat_due_at = heartbeat_due_at(monitor, now)
-        Monitor.objects.filter(id=monitor.id).update(
-            last_checked_at=now, last_ping_at=now, heartbeat_due_at=monitor.heartbeat_due_at
-        )
-        if not monitor.paused:
-            state = MonitorState.UP if ok else MonitorState.DOWN
-            with acting_as_monitor(monitor):
-                transition(monitor, state, at=now, error="" if ok else FAIL_PING)
-    return monitor
-
-
-def heartbeat_overdue_mark(*, monitor_id: str) -> bool:
-    """Down, if the heartbeat is still up and its deadline has passed (checked under lock)."""
-    now = timezone.now()
-    with transaction.atomic():
-        monitor = (
-            Monitor.objects.select_for_update()
-            .filter(
-                id=monitor_id,
-                kind=MonitorKind.HEARTBEAT,
-                paused=False,
-                state__in=[MonitorState.UP, MonitorState.DEGRADED],
-                heartbeat_due_at__lt=now,
-            )
-            .first()
-        )
-        if monitor is None:
-            return False
-        MonitorResult.objects.create(
-            monitor=monitor,
-            location=monitor.locations[0] if monitor.locations else "default",
-            checked_at=now,
-            ok=False,
-            error=NO_PING,
-        )
-        Monitor.objects.filter(id=monitor.id).update(last_checked_at=now)
-        with acting_as_monitor(monitor):
-            return transition(monitor, MonitorState.DOWN, at=now, error=NO_PING)
-
-
-def heartbeats_overdue_mark() -> int:
-    """Periodic: every heartbeat silent past period + grace goes down; returns how many."""
-    due = Monitor.objects.filter(
-        kind=MonitorKind.HEARTBEAT,
-        paused=False,
-        state__in=[MonitorState.UP, MonitorState.DEGRADED],
-        heartbeat_due_at__lt=timezone.now(),
-    ).values_list("id", flat=True)
-    return sum(heartbeat_overdue_mark(monitor_id=monitor_id) for monitor_id in list(due))
 
 
 RESULTS_KEPT_DAYS = 90

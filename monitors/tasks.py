@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from monitors.states import heartbeats_overdue_mark, monitor_results_purge
+from monitors.heartbeats import heartbeats_overdue_mark
+from monitors.states import monitor_results_purge
 
 
 @shared_task(name="monitors.tasks.heartbeats_overdue_mark", ignore_result=True)
