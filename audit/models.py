@@ -8,6 +8,7 @@ class ActorType(models.TextChoices):
     MEMBER = "member"
     API_KEY = "api_key"
     INTEGRATION = "integration"
+    MONITOR = "monitor"
     SYSTEM = "system"
 
 

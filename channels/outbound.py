@@ -92,15 +92,17 @@ def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def _url_check(url: str) -> tuple[str, str, int]:
+def _url_check(url: str, *, allow_private: bool | None = None) -> tuple[str, str, int]:
     """Scheme, host and port of ``url``, or UnsafeURL: https only (http too when private
-    networks are allowed), a host, and an IP literal only if it is public."""
+    networks are allowed), a host, and an IP literal only if it is public. ``allow_private``:
+    the caller's own policy (monitors'), else ``WEBHOOK_ALLOW_PRIVATE_NETWORKS``."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeURL("The URL is not valid.") from exc
-    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+    if allow_private is None:
+        allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
         raise UnsafeURL(f"Only {' or '.join(schemes)} URLs with a host are accepted.")
@@ -114,6 +116,12 @@ def _url_check(url: str) -> tuple[str, str, int]:
     if literal is None and is_ip_address(host):  # 2130706433, 127.1: legacy forms of 127.0.0.1
         raise UnsafeURL(f"The address {host!r} is not written as an IP address.")
     return parts.scheme, host, port
+
+
+def url_checked(url: str, *, allow_private: bool) -> tuple[str, str, int]:
+    """Scheme, host and port of ``url`` as the outbound rules take it, before any lookup (a
+    name is checked again, resolved, where the connection is made); UnsafeURL if not."""
+    return _url_check(url, allow_private=allow_private)
 
 
 def _addresses_check(host: str, answers) -> list[tuple]:

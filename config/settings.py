@@ -35,6 +35,10 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+# Monitor targets (section 6) follow the same outbound rules, with their own switch.
+MONITOR_ALLOW_PRIVATE_NETWORKS = env_bool(
+    "MONITOR_ALLOW_PRIVATE_NETWORKS", default=WEBHOOK_ALLOW_PRIVATE_NETWORKS
+)
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
@@ -72,6 +76,7 @@ INSTALLED_APPS = [
     "uptime",
     "metrics",
     "integrations",
+    "monitors",
     "public",
     "dialects.statuspage_v1",
     "dialects.incident_io",
@@ -209,6 +214,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.alert_groups_purge",
         "schedule": 3600.0,
     },
+    # Heartbeats silent past period + grace go down; results older than 90 days go.
+    "monitors-heartbeats-overdue": {
+        "task": "monitors.tasks.heartbeats_overdue_mark",
+        "schedule": 10.0,
+    },
+    "monitors-results-purge": {
+        "task": "monitors.tasks.monitor_results_purge",
+        "schedule": 86400.0,
+    },
     "notifications-sweep": {
         "task": "notifications.tasks.notifications_sweep",
         "schedule": float(env_int("NOTIFICATIONS_SWEEP_SECONDS", 15)),
@@ -338,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "core.languages.Language",
         "PageIndicatorEnum": ["none", "minor", "major", "critical", "maintenance"],
         "IntegrationKindEnum": "integrations.models.IntegrationKind",
+        "MonitorKindEnum": "monitors.models.MonitorKind",
+        "MonitorStateEnum": "monitors.models.MonitorState",
         "IntegrationEventStatusEnum": "integrations.models.IntegrationEventStatus",
         "RuleStatusEnum": ["degraded_performance", "partial_outage", "major_outage"],
         "AlertStatusEnum": ["firing", "resolved"],

@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 from accounts.api import MeView
 from core import views as core_views
 from integrations.urls import inbound_urlpatterns
+from monitors.urls import ping_urlpatterns
 from notifications.metrics import metrics_view
 from public import urls as public_urls
 
@@ -23,6 +24,7 @@ api_v1 = [
     path("", include("uptime.urls")),
     path("", include("metrics.urls")),
     path("", include("integrations.urls")),
+    path("", include("monitors.urls")),
     path("", include("pagetemplates.urls")),
     path("", include("audit.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
@@ -44,6 +46,8 @@ urlpatterns = [
     path("instatus/", include("dialects.instatus.urls")),
     path("subscriptions/", include("subscribers.link_urls")),
     path("", include(inbound_urlpatterns)),
+    # Heartbeat monitors' ping URLs (no API key: the token is the credential).
+    path("", include(ping_urlpatterns)),
     path("", include("accounts.link_urls")),
     path("", include(public_urls.urlpatterns)),
     # Host-routed pages ({slug}.PUBLIC_BASE_DOMAIN or a custom domain) last: they claim "/".

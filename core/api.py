@@ -31,6 +31,18 @@ from core.schema import parameter_problem, parameter_schema
 _HOLDS_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
+def _without_fields(body: dict, names: tuple[str, ...]) -> dict:
+    """``body`` without the named fields (``"a.b"``: the field ``b`` of the object ``a``)."""
+    body = dict(body)
+    for name in names:
+        head, _, rest = name.partition(".")
+        if not rest:
+            body.pop(head, None)
+        elif isinstance(body.get(head), dict):
+            body[head] = _without_fields(body[head], (rest,))
+    return body
+
+
 class _NotStored(Exception):
     def __init__(self, response):
         self.response = response
@@ -204,11 +216,7 @@ class ApiView(APIView):
                     raise _NotStored(response)
                 body = json.loads(rendered)
                 if isinstance(body, dict):
-                    body = {
-                        name: value
-                        for name, value in body.items()
-                        if name not in self.idempotency_unstored_fields
-                    }
+                    body = _without_fields(body, self.idempotency_unstored_fields)
                 idempotency_complete(record=claim.record, status=response.status_code, body=body)
         except _NotStored as not_stored:
             idempotency_release(record=claim.record)

@@ -312,9 +312,12 @@ def publish_update(
     return update
 
 
-def component_change_publish(*, component: Component, old_status: str) -> PublishedEvent | None:
-    """A ``component_updated`` event when a manual change moved the effective status. Its
-    publish key is derived from the change itself, so one write never yields two events."""
+def component_change_publish(
+    *, component: Component, old_status: str, publish_key: str | None = None
+) -> PublishedEvent | None:
+    """A ``component_updated`` event when a manual change (or a status source, naming its own
+    ``publish_key``) moved the effective status. The publish key is derived from the change
+    itself, so one write never yields two events."""
     new_status = effective_statuses([component])[component.id]
     if new_status == old_status:
         return None
@@ -325,7 +328,7 @@ def component_change_publish(*, component: Component, old_status: str) -> Publis
     status_changes_report(page.id, [change])
     event = PublishedEvent(
         kind=EventKind.COMPONENT_UPDATED,
-        publish_key=f"cmpu:{component.id}:{component.updated_at.isoformat()}",
+        publish_key=publish_key or f"cmpu:{component.id}:{component.updated_at.isoformat()}",
         page=page_snapshot(page),
         page_status=_page_status(page),
         components=(change,),

@@ -83,6 +83,10 @@ def world(make_client, organization, settings):
             "rules": [{"component_ids": [component.id], "status": "major_outage"}],
         },
     ).json()
+    monitor = api.post(
+        f"/api/v1/status-pages/{pid}/monitors",
+        {"name": "Cron", "kind": "heartbeat", "component_id": component.id},
+    ).json()
     member = api.post("/api/v1/members", {"email": "ed@example.com", "role": "editor"}).json()
     other_key = api.post("/api/v1/api-keys", {"name": "fuzzed"}).json()
     ids = {
@@ -90,6 +94,7 @@ def world(make_client, organization, settings):
         "key_id": other_key["id"],
         "page_id": pid,
         "integration_id": integration["id"],
+        "monitor_id": monitor["id"],
         "slug": page["slug"],
         "group_id": group.id,
         "component_id": component.id,

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from core.pagination import MAX_CURSOR_LENGTH
 from integrations.services import integration_create
+from monitors.services import monitor_create
 from tests.factories import ComponentFactory, IncidentFactory, MaintenanceFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +59,13 @@ def _request_line_limit() -> int:
 @pytest.fixture
 def path_ids(page):
     integration, _ = integration_create(page=page, kind="generic", name="Alerts")
+    monitor, _ = monitor_create(page=page, name="Cron", kind="heartbeat")
     return {
         "page_id": page.id,
         "incident_id": IncidentFactory(page=page).id,
         "maintenance_id": MaintenanceFactory(page=page).id,
         "integration_id": integration.id,
+        "monitor_id": monitor.id,
     }
 
 

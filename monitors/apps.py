@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class MonitorsConfig(AppConfig):
+    name = "monitors"
+
+    def ready(self):
+        # Imported here: these modules load models, which exist only once apps are ready.
+        from audit.recording import register
+        from core.admin import scope_choices
+        from monitors import states
+        from monitors.models import Monitor
+        from statuspages.selectors import page_organization_id
+        from statuspages.status import register_component_source
+
+        register_component_source(states.monitor_component_statuses)
+        scope_choices(Monitor, "page__organization__in")
+        register(
+            Monitor,
+            object_type="monitor",
+            organization_id=page_organization_id,
+            page_id=lambda monitor: monitor.page_id,
+        )

@@ -1,0 +1,100 @@
+"""Heartbeats: the checked job pings us. A ping makes the monitor up at once (thresholds do
+not apply), ``/fail`` down at once, and silence past period + grace down (periodic task)."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.validation import refused
+from monitors.models import Monitor, MonitorKind, MonitorResult, MonitorState
+from monitors.states import acting_as_monitor, transition
+
+NO_PING = "No ping within period_seconds + grace_seconds."
+FAIL_PING = "The job reported a failure (/fail)."
+
+
+def heartbeat_due_at(monitor: Monitor, last_ping_at: datetime | None) -> datetime | None:
+    if last_ping_at is None:
+        return None
+    return last_ping_at + timedelta(seconds=monitor.period_seconds + monitor.grace_seconds)
+
+
+PING_SIGNALS = ("ping", "start", "fail")
+
+
+def monitor_ping(*, token_hash: str, signal: str = "ping") -> Monitor | None:
+    """A heartbeat's job pinged (``ping``: up at once, thresholds do not apply), started, or
+    failed (down at once). None for an unknown token."""
+    if signal not in PING_SIGNALS:
+        raise refused("signal", f"Use one of: {', '.join(PING_SIGNALS)}.")
+    now = timezone.now()
+    with transaction.atomic():
+        monitor = (
+            Monitor.objects.select_for_update()
+            .filter(ping_token_hash=token_hash, kind=MonitorKind.HEARTBEAT)
+            .first()
+        )
+        if monitor is None:
+            return None
+        if signal == "start":
+            Monitor.objects.filter(id=monitor.id).update(last_start_at=now)
+            return monitor
+        ok = signal == "ping"
+        MonitorResult.objects.create(
+            monitor=monitor,
+            location=monitor.locations[0] if monitor.locations else "default",
+            checked_at=now,
+            ok=ok,
+            error="" if ok else FAIL_PING,
+        )
+        monitor.last_checked_at = monitor.last_ping_at = now
+        monitor.heartbeat_due_at = heartbeat_due_at(monitor, now)
+        Monitor.objects.filter(id=monitor.id).update(
+            last_checked_at=now, last_ping_at=now, heartbeat_due_at=monitor.heartbeat_due_at
+        )
+        if not monitor.paused:
+            state = MonitorState.UP if ok else MonitorState.DOWN
+            with acting_as_monitor(monitor):
+                transition(monitor, state, at=now, error="" if ok else FAIL_PING)
+    return monitor
+
+
+def heartbeat_overdue_mark(*, monitor_id: str) -> bool:
+    """Down, if the heartbeat is still up and its deadline has passed (checked under lock)."""
+    now = timezone.now()
+    with transaction.atomic():
+        monitor = (
+            Monitor.objects.select_for_update()
+            .filter(
+                id=monitor_id,
+                kind=MonitorKind.HEARTBEAT,
+                paused=False,
+                state__in=[MonitorState.UP, MonitorState.DEGRADED],
+                heartbeat_due_at__lt=now,
+            )
+            .first()
+        )
+        if monitor is None:
+            return False
+        MonitorResult.objects.create(
+            monitor=monitor,
+            location=monitor.locations[0] if monitor.locations else "default",
+            checked_at=now,
+            ok=False,
+            error=NO_PING,
+        )
+        Monitor.objects.filter(id=monitor.id).update(last_checked_at=now)
+        with acting_as_monitor(monitor):
+            return transition(monitor, MonitorState.DOWN, at=now, error=NO_PING)
+
+
+def heartbeats_overdue_mark() -> int:
+    """Periodic: every heartbeat silent past period + grace goes down; returns how many."""
+    due = Monitor.objects.filter(
+        kind=MonitorKind.HEARTBEAT,
+        paused=False,
+        state__in=[MonitorState.UP, MonitorState.DEGRADED],
+        heartbeat_due_at__lt=timezone.now(),
+    ).values_list("id", flat=True)
+    return sum(heartbeat_overdue_mark(monitor_id=monitor_id) for monitor_id in list(due))
