@@ -7,19 +7,26 @@ made where the connection is made: the session's resolver resolves the host, ref
 whole answer if any address is not public, and the connector connects only to the addresses
 it returned (keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect
 it. An IP literal is checked before the request, since no resolver sees it.
+
+A ``Policy`` names who is calling: webhooks (https only; private networks with
+``WEBHOOK_ALLOW_PRIVATE_NETWORKS``) or monitors (http too; ``MONITOR_ALLOW_PRIVATE_NETWORKS``).
+Redirects are followed only when asked, each hop checked as the first was.
 """
 
 import asyncio
+import dataclasses
+import datetime
 import functools
 import ipaddress
 import os
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -50,6 +57,29 @@ class OutboundError(Exception):
     """The request did not get an answer: connection refused or reset, TLS, timeout."""
 
 
+class OutboundTimeout(OutboundError):
+    """No answer within the request's deadline."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Where one kind of outbound request may go: ``private_setting`` names the setting that
+    lets it reach private networks (unset or None: ``WEBHOOK_ALLOW_PRIVATE_NETWORKS``'s value);
+    ``http_public``: plain http to public hosts too (webhooks carry secrets: https only)."""
+
+    private_setting: str
+    http_public: bool
+
+    def allow_private(self) -> bool:
+        value = getattr(settings, self.private_setting, None)
+        return settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS if value is None else bool(value)
+
+
+WEBHOOKS = Policy("WEBHOOK_ALLOW_PRIVATE_NETWORKS", http_public=False)
+MONITORS = Policy("MONITOR_ALLOW_PRIVATE_NETWORKS", http_public=True)
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
 @dataclass(frozen=True)
 class Target:
     scheme: str
@@ -64,6 +94,20 @@ class Fetched:
 
     status_code: int
     body: bytes
+
+
+@dataclass(frozen=True)
+class Response:
+    """A whole answer: code, headers, the first ``limit`` bytes of the body, the URL that gave
+    it (after redirects), over https when the peer's certificate expires, and the seconds the
+    request took from its host slot to its last byte (every hop's, summed)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+    cert_not_after: datetime.datetime | None = None
+    elapsed: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -92,16 +136,17 @@ def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def _url_check(url: str) -> tuple[str, str, int]:
+def _url_check(url: str, policy: Policy = WEBHOOKS) -> tuple[str, str, int]:
     """Scheme, host and port of ``url``, or UnsafeURL: https only (http too when private
-    networks are allowed), a host, and an IP literal only if it is public."""
+    networks are allowed, or the policy allows it), a host, and an IP literal only if it is
+    public."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeURL("The URL is not valid.") from exc
-    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
-    schemes = ("https", "http") if allow_private else ("https",)
+    allow_private = policy.allow_private()
+    schemes = ("https", "http") if allow_private or policy.http_public else ("https",)
     if parts.scheme not in schemes or not parts.hostname:
         raise UnsafeURL(f"Only {' or '.join(schemes)} URLs with a host are accepted.")
     host = parts.hostname
@@ -116,9 +161,9 @@ def _url_check(url: str) -> tuple[str, str, int]:
     return parts.scheme, host, port
 
 
-def _addresses_check(host: str, answers) -> list[tuple]:
+def _addresses_check(host: str, answers, policy: Policy = WEBHOOKS) -> list[tuple]:
     """The answers for ``host`` if every one is public (or private networks are allowed)."""
-    allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+    allow_private = policy.allow_private()
     checked = []
     for family, _type, proto, _name, sockaddr in answers:
         ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
@@ -137,20 +182,41 @@ def _lookup(host: str, port: int):
         raise UnsafeURL(f"The host {host!r} could not be resolved.") from exc
 
 
-def address_check(url: str) -> Target:
+def address_check(url: str, policy: Policy = WEBHOOKS) -> Target:
     """Resolve ``url``'s host and refuse loopback, private, link-local, multicast, reserved and
     unspecified addresses (IPv4, IPv6 and IPv4-mapped IPv6): every answer must be public.
     Used where a URL is accepted (subscribing); sending checks again as it connects.
 
     With ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` on, any address is accepted (development, tests).
     """
-    scheme, host, port = _url_check(url)
-    checked = _addresses_check(host, _lookup(host, port))
+    scheme, host, port = _url_check(url, policy)
+    checked = _addresses_check(host, _lookup(host, port), policy)
     return Target(scheme=scheme, host=host, port=port, address=str(checked[0][2]))
+
+
+async def addresses(host: str, port: int, policy: Policy) -> list[str]:
+    """``host``'s addresses (an IP literal: itself), resolved off the loop, if every one
+    passes ``policy``; else UnsafeURL. For connections made without a session (TCP checks)."""
+    try:
+        literal = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not policy.allow_private() and _refused(literal):
+            raise UnsafeURL(f"The address {host!r} is not public.")
+        return [host]
+    if is_ip_address(host):
+        raise UnsafeURL(f"The address {host!r} is not written as an IP address.")
+    loop = asyncio.get_running_loop()
+    answers = await loop.run_in_executor(None, _lookup, host, port)
+    return [str(ip) for _family, _proto, ip in _addresses_check(host, answers, policy)]
 
 
 class _CheckedResolver(AbstractResolver):
     """aiohttp's resolver for our sessions: only checked addresses reach the connector."""
+
+    def __init__(self, policy: Policy = WEBHOOKS):
+        self.policy = policy
 
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
         loop = asyncio.get_running_loop()
@@ -164,7 +230,7 @@ class _CheckedResolver(AbstractResolver):
                 "proto": proto,
                 "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
             }
-            for family, proto, ip in _addresses_check(host, answers)
+            for family, proto, ip in _addresses_check(host, answers, self.policy)
         ]
 
     async def close(self) -> None:
@@ -182,7 +248,7 @@ def _tls_context() -> ssl.SSLContext:
 _loop_lock = threading.Lock()
 _loop: tuple[int, asyncio.AbstractEventLoop] | None = None
 # The process's shared sessions by per-host limit; used only on the sending loop's thread.
-_sessions: dict[int, "HttpSession"] = {}
+_sessions: dict[tuple[int, Policy], "HttpSession"] = {}
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
@@ -217,8 +283,9 @@ class HttpSession:
     ``async with HttpSession(...)`` on the sending loop, or use the process's
     ``shared_session``."""
 
-    def __init__(self, per_host: int | None = None):
+    def __init__(self, per_host: int | None = None, policy: Policy = WEBHOOKS):
         self.per_host = per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST
+        self.policy = policy
         self.slots: dict[str, asyncio.Semaphore] = {}
         self.client: aiohttp.ClientSession | None = None
 
@@ -226,7 +293,7 @@ class HttpSession:
         connector = aiohttp.TCPConnector(
             limit=0,  # bounded by the per-host slots and the caller's own limit
             limit_per_host=0,
-            resolver=_CheckedResolver(),
+            resolver=_CheckedResolver(self.policy),
             use_dns_cache=False,  # every new connection resolves and checks again
             force_close=False,
         )
@@ -247,22 +314,66 @@ class HttpSession:
     async def post(self, url: str, *, content: bytes, headers: dict[str, str]) -> Reply:
         """POST ``content`` to ``url`` after the checks; no redirects. Raises UnsafeURL for a
         URL we refuse to call, OutboundError when no answer came."""
-        status, response_headers, _body = await self._send("POST", url, content, headers)
-        return Reply(status, response_headers)
+        response = await self._send("POST", url, content, headers)
+        return Reply(response.status_code, response.headers)
 
     async def get(self, url: str, *, headers: dict[str, str]) -> Fetched:
         """GET ``url`` after the same checks; no redirects; at most RESPONSE_BYTES of body."""
-        status, _headers, body = await self._send("GET", url, None, headers)
-        return Fetched(status, body)
+        response = await self._send("GET", url, None, headers)
+        return Fetched(response.status_code, response.body)
 
-    async def _send(self, method: str, url: str, content: bytes | None, headers: dict[str, str]):
-        scheme, host, _port = _url_check(url)
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        content: bytes | None = None,
+        deadline: float = REQUEST_DEADLINE,
+        limit: int = RESPONSE_BYTES,
+        redirects: int = 0,
+    ) -> Response:
+        """Any method, after the checks, each hop within ``deadline``, at most ``limit`` bytes
+        of body. Follows up to ``redirects`` redirects, checking each hop as the first (a 303,
+        or a 301/302 answering a POST, goes on as a GET without body); one more is an
+        OutboundError. With ``redirects=0`` a redirect is returned as the answer."""
+        elapsed = 0.0
+        for _hop in range(redirects + 1):
+            response = await self._send(method, url, content, headers, deadline, limit)
+            elapsed += response.elapsed
+            location = response.headers.get("Location")
+            if not redirects or response.status_code not in REDIRECT_CODES or not location:
+                return dataclasses.replace(response, elapsed=elapsed)
+            url = urljoin(response.url, location)
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method == "POST"
+            ):
+                method, content = "GET", None
+        raise OutboundError(f"More than {redirects} redirects.")
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        deadline: float = REQUEST_DEADLINE,
+        limit: int = RESPONSE_BYTES,
+    ) -> Response:
+        scheme, host, _port = _url_check(url, self.policy)
+        # A deadline of its own (a monitor's timeout) bounds the connect and each read too.
+        timeouts = {}
+        if deadline != REQUEST_DEADLINE:
+            timeouts["timeout"] = aiohttp.ClientTimeout(
+                total=None, sock_connect=deadline, sock_read=deadline
+            )
         slot = self.slots.get(host)
         if slot is None:
             slot = self.slots[host] = asyncio.Semaphore(self.per_host)
         async with slot:
+            started = time.perf_counter()
             try:
-                async with asyncio.timeout(REQUEST_DEADLINE):
+                async with asyncio.timeout(deadline):
                     async with self.client.request(
                         method,
                         url,
@@ -270,27 +381,50 @@ class HttpSession:
                         headers=headers,
                         allow_redirects=False,
                         ssl=_tls_context() if scheme == "https" else False,
+                        **timeouts,
                     ) as response:
-                        body = await response.content.read(RESPONSE_BYTES)
-                        return response.status, response.headers, body
+                        not_after = _cert_not_after(response) if scheme == "https" else None
+                        body = await response.content.read(limit)
+                        return Response(
+                            response.status,
+                            response.headers,
+                            body,
+                            url,
+                            not_after,
+                            time.perf_counter() - started,
+                        )
             except UnsafeURL:
                 raise
             except TimeoutError as exc:
-                raise OutboundError(f"No answer within {REQUEST_DEADLINE:g} s.") from exc
+                raise OutboundTimeout(f"No answer within {deadline:g} s.") from exc
             except aiohttp.ClientConnectorError as exc:
                 raise OutboundError(f"Could not connect: {exc.os_error}") from exc
             except (aiohttp.ClientError, OSError, ValueError) as exc:
                 raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
 
 
-async def shared_session(per_host: int | None = None) -> HttpSession:
-    """The process's session with this per-host limit (call on the sending loop): its
-    keep-alive connections serve every batch the process sends, so a receiver's connection
-    is opened, and its address checked, once, not once per batch."""
+def _cert_not_after(response: aiohttp.ClientResponse) -> datetime.datetime | None:
+    """When the (verified) peer certificate of ``response``'s connection expires. A body-less
+    answer has already handed its connection back: its protocol still holds the transport."""
+    connection = response.connection
+    protocol = connection.protocol if connection is not None else response._protocol
+    transport = getattr(protocol, "transport", None)
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    cert = ssl_object.getpeercert() if ssl_object is not None else None
+    if not cert or "notAfter" not in cert:
+        return None
+    seconds = ssl.cert_time_to_seconds(cert["notAfter"])
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+async def shared_session(per_host: int | None = None, policy: Policy = WEBHOOKS) -> HttpSession:
+    """The process's session with this per-host limit and policy (call on the sending loop):
+    its keep-alive connections serve every batch the process sends, so a receiver's
+    connection is opened, and its address checked, once, not once per batch."""
     per_host = per_host or settings.OUTBOUND_CONNECTIONS_PER_HOST
-    session = _sessions.get(per_host)
+    session = _sessions.get((per_host, policy))
     if session is None or session.client.closed:
-        session = _sessions[per_host] = await HttpSession(per_host).__aenter__()
+        session = _sessions[per_host, policy] = await HttpSession(per_host, policy).__aenter__()
     return session
 
 
@@ -310,7 +444,11 @@ def sessions_close() -> None:
 @receiver(setting_changed)
 def _policy_changed(*, setting: str, **kwargs) -> None:
     # A connection opened under the old policy must not serve a request under the new one.
-    if setting in ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "OUTBOUND_CONNECTIONS_PER_HOST"):
+    if setting in (
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+        "MONITOR_ALLOW_PRIVATE_NETWORKS",
+        "OUTBOUND_CONNECTIONS_PER_HOST",
+    ):
         sessions_close()
 
 
