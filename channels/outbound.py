@@ -277,6 +277,22 @@ def run(coroutine: Awaitable[T]) -> T:
 # ---- sessions -----------------------------------------------------------------------------
 
 
+class _Response(aiohttp.ClientResponse):
+    """Notes when the peer's (verified) certificate expires as the answer starts: a short
+    answer has handed its connection back, or closed it, before the caller sees it."""
+
+    cert_not_after: datetime.datetime | None = None
+
+    async def start(self, connection):
+        transport = connection.transport
+        ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+        cert = ssl_object.getpeercert() if ssl_object is not None else None
+        if cert and "notAfter" in cert:
+            seconds = ssl.cert_time_to_seconds(cert["notAfter"])
+            self.cert_not_after = datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+        return await super().start(connection)
+
+
 class HttpSession:
     """Keep-alive connections, at most ``per_host`` requests in flight to one host (the others
     wait for a slot; waiting never counts against a request's own deadline). Open it with
@@ -304,6 +320,7 @@ class HttpSession:
             ),
             headers={"User-Agent": USER_AGENT},
             auto_decompress=False,
+            response_class=_Response,
             skip_auto_headers=("Accept-Encoding",),
         )
         return self
@@ -383,14 +400,13 @@ class HttpSession:
                         ssl=_tls_context() if scheme == "https" else False,
                         **timeouts,
                     ) as response:
-                        not_after = _cert_not_after(response) if scheme == "https" else None
                         body = await response.content.read(limit)
                         return Response(
                             response.status,
                             response.headers,
                             body,
                             url,
-                            not_after,
+                            response.cert_not_after,
                             time.perf_counter() - started,
                         )
             except UnsafeURL:
@@ -401,20 +417,6 @@ class HttpSession:
                 raise OutboundError(f"Could not connect: {exc.os_error}") from exc
             except (aiohttp.ClientError, OSError, ValueError) as exc:
                 raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
-
-
-def _cert_not_after(response: aiohttp.ClientResponse) -> datetime.datetime | None:
-    """When the (verified) peer certificate of ``response``'s connection expires. A body-less
-    answer has already handed its connection back: its protocol still holds the transport."""
-    connection = response.connection
-    protocol = connection.protocol if connection is not None else response._protocol
-    transport = getattr(protocol, "transport", None)
-    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
-    cert = ssl_object.getpeercert() if ssl_object is not None else None
-    if not cert or "notAfter" not in cert:
-        return None
-    seconds = ssl.cert_time_to_seconds(cert["notAfter"])
-    return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
 
 
 async def shared_session(per_host: int | None = None, policy: Policy = WEBHOOKS) -> HttpSession:

@@ -87,8 +87,8 @@ def statuses_parse(text: str) -> tuple[tuple[int, int], ...]:
     """``"200,204,300-399"`` as inclusive ranges; ValueError if it is not that."""
     ranges = []
     for part in text.replace(" ", "").split(","):
-        low, _, high = part.partition("-")
-        if not (low.isdigit() and (high.isdigit() or not high)):
+        low, dash, high = part.partition("-")
+        if not (low.isdigit() and (high.isdigit() or not dash)):
             raise ValueError(f"{text!r} is not a list of status codes and ranges (200-399).")
         low_code, high_code = int(low), int(high or low)
         if not 100 <= low_code <= high_code <= 599:
@@ -141,6 +141,9 @@ def _body_failure(spec: ProbeSpec, body: bytes) -> str:
 
 async def _http(spec: ProbeSpec, session: outbound.HttpSession) -> ProbeResult:
     checked_at = datetime.datetime.now(datetime.UTC)
+    statuses = statuses_parse(spec.expected_statuses)  # a bad spec goes nowhere (ValueError)
+    if spec.json_path:
+        json_path_compile(spec.json_path)
     try:
         response = await session.request(
             spec.method.upper(),
@@ -157,7 +160,7 @@ async def _http(spec: ProbeSpec, session: outbound.HttpSession) -> ProbeResult:
         return ProbeResult(ok=False, error=str(exc), checked_at=checked_at)
     code, latency = response.status_code, _ms(response.elapsed)
     failure = ""
-    if not any(low <= code <= high for low, high in statuses_parse(spec.expected_statuses)):
+    if not any(low <= code <= high for low, high in statuses):
         failure = f"The status {code} is not one of {spec.expected_statuses}."
     failure = failure or _body_failure(spec, response.body)
     if failure:
@@ -278,7 +281,8 @@ async def _dns(spec: ProbeSpec) -> ProbeResult:
     texts = [text for rdata in answer for text in _rdata_texts(rdata)]
     expected = spec.expected.strip().rstrip(".")
     if expected and not any(text.lower() == expected.lower() for text in texts):
-        error = f"{record_type} {spec.target} is {', '.join(texts)}, not {spec.expected}."
+        shown = ", ".join(sorted(str(rdata) for rdata in answer))
+        error = f"{record_type} {spec.target} is {shown}, not {spec.expected}."
         return ProbeResult(ok=False, latency_ms=latency, error=error, checked_at=checked_at)
     return ProbeResult(ok=True, latency_ms=latency, checked_at=checked_at)
 
