@@ -6,18 +6,15 @@ prefork worker forked) through an ``HttpSession``: aiohttp with keep-alive conne
 made where the connection is made: the session's resolver resolves the host, refuses the
 whole answer if any address is not public, and the connector connects only to the addresses
 it returned (keeping the ``Host`` header and TLS SNI), so a second DNS answer cannot redirect
-it. An IP literal is checked before the request, since no resolver sees it.
-
-A ``Policy`` names who is calling: webhooks (https only; private networks with
-``WEBHOOK_ALLOW_PRIVATE_NETWORKS``) or monitors (http too; ``MONITOR_ALLOW_PRIVATE_NETWORKS``).
-Redirects are followed only when asked, each hop checked as the first was.
+it. An IP literal is checked before the request, since no resolver sees it. The rules
+themselves, and the ``Policy`` naming who calls (webhooks, monitors), are in
+``channels.addresses``. Redirects are followed only when asked, each hop checked as the first.
 """
 
 import asyncio
 import dataclasses
 import datetime
 import functools
-import ipaddress
 import os
 import socket
 import ssl
@@ -26,14 +23,27 @@ import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
-from aiohttp.helpers import is_ip_address
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+# Re-exported: callers name the rules through this module too.
+from channels.addresses import (  # noqa: F401
+    MONITORS,
+    WEBHOOKS,
+    Policy,
+    Target,
+    UnsafeURL,
+    address_check,
+    addresses,
+    addresses_check,
+    lookup,
+    url_check,
+)
 
 USER_AGENT = "StatusPageNotifier/1.0 (+https://github.com/statuspage-service)"
 CONNECT_TIMEOUT = 3.0
@@ -43,14 +53,7 @@ READ_TIMEOUT = 5.0
 REQUEST_DEADLINE = 10.0
 RESPONSE_BYTES = 64 * 1024
 
-# Indirection so tests can answer DNS without the network.
-resolve = socket.getaddrinfo
-
 T = TypeVar("T")
-
-
-class UnsafeURL(Exception):
-    """The URL is malformed or points at an address we refuse to call."""
 
 
 class OutboundError(Exception):
@@ -61,31 +64,7 @@ class OutboundTimeout(OutboundError):
     """No answer within the request's deadline."""
 
 
-@dataclass(frozen=True)
-class Policy:
-    """Where one kind of outbound request may go: ``private_setting`` names the setting that
-    lets it reach private networks (unset or None: ``WEBHOOK_ALLOW_PRIVATE_NETWORKS``'s value);
-    ``http_public``: plain http to public hosts too (webhooks carry secrets: https only)."""
-
-    private_setting: str
-    http_public: bool
-
-    def allow_private(self) -> bool:
-        value = getattr(settings, self.private_setting, None)
-        return settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS if value is None else bool(value)
-
-
-WEBHOOKS = Policy("WEBHOOK_ALLOW_PRIVATE_NETWORKS", http_public=False)
-MONITORS = Policy("MONITOR_ALLOW_PRIVATE_NETWORKS", http_public=True)
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True)
-class Target:
-    scheme: str
-    host: str
-    port: int
-    address: str  # the first checked IP
 
 
 @dataclass(frozen=True)
@@ -118,100 +97,6 @@ class Reply:
     headers: Mapping[str, str]
 
 
-def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            return _refused(mapped)
-        if ip.teredo is not None:
-            return True
-    return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-def _url_check(url: str, policy: Policy = WEBHOOKS) -> tuple[str, str, int]:
-    """Scheme, host and port of ``url``, or UnsafeURL: https only (http too when private
-    networks are allowed, or the policy allows it), a host, and an IP literal only if it is
-    public."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise UnsafeURL("The URL is not valid.") from exc
-    allow_private = policy.allow_private()
-    schemes = ("https", "http") if allow_private or policy.http_public else ("https",)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise UnsafeURL(f"Only {' or '.join(schemes)} URLs with a host are accepted.")
-    host = parts.hostname
-    try:
-        literal = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        literal = None
-    if literal is not None and not allow_private and _refused(literal):
-        raise UnsafeURL(f"The address {host!r} is not public.")
-    if literal is None and is_ip_address(host):  # 2130706433, 127.1: legacy forms of 127.0.0.1
-        raise UnsafeURL(f"The address {host!r} is not written as an IP address.")
-    return parts.scheme, host, port
-
-
-def _addresses_check(host: str, answers, policy: Policy = WEBHOOKS) -> list[tuple]:
-    """The answers for ``host`` if every one is public (or private networks are allowed)."""
-    allow_private = policy.allow_private()
-    checked = []
-    for family, _type, proto, _name, sockaddr in answers:
-        ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
-        if not allow_private and _refused(ip):
-            raise UnsafeURL(f"The host {host!r} resolves to a non-public address.")
-        checked.append((family, proto, ip))
-    if not checked:
-        raise UnsafeURL(f"The host {host!r} could not be resolved.")
-    return checked
-
-
-def _lookup(host: str, port: int):
-    try:
-        return resolve(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise UnsafeURL(f"The host {host!r} could not be resolved.") from exc
-
-
-def address_check(url: str, policy: Policy = WEBHOOKS) -> Target:
-    """Resolve ``url``'s host and refuse loopback, private, link-local, multicast, reserved and
-    unspecified addresses (IPv4, IPv6 and IPv4-mapped IPv6): every answer must be public.
-    Used where a URL is accepted (subscribing); sending checks again as it connects.
-
-    With ``WEBHOOK_ALLOW_PRIVATE_NETWORKS`` on, any address is accepted (development, tests).
-    """
-    scheme, host, port = _url_check(url, policy)
-    checked = _addresses_check(host, _lookup(host, port), policy)
-    return Target(scheme=scheme, host=host, port=port, address=str(checked[0][2]))
-
-
-async def addresses(host: str, port: int, policy: Policy) -> list[str]:
-    """``host``'s addresses (an IP literal: itself), resolved off the loop, if every one
-    passes ``policy``; else UnsafeURL. For connections made without a session (TCP checks)."""
-    try:
-        literal = ipaddress.ip_address(host.split("%", 1)[0])
-    except ValueError:
-        literal = None
-    if literal is not None:
-        if not policy.allow_private() and _refused(literal):
-            raise UnsafeURL(f"The address {host!r} is not public.")
-        return [host]
-    if is_ip_address(host):
-        raise UnsafeURL(f"The address {host!r} is not written as an IP address.")
-    loop = asyncio.get_running_loop()
-    answers = await loop.run_in_executor(None, _lookup, host, port)
-    return [str(ip) for _family, _proto, ip in _addresses_check(host, answers, policy)]
-
-
 class _CheckedResolver(AbstractResolver):
     """aiohttp's resolver for our sessions: only checked addresses reach the connector."""
 
@@ -220,7 +105,7 @@ class _CheckedResolver(AbstractResolver):
 
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET):
         loop = asyncio.get_running_loop()
-        answers = await loop.run_in_executor(None, _lookup, host, port)
+        answers = await loop.run_in_executor(None, lookup, host, port)
         return [
             {
                 "hostname": host,
@@ -230,7 +115,7 @@ class _CheckedResolver(AbstractResolver):
                 "proto": proto,
                 "flags": socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
             }
-            for family, proto, ip in _addresses_check(host, answers, self.policy)
+            for family, proto, ip in addresses_check(host, answers, self.policy)
         ]
 
     async def close(self) -> None:
@@ -377,7 +262,7 @@ class HttpSession:
         deadline: float = REQUEST_DEADLINE,
         limit: int = RESPONSE_BYTES,
     ) -> Response:
-        scheme, host, _port = _url_check(url, self.policy)
+        scheme, host, _port = url_check(url, self.policy)
         # A deadline of its own (a monitor's timeout) bounds the connect and each read too.
         timeouts = {}
         if deadline != REQUEST_DEADLINE:

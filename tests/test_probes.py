@@ -9,7 +9,7 @@ import time
 import pytest
 from werkzeug import Response
 
-from channels import outbound
+from channels import addresses, outbound
 from channels.probes import ProbeSpec, probe, run_many, statuses_parse
 
 
@@ -223,9 +223,9 @@ def test_monitor_setting_overrides_the_webhook_one(deny_private, settings, https
 def loopback_one_is_public(deny_private, monkeypatch):
     """Private networks refused, but 127.0.0.1 passes as public (the test server's stand-in
     for a public site); internal.example.test resolves to 10.1.2.3."""
-    real_refused, real_resolve = outbound._refused, outbound.resolve
+    real_refused, real_resolve = addresses.refused, addresses.resolve
     monkeypatch.setattr(
-        outbound, "_refused", lambda ip: str(ip) != "127.0.0.1" and real_refused(ip)
+        addresses, "refused", lambda ip: str(ip) != "127.0.0.1" and real_refused(ip)
     )
 
     def resolve(host, port, *args, **kwargs):
@@ -233,7 +233,7 @@ def loopback_one_is_public(deny_private, monkeypatch):
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port))]
         return real_resolve(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(outbound, "resolve", resolve)
+    monkeypatch.setattr(addresses, "resolve", resolve)
 
 
 @pytest.mark.parametrize(
