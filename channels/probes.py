@@ -290,7 +290,7 @@ async def _dns(spec: ProbeSpec) -> ProbeResult:
 # ---- entry points -------------------------------------------------------------------------
 
 
-async def _probe(spec: ProbeSpec, session: outbound.HttpSession) -> ProbeResult:
+async def _probe(spec: ProbeSpec, session: outbound.HttpSession | None) -> ProbeResult:
     try:
         if spec.kind == "http":
             return await _http(spec, session)
@@ -309,7 +309,10 @@ async def _probe(spec: ProbeSpec, session: outbound.HttpSession) -> ProbeResult:
 
 async def probe(spec: ProbeSpec) -> ProbeResult:
     """Check one target (on the sending loop, with the process's shared monitor session)."""
-    return await _probe(spec, await outbound.shared_session(policy=outbound.MONITORS))
+    http = spec.kind == "http"
+    return await _probe(
+        spec, await outbound.shared_session(policy=outbound.MONITORS) if http else None
+    )
 
 
 async def probe_many(
@@ -318,7 +321,9 @@ async def probe_many(
     """Check every spec, at most ``concurrency`` at once and ``per_host`` requests in flight
     to one HTTP host (default ``OUTBOUND_CONNECTIONS_PER_HOST``), over the process's shared
     keep-alive session for that limit; results in the specs' order."""
-    session = await outbound.shared_session(per_host, outbound.MONITORS)
+    specs = list(specs)
+    http = any(spec.kind == "http" for spec in specs)
+    session = await outbound.shared_session(per_host, outbound.MONITORS) if http else None
     gate = asyncio.Semaphore(concurrency)
 
     async def one(spec: ProbeSpec) -> ProbeResult:
