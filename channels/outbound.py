@@ -285,7 +285,7 @@ class HttpSession:
                         ssl=_tls_context() if scheme == "https" else False,
                         **timeouts,
                     ) as response:
-                        body = await response.content.read(limit)
+                        body = await _read(response.content, limit)
                         return Response(
                             response.status,
                             response.headers,
@@ -302,6 +302,18 @@ class HttpSession:
                 raise OutboundError(f"Could not connect: {exc.os_error}") from exc
             except (aiohttp.ClientError, OSError, ValueError) as exc:
                 raise OutboundError(f"{type(exc).__name__}: {exc}") from exc
+
+
+async def _read(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """The body's first ``limit`` bytes (one read returns only what has arrived)."""
+    chunks, size = [], 0
+    while size < limit:
+        chunk = await stream.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 async def shared_session(per_host: int | None = None, policy: Policy = WEBHOOKS) -> HttpSession:

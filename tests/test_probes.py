@@ -83,6 +83,14 @@ def test_a_keyword_must_be_present_or_absent(allow_private, httpserver, keyword,
     assert (result.ok, result.error) == (not error, error)
 
 
+def test_a_keyword_deep_in_a_large_body_is_found(allow_private, httpserver):
+    httpserver.expect_request("/").respond_with_data("x" * 900_000 + "All Systems Operational")
+
+    result = check(http(httpserver.url_for("/"), keyword="All Systems Operational"))
+
+    assert (result.ok, result.error) == (True, "")
+
+
 STATUS_JSON = {
     "status": {"indicator": "none", "description": "All Systems Operational"},
     "components": [{"name": "API", "status": "operational", "position": 1, "showcase": True}],
