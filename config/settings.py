@@ -35,10 +35,14 @@ if not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
-# Monitor targets (section 6) follow the same outbound rules, with their own switch.
-MONITOR_ALLOW_PRIVATE_NETWORKS = env_bool(
-    "MONITOR_ALLOW_PRIVATE_NETWORKS", default=WEBHOOK_ALLOW_PRIVATE_NETWORKS
+# Monitor targets on private networks; unset (None): whatever WEBHOOK_ALLOW_PRIVATE_NETWORKS says.
+MONITOR_ALLOW_PRIVATE_NETWORKS = (
+    env_bool("MONITOR_ALLOW_PRIVATE_NETWORKS")
+    if env_str("MONITOR_ALLOW_PRIVATE_NETWORKS")
+    else None
 )
+# DNS monitors ask these resolvers ("host" or "host:port", comma-separated); empty: the system's.
+MONITOR_DNS_NAMESERVERS = env_list("MONITOR_DNS_NAMESERVERS", [])
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"

@@ -3,10 +3,9 @@ each function takes what a caller gave and returns the stored form, or refuses n
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from channels.outbound import UnsafeURL, url_checked
+from channels.addresses import MONITORS, UnsafeURL, url_check
 from core.validation import UNSET, choice_checked, flag_checked, refused, text_checked
 from core.validators import validate_hostname
 from monitors.models import MonitorKind
@@ -42,10 +41,6 @@ HTTP_DEFAULTS = {
     "tls_expiry_days": None,
 }
 DNS_DEFAULTS = {"record_type": "A", "expected": ""}
-
-
-def allow_private_networks() -> bool:
-    return settings.MONITOR_ALLOW_PRIVATE_NETWORKS
 
 
 def int_checked(value, *, field: str, bounds: tuple[int, int], nullable: bool = False):
@@ -175,7 +170,7 @@ def _host_port_checked(value: str) -> str:
             "target", "Give host:port, e.g. 'db.example.com:5432' or '[2001:db8::1]:443'."
         )
     try:
-        url_checked(f"https://{host}:{int(port)}/", allow_private=allow_private_networks())
+        url_check(f"https://{host}:{int(port)}/", MONITORS)
     except UnsafeURL as exc:
         raise refused("target", str(exc)) from exc
     return f"{host.lower()}:{int(port)}"
@@ -194,7 +189,7 @@ def target_checked(kind: str, value) -> str:
     )
     if kind == MonitorKind.HTTP:
         try:
-            url_checked(target, allow_private=allow_private_networks())
+            url_check(target, MONITORS)
         except UnsafeURL as exc:
             raise refused("target", str(exc)) from exc
         return target

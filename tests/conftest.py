@@ -10,8 +10,9 @@ from rest_framework.test import APIClient
 from accounts.services import api_key_create, parse_scopes
 from tests.factories import MembershipFactory, OrganizationFactory, StatusPageFactory
 
-# Its fixtures (eager_celery, allow_private, deny_private, twilio) serve every test module.
-pytest_plugins = ["tests.notifications_support"]
+# Their fixtures (eager_celery, allow_private, deny_private, twilio; the probes' loopback
+# servers) serve every test module.
+pytest_plugins = ["tests.notifications_support", "tests.probes_support"]
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 ON_REDIS = bool(os.environ.get("REDIS_URL"))

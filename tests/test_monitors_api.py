@@ -157,7 +157,7 @@ def test_invalid_monitors_are_a_400_naming_the_field(api, page, body, field):
 
 def test_private_network_targets_are_refused_unless_allowed(api, page, settings):
     settings.MONITOR_ALLOW_PRIVATE_NETWORKS = False
-    for target in ("https://127.0.0.1/", "https://[::ffff:10.0.0.1]/", "http://8.8.8.8/"):
+    for target in ("https://127.0.0.1/", "http://127.0.0.1/", "https://[::ffff:10.0.0.1]/"):
         response = api.post(_url(page), {**HTTP_MONITOR, "target": target}, format="json")
         assert response.status_code == 400, target
         assert "target" in response.json()["error"]["details"]
@@ -165,15 +165,20 @@ def test_private_network_targets_are_refused_unless_allowed(api, page, settings)
         _url(page), {"name": "DB", "kind": "tcp", "target": "10.0.0.5:5432"}, format="json"
     )
     assert response.status_code == 400
+    # A public site may be watched over plain http (health pages often are); webhooks stay https.
+    _create(api, page, target="http://8.8.8.8/health")
     settings.MONITOR_ALLOW_PRIVATE_NETWORKS = True
     _create(api, page, target="http://127.0.0.1:8080/health")
     _create(api, page, {"name": "DB", "kind": "tcp", "target": "10.0.0.5:5432"})
 
 
-def test_the_monitor_setting_defaults_to_the_webhook_one():
-    from django.conf import settings
+def test_the_monitor_setting_defaults_to_the_webhook_one(settings):
+    settings.MONITOR_ALLOW_PRIVATE_NETWORKS = None
+    from channels.addresses import MONITORS
 
-    assert settings.MONITOR_ALLOW_PRIVATE_NETWORKS == settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
+    for webhooks_allowed in (True, False):
+        settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = webhooks_allowed
+        assert MONITORS.allow_private() is webhooks_allowed
 
 
 def test_patch_changes_what_it_gives_and_merges_http_settings(api, page):

@@ -5,7 +5,7 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
-from channels import outbound
+from channels import addresses, outbound
 from channels.outbound import UnsafeURL, address_check
 from channels.transports.base import TransportError, post_json
 from subscribers.validators import endpoint_validate
@@ -76,7 +76,7 @@ def private_dns(monkeypatch):
             ]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(outbound, "resolve", fake)
+    monkeypatch.setattr(addresses, "resolve", fake)
 
 
 @pytest.mark.parametrize("url", REFUSED)
@@ -154,7 +154,7 @@ def test_connection_goes_to_the_checked_address_with_the_original_host_header(
     def rebinding(host, port, *args, **kwargs):
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
 
-    monkeypatch.setattr(outbound, "resolve", rebinding)
+    monkeypatch.setattr(addresses, "resolve", rebinding)
     url = f"http://rebind.example.test:{httpserver.port}/hook"
     assert post_json(url, {"x": 1}) == 200
     request, _ = httpserver.log[0]
@@ -210,7 +210,7 @@ def test_https_to_the_pinned_address_verifies_the_certificate_for_the_host_name(
     """SNI and certificate checks use the name, although the connection goes to the IP."""
     tls_sink.expect_request("/hook").respond_with_data("ok")
     monkeypatch.setattr(
-        outbound,
+        addresses,
         "resolve",
         lambda host, port, *a, **k: [
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))
