@@ -52,7 +52,7 @@ STREAMS = [
 def reader():
     if not READER.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"The Instatus reader is missing ({READER}): `make install` builds it.")
+            pytest.fail(f"The Instatus reader is missing ({READER}): `make test` builds it.")
         pytest.skip("no .venv-instatus (needs python3.10): run `make test`")
     return READER
 
