@@ -15,7 +15,7 @@ READER_VENV := .venv-instatus
 READER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) \
 	$(wildcard /usr/bin/python3.10 /usr/local/bin/python3.10))
 
-.PHONY: run test lint format schema messages bench bench-notify worker beat migrate install clean
+.PHONY: run test lint format schema messages bench bench-notify bench-monitors worker beat migrate install clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ bench: install
 # REDIS_URL measures real Celery workers (README "Performance").
 bench-notify: install
 	$(PY) -m benchmarks.notify $(BENCH_ARGS)
+
+# 20,000 HTTP monitors every 60 s on one worker tree and beat (as docker-compose runs them),
+# against a receiver on 1,000 loopback addresses; needs DATABASE_URL (PostgreSQL) and REDIS_URL.
+# BENCH_ARGS="--monitors 20000 --interval 60 --warmup 90 --seconds 180", or "--ceiling".
+bench-monitors: install
+	$(PY) -m benchmarks.monitors $(BENCH_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=INFO

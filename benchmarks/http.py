@@ -12,23 +12,26 @@ in a temporary directory with each worker's local-memory cache.
 """
 
 import os
-import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-CONNECTIONS = 32
+from benchmarks.common import (
+    PYTHON,
+    ROOT,
+    WRK_CONNECTIONS,
+    free_port,
+    gunicorn_serve,
+    http_get,
+    postgres_database,
+    wrk_rate,
+)
+
 # 30 components in 3 groups, 2 open incidents: summary.json is about 16 kB.
 SEED = """
 from accounts.services import organization_get_or_create
@@ -51,65 +54,8 @@ for n in range(2):
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _postgres_database(url: str) -> tuple[str, Callable[[], None]]:
-    """A fresh database beside the one ``url`` names: its URL and how to drop it."""
-    import psycopg
-
-    base, _, name = url.partition("?")[0].rpartition("/")
-    bench = f"{name or 'postgres'}_bench_http"
-
-    def run(sql: str) -> None:  # from the maintenance database: the named one may not exist
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{bench}"')
-    return f"{base}/{bench}", lambda: run(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
-
-
-def _get(port: int, path: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-def _wrk(port: int, path: str, headers: dict, seconds: int) -> float:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(  # noqa: S603 - wrk on loopback
-        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
-    ).stdout
-    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
-        raise RuntimeError(f"wrk saw errors on {path}:\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-
-def _serve(env: dict, port: int) -> subprocess.Popen:
-    gunicorn = str(Path(PYTHON).parent / "gunicorn")
-    command = [gunicorn, "config.wsgi", "--workers", "2", "--worker-class", "sync"]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - our own gunicorn
-    for _ in range(100):
-        try:
-            if _get(port, "/healthz")[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def _measure(port: int, bare_dir: Path, server: subprocess.Popen, seconds: int, rounds: int):
-    etag = _get(port, "/pages/bench/api/v2/status.json")[1]["ETag"]
+    etag = http_get(port, "/pages/bench/api/v2/status.json")[1]["ETag"]
     targets = {
         "summary.json (path-routed)": ("/pages/bench/api/v2/summary.json", {}),
         "status.json (host-routed)": ("/api/v2/status.json", {"Host": "bench.localhost"}),
@@ -121,28 +67,28 @@ def _measure(port: int, bare_dir: Path, server: subprocess.Popen, seconds: int, 
     }
     # Each yardstick answers with its target's bytes (for the 304: status.json's body).
     for number, (path, headers) in enumerate(targets.values()):
-        status, _, body = _get(port, path, headers)
+        status, _, body = http_get(port, path, headers)
         if status == 304:
-            status, _, body = _get(port, path)
+            status, _, body = http_get(port, path)
         assert status == 200, (path, status)
         (bare_dir / str(number)).write_bytes(body)
-    assert _get(port, *targets["304 of status.json (If-None-Match)"])[0] == 304
+    assert http_get(port, *targets["304 of status.json (If-None-Match)"])[0] == 304
     server.send_signal(signal.SIGHUP)  # new workers read the yardstick bodies
     for _ in range(100):
         time.sleep(0.2)
-        if _get(port, f"/bench/bare/{len(targets) - 1}")[0] == 200:
+        if http_get(port, f"/bench/bare/{len(targets) - 1}")[0] == 200:
             break
     bare = {name: (f"/bench/bare/{n}", {}) for n, name in enumerate(targets)}
     for name, target in targets.items():
-        _wrk(port, *target, 1)  # warm every worker, connection and cache entry
-        _wrk(port, *bare[name], 1)
+        wrk_rate(port, *target, 1)  # warm every worker, connection and cache entry
+        wrk_rate(port, *bare[name], 1)
     rates: dict[str, list[float]] = {name: [] for name in targets}
     bare_rates: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(rounds):
         for name, target in targets.items():
-            before = _wrk(port, *bare[name], seconds)
-            rates[name].append(_wrk(port, *target, seconds))
-            after = _wrk(port, *bare[name], seconds)
+            before = wrk_rate(port, *bare[name], seconds)
+            rates[name].append(wrk_rate(port, *target, seconds))
+            after = wrk_rate(port, *bare[name], seconds)
             bare_rates[name].append((before + after) / 2)
     return rates, bare_rates
 
@@ -159,7 +105,7 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL", "")
     drop = None
     if database_url.startswith(("postgres://", "postgresql://")):
-        database_url, drop = _postgres_database(database_url)
+        database_url, drop = postgres_database(database_url, "bench_http")
     else:
         database_url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = {
@@ -181,13 +127,13 @@ def main() -> int:
         subprocess.run(migrate, cwd=ROOT, env=env, check=True)  # noqa: S603
         seed = [PYTHON, "-c", "import django; django.setup()\n" + SEED]
         subprocess.run(seed, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-        port = _free_port()
-        server = _serve(env, port)
+        port = free_port()
+        server = gunicorn_serve(env, port)
         rates, bare_rates = _measure(port, bare_dir, server, seconds, rounds)
         engine = "PostgreSQL" if drop else "SQLite"
         cache = "Redis" if os.environ.get("REDIS_URL") else "local-memory cache"
         print(
-            f"gunicorn, 2 sync workers; wrk, {CONNECTIONS} connections; {engine} + {cache}; "
+            f"gunicorn, 2 sync workers; wrk, {WRK_CONNECTIONS} connections; {engine} + {cache}; "
             f"{os.cpu_count()} cores. Medians of {rounds} rounds of bare, target, bare "
             f"({seconds} s each); bare = a Django view sending the target's bytes."
         )

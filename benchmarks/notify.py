@@ -23,6 +23,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchmarks.common import cpu_model, pss_kib
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,32 +68,6 @@ class Sink:
     def stop(self) -> None:
         self.process.kill()
         self.process.wait()
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
-
-
-def _pss_kib(root_pids: list[int]) -> int:
-    """Proportional set size of the process trees under ``root_pids`` (smaps_rollup)."""
-    total, todo, seen = 0, list(root_pids), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-                    break
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                children = (task / "children").read_text().split()
-                todo.extend(int(child) for child in children)
-    return total
 
 
 def _setup_django():
@@ -217,7 +193,7 @@ def _run(args) -> int:
         return time.perf_counter() - started
 
     print(
-        f"machine: {os.cpu_count()} cores, {_cpu_model()}, shared with PostgreSQL, Redis, the sink"
+        f"machine: {os.cpu_count()} cores, {cpu_model()}, shared with PostgreSQL, Redis, the sink"
     )
     connections = 2000 if args.latency_ms else 200
     ceiling = sink.ceiling(connections)
@@ -235,7 +211,7 @@ def _run(args) -> int:
             time.sleep(5)  # workers connect to the broker
         quiet_posts = sorted(incident_post(quiet) for _ in range(5))
         time.sleep(1)
-        pss_start = pss_max = _pss_kib(pids)
+        pss_start = pss_max = pss_kib(pids)
         mode = (
             f"{args.workers} worker(s) x {args.concurrency} processes, {connection.vendor}, Redis"
             if processes
@@ -248,7 +224,7 @@ def _run(args) -> int:
         deadline = time.perf_counter() + 1800
         done = 0
         while time.perf_counter() < deadline:
-            pss = _pss_kib(pids)
+            pss = pss_kib(pids)
             pss_max = max(pss_max, pss)
             if pss_warm is None and done >= count // 4:
                 pss_warm = pss  # every process has sent a few batches
@@ -263,7 +239,7 @@ def _run(args) -> int:
                 break
             time.sleep(0.25)
         time.sleep(1)  # a repeat would arrive now
-        pss_end = _pss_kib(pids)
+        pss_end = pss_kib(pids)
         stats = sink.stats()
         if sent is None:
             print(f"timed out: {done}/{count} sent")
