@@ -294,7 +294,10 @@ def _heartbeat_rates(env: dict, workdir: Path, page, seconds: int = 3, rounds: i
     server = gunicorn_serve(server_env, port)
     try:
         ping, bare = f"/ping/{token}", "/bench/bare/ping"
-        assert http_get(port, ping) == http_get(port, ping) and http_get(port, ping)[0] == 200
+        for path in (ping, bare):
+            status, _, body = http_get(port, path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}: {body[:300]!r}")
         wrk_rate(port, ping, {}, 1)
         wrk_rate(port, bare, {}, 1)
         pings, bares, ratios = [], [], []
