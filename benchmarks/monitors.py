@@ -11,6 +11,7 @@ view (gunicorn, wrk), and how long a target going down takes to change its compo
 
     python -m benchmarks.monitors [--monitors 20000] [--interval 60] [--warmup 90]
         [--seconds 180] [--ceiling [--steps 20000,40000,60000,80000,100000]]
+        [--py-spy PATH]     # diagnosis: where the fleet's CPU goes, after the measured window
 """
 
 import argparse
@@ -25,7 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ from benchmarks.common import (
     http_get,
     postgres_database,
     pss_kib,
+    tree_pids,
     wrk_rate,
 )
 
@@ -361,6 +363,56 @@ def _window(fleet: Fleet, receiver: Receiver, seconds: int, sample_every: int = 
     return start, end, cpu, busy, pss
 
 
+def _frame_name(frame: str) -> str:
+    """``function (path:line)`` as ``function (path)``: one entry per function."""
+    function, _, where = frame.partition(" (")
+    return f"{function} ({where.rpartition(':')[0]})" if where else function
+
+
+def _profile(py_spy: str, fleet: Fleet, seconds: int, workdir: Path, top: int = 30) -> None:
+    """Sample every process of the trees with py-spy for ``seconds`` (diagnosis, after the
+    measured window), counting only threads that hold the GIL (running Python, not waiting);
+    print each process's share and where the time goes: functions by inclusive and own share."""
+    roles = {fleet.worker.pid: "worker main", fleet.beat.pid: "beat"}
+    pids = tree_pids(fleet.roots)
+    recorders = [
+        subprocess.Popen(  # noqa: S603 - the py-spy the caller named
+            [py_spy, "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "100"]
+            + ["--gil", "--nonblocking", "--format", "raw"]
+            + ["--output", str(workdir / f"profile-{pid}")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+    for recorder in recorders:
+        recorder.wait()
+    inclusive: Counter = Counter()
+    own: Counter = Counter()
+    per_process: Counter = Counter()
+    for pid in pids:
+        path = workdir / f"profile-{pid}"
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            frames = [_frame_name(frame) for frame in stack.split(";")]
+            per_process[f"{roles.get(pid, 'worker child')} {pid}"] += int(count)
+            for name in set(frames):
+                inclusive[name] += int(count)
+            own[frames[-1]] += int(count)
+    total = max(1, sum(per_process.values()))
+    print(
+        f"  profile (py-spy --gil, 100/s, {seconds} s): {total} samples ="
+        f" {total / 100:.1f} s of Python holding the GIL; by process: "
+        + ", ".join(f"{name} {count / total:.0%}" for name, count in per_process.most_common())
+    )
+    for title, counter in (("inclusive", inclusive), ("own", own)):
+        print(f"  by {title} share:")
+        for name, count in counter.most_common(top):
+            print(f"    {count / total:6.1%}  {name}")
+
+
 def _django_setup(env: dict) -> None:
     os.environ.update(env)
     import django
@@ -387,6 +439,15 @@ def _fleet_env(database_url: str, workdir: Path) -> dict:
         # deployment that checks its own network. Not a performance setting.
         "MONITOR_ALLOW_PRIVATE_NETWORKS": "true",
     }
+
+
+def _pss_each(fleet: Fleet) -> str:
+    """The worker tree's PSS, and each of its processes' (the main one first)."""
+    children = [pid for pid in tree_pids([fleet.worker.pid]) if pid != fleet.worker.pid]
+    each = [pss_kib([pid]) for pid in children]
+    total = pss_kib([fleet.worker.pid])
+    parts = " + ".join(f"{kib / 1024:.0f}" for kib in [total - sum(each), *each])
+    return f"{total / 1024:.0f} MB = {parts}"
 
 
 def _ms(seconds: float) -> str:
@@ -455,7 +516,12 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
             warmup = args.warmup if number == 0 or not args.ceiling else args.step_warmup
             seconds = args.seconds if not args.ceiling else args.step_seconds
             print(f"  warm-up {warmup} s, then {seconds} s measured", flush=True)
-            time.sleep(warmup)
+            if number == 0:
+                time.sleep(min(15, warmup))
+                print(f"  worker tree PSS 15 s after start: {_pss_each(fleet)}", flush=True)
+                time.sleep(max(0, warmup - 15))
+            else:
+                time.sleep(warmup)
             start, end, cpu, busy, pss = _window(fleet, receiver, seconds)
             time.sleep(5)  # the recorder writes about once a second
             recorded = _results_recorded(start, end)
@@ -475,11 +541,14 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
                 f" ({cpu / schedule.seconds / os.cpu_count():.0%} of the machine; machine busy"
                 f" {busy:.0%})\n"
                 f"  worker tree PSS: first {pss[0] / 1024:.0f} MB, last {pss[-1] / 1024:.0f} MB,"
-                f" min {min(pss) / 1024:.0f} MB, max {max(pss) / 1024:.0f} MB\n"
+                f" min {min(pss) / 1024:.0f} MB, max {max(pss) / 1024:.0f} MB"
+                f" (now {_pss_each(fleet)})\n"
                 f"  results recorded (MonitorResult rows checked in the window): {recorded}"
                 f" for {schedule.received} probes received",
                 flush=True,
             )
+            if args.ceiling and args.py_spy:
+                _profile(args.py_spy, fleet, 30, workdir)
             if args.ceiling:
                 table.append(
                     (
@@ -536,6 +605,8 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
                     "",
                 ),
             ]
+            if args.py_spy:
+                _profile(args.py_spy, fleet, 30, workdir)
             threshold = 2
             from monitors.models import Monitor
 
@@ -591,6 +662,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--step-warmup", type=int, default=60)
     parser.add_argument("--step-seconds", type=int, default=60)
+    parser.add_argument(
+        "--py-spy", help="path of a py-spy: profile the fleet for 30 s after each window"
+    )
     args = parser.parse_args(argv if argv is not None else [])
     database_url = os.environ.get("DATABASE_URL", "")
     if not (database_url.startswith(("postgres://", "postgresql://"))) or not os.environ.get(
