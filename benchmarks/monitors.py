@@ -272,6 +272,15 @@ def _monitors_create(page, start: int, stop: int, port: int, interval: int, comp
         )
 
 
+def _states_count() -> str:
+    from django.db.models import Count
+
+    from monitors.models import Monitor
+
+    rows = Monitor.objects.values_list("state").annotate(count=Count("id")).order_by("state")
+    return ", ".join(f"{count} {state}" for state, count in rows)
+
+
 def _results_recorded(start: float, end: float) -> int:
     from monitors.models import MonitorResult
 
@@ -279,6 +288,19 @@ def _results_recorded(start: float, end: float) -> int:
         checked_at__gte=datetime.fromtimestamp(start, UTC),
         checked_at__lt=datetime.fromtimestamp(end, UTC),
     ).count()
+
+
+def _recorded_wait(start: float, end: float, receiver: Receiver, most: float = 60):
+    """MonitorResult rows checked in the window, once they match the probes the receiver saw
+    in it (the recorder writes about once a second) or after ``most`` seconds: (rows, seconds
+    after the window)."""
+    received = sum(start <= at < end for times in receiver.records().values() for at in times)
+    while True:
+        time.sleep(5)
+        recorded = _results_recorded(start, end)
+        waited = time.time() - end
+        if recorded >= received or waited >= most:
+            return recorded, waited
 
 
 def _heartbeat_rates(env: dict, workdir: Path, page, seconds: int = 3, rounds: int = 3):
@@ -345,15 +367,19 @@ def _window(fleet: Fleet, receiver: Receiver, seconds: int, sample_every: int = 
     busy_start, total_start = _machine_busy_seconds()
     start = time.time()
     count_start = receiver.count()
+    sample = (start, count_start, cpu_start)
     while (elapsed := time.time() - start) < seconds:
         time.sleep(min(sample_every, seconds - elapsed))
         pss.append(pss_kib([fleet.worker.pid]))
-        elapsed = time.time() - start
-        rate = (receiver.count() - count_start) / elapsed
+        now, count, cpu_now = time.time(), receiver.count(), cpu_seconds(fleet.roots)
+        probes = count - sample[1]
         print(
-            f"    {elapsed:4.0f} s: {rate:6.1f} probes/s, worker PSS {pss[-1] / 1024:.0f} MB",
+            f"    {now - start:4.0f} s: {probes / (now - sample[0]):6.1f} probes/s,"
+            f" {(cpu_now - sample[2]) / max(1, probes) * 1000:.2f} ms CPU/probe,"
+            f" worker PSS {pss[-1] / 1024:.0f} MB",
             flush=True,
         )
+        sample = (now, count, cpu_now)
         if not fleet.alive():
             raise RuntimeError(f"the worker or beat exited; see {fleet.logs}")
     end = time.time()
@@ -522,9 +548,10 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
                 time.sleep(max(0, warmup - 15))
             else:
                 time.sleep(warmup)
+            pending = _states_count()
             start, end, cpu, busy, pss = _window(fleet, receiver, seconds)
-            time.sleep(5)  # the recorder writes about once a second
-            recorded = _results_recorded(start, end)
+            print(f"  monitor states: {pending} at the start, {_states_count()} at the end")
+            recorded, recorded_after = _recorded_wait(start, end, receiver)
             schedule = schedule_read(receiver.records(), monitors, start, end, interval)
             per_probe = cpu / max(1, schedule.received)
             print(
@@ -544,7 +571,8 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
                 f" min {min(pss) / 1024:.0f} MB, max {max(pss) / 1024:.0f} MB"
                 f" (now {_pss_each(fleet)})\n"
                 f"  results recorded (MonitorResult rows checked in the window): {recorded}"
-                f" for {schedule.received} probes received",
+                f" for {schedule.received} probes received, {recorded_after:.0f} s after the"
+                " window",
                 flush=True,
             )
             if args.ceiling and args.py_spy:
@@ -600,7 +628,8 @@ def _run(args, env: dict, workdir: Path) -> int:  # noqa: PLR0915 - one linear s
                 ),
                 (
                     "results recorded",
-                    f"{recorded} rows for {schedule.received} probes",
+                    f"{recorded} rows for {schedule.received} probes,"
+                    f" {recorded_after:.0f} s after the window",
                     "all",
                     "",
                 ),
