@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.actors import Actor
 from audit.context import acting, current
 from audit.models import ActorType
+from audit.recording import record_many
 from core.validation import flag_checked, refused, text_checked
 from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_create, incident_update_publish
@@ -30,7 +31,7 @@ from monitors.models import (
     MonitorState,
 )
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus, StatusPage
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
 from statuspages.status import effective_statuses
 
@@ -401,7 +402,7 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
     results = [(monitors[mid], result) for mid, result in results if mid in monitors]
     if not results:
         return 0
-    settle: dict[str, CheckedResult] = {}
+    settle: dict[str, tuple[Watched, str, CheckedResult]] = {}
     with transaction.atomic():
         MonitorResult.objects.bulk_create(
             MonitorResult(
@@ -430,8 +431,9 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
                 continue
             streak = _advance(streaks[monitor.id], monitor, result)
             touched[monitor.id, result.location] = streak
-            if derived_state(monitor, streaks[monitor.id]) != monitor.state:
-                settle[monitor.id] = result
+            state = derived_state(monitor, streaks[monitor.id])
+            if state != monitor.state:
+                settle[monitor.id] = (monitor, state, result)
         changed = {
             key: s
             for key, s in touched.items()
@@ -439,9 +441,60 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
         }
         _streaks_save(changed)
     _last_checked_mark(list(monitors), results[-1][1].checked_at)
-    for monitor_id, result in settle.items():
-        monitor_state_settle(monitor_id=monitor_id, at=result.checked_at, error=result.error)
+    quiet = [(m, state) for m, state, _ in settle.values() if _is_quiet(m, state)]
+    _quiet_transitions(quiet, at=results[-1][1].checked_at)
+    for monitor, state, result in settle.values():
+        if not _is_quiet(monitor, state):
+            monitor_state_settle(monitor_id=monitor.id, at=result.checked_at, error=result.error)
     return len(results)
+
+
+def _is_quiet(monitor: "Watched", state: str) -> bool:
+    """A change that moves nothing but the monitor: no component status (none, or neither
+    state says anything about it), no incident, no notification."""
+    moves = {monitor.state, state}
+    if MonitorState.DOWN in moves:
+        return False
+    return monitor.component_id is None or moves <= {MonitorState.PENDING, MonitorState.UP}
+
+
+def _quiet_transitions(moves: list[tuple["Watched", str]], *, at: datetime) -> None:
+    """Quiet changes (``_is_quiet``) of a batch in bulk: a fleet coming up after a deploy is
+    thousands of pending -> up at once. Each is in the activity log with its monitor as actor.
+    A monitor another writer holds is skipped: the next batch sees it again."""
+    if not moves:
+        return
+    organization_of = dict(
+        StatusPage.objects.filter(id__in={m.page_id for m, _ in moves}).values_list(
+            "id", "organization_id"
+        )
+    )
+    by_move = defaultdict(list)
+    for monitor, state in moves:
+        by_move[monitor.state, state].append(monitor)
+    with transaction.atomic():
+        for (old, new), monitors in by_move.items():
+            free = set(
+                Monitor.objects.select_for_update(skip_locked=True)
+                .filter(id__in=[m.id for m in monitors], state=old, paused=False)
+                .values_list("id", flat=True)
+            )
+            Monitor.objects.filter(id__in=free).update(state=new, state_changed_at=at)
+            record_many(
+                (
+                    Actor(type=ActorType.MONITOR, id=m.id, name=m.name),
+                    {
+                        "organization_id": organization_of[m.page_id],
+                        "page_id": m.page_id,
+                        "action": "monitor.updated",
+                        "object_type": "monitor",
+                        "object_id": m.id,
+                        "changes": {"state": [old, new]},
+                    },
+                )
+                for m in monitors
+                if m.id in free
+            )
 
 
 RESULTS_KEPT_DAYS = 90

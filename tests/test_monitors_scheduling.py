@@ -203,3 +203,24 @@ def test_changing_the_interval_moves_the_monitor_to_its_new_rhythm(page, target)
 
     due = [row[2] for s in range(240) for row in due_in(T0 + s * 1000, T0 + s * 1000 + 1000)]
     assert due == [T0, T0 + 2 * MINUTE_MS]
+
+
+def test_a_fleet_coming_up_is_settled_in_bulk_each_change_in_the_activity_log(page):
+    from audit.models import AuditEvent
+
+    fleet = _fleet(page, 40, interval_seconds=60)
+    results_record_many(_results(fleet))  # one success each: still pending
+
+    counts = []
+    for part in (fleet[:4], fleet[4:]):
+        with CaptureQueriesContext(connection) as queries:
+            results_record_many(_results(part))
+        counts.append(len(queries))
+
+    assert {m.state for m in Monitor.objects.filter(page=page)} == {MonitorState.UP}
+    assert counts[0] == counts[1]
+    events = AuditEvent.objects.filter(object_type="monitor", actor_type="monitor")
+    assert sorted(events.values_list("actor_id", flat=True)) == sorted(m.id for m in fleet)
+    assert {(e.action, str(e.changes)) for e in events} == {
+        ("monitor.updated", str({"state": ["pending", "up"]}))
+    }
