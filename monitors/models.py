@@ -96,6 +96,8 @@ class MonitorResult(models.Model):
     ok = models.BooleanField()
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    # How late the probe started after its due time (null: not from the scheduler).
+    lag_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=1000, blank=True, default="")
 
     class Meta:

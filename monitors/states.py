@@ -23,6 +23,7 @@ from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_create, incident_update_publish
 from monitors.checks import LOCATION
 from monitors.models import Monitor, MonitorLocationStreak, MonitorResult, MonitorState
+from monitors.signals import results_recorded
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
@@ -272,6 +273,19 @@ def derived_state(monitor: Monitor, streaks: dict) -> str:
     return MonitorState.DEGRADED if slow >= needed else MonitorState.UP
 
 
+def _results_recorded_on_commit(monitor: Monitor, checked: list[CheckedResult]) -> None:
+    """``monitors.signals.results_recorded`` once per location, after the commit."""
+    by_location: dict[str, list[tuple[Monitor, CheckedResult]]] = defaultdict(list)
+    for result in checked:
+        by_location[result.location].append((monitor, result))
+    for location, results in by_location.items():
+        transaction.on_commit(
+            lambda location=location, results=results: results_recorded.send(
+                sender=MonitorResult, location=location, results=results
+            )
+        )
+
+
 def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | None:
     """Record a batch of check results for one monitor (in bulk) and move its state: each
     result has ``location, ok, status_code, latency_ms, error, checked_at`` and ``degraded``
@@ -296,6 +310,7 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
             )
             for r in checked
         )
+        _results_recorded_on_commit(monitor, checked)
         latest = max(r.checked_at for r in checked)
         if monitor.last_checked_at is None or latest > monitor.last_checked_at:
             monitor.last_checked_at = latest
