@@ -304,6 +304,7 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
                 location=r.location,
                 checked_at=r.checked_at,
                 ok=r.ok,
+                degraded=r.ok and r.degraded,
                 status_code=r.status_code,
                 latency_ms=r.latency_ms,
                 error=r.error,
