@@ -15,7 +15,10 @@ class MonitorsConfig(AppConfig):
         from statuspages.selectors import page_organization_id
         from statuspages.status import register_component_source
 
-        register_component_source(states.monitor_component_statuses)
+        register_component_source(
+            states.monitor_component_statuses,
+            hint=("monitor_speaks", states.monitor_component_hint),
+        )
         register_metrics_source(monitor_metric_lines)
         scope_choices(Monitor, "page__organization__in")
         register(

@@ -34,10 +34,10 @@ def _checks(recent) -> list[str]:
         f"# TYPE {name} gauge",
     ]
     for row in rows:
+        location = label(row["location"])
         for outcome in OUTCOMES:
-            lines.append(
-                f'{name}{{location="{label(row["location"])}",outcome="{outcome}"}} {row[f"outcome_{outcome}"]}'
-            )
+            count = row[f"outcome_{outcome}"]
+            lines.append(f'{name}{{location="{location}",outcome="{outcome}"}} {count}')
     return lines
 
 

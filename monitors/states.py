@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.actors import Actor
@@ -46,19 +47,32 @@ def contribution(monitor: Monitor) -> str | None:
     return None
 
 
+def _contributing():
+    return Monitor.objects.filter(
+        paused=False, state__in=[MonitorState.DOWN, MonitorState.DEGRADED]
+    )
+
+
 def monitor_component_statuses(component_ids: list[str]) -> dict[str, list[str]]:
-    """Status source (registered in apps.ready): the statuses monitors impose on components."""
-    rows = Monitor.objects.filter(
-        component_id__in=component_ids,
-        paused=False,
-        state__in=[MonitorState.DOWN, MonitorState.DEGRADED],
-    ).values_list("component_id", "state", "down_status")
+    """Status source (registered in apps.ready): the statuses monitors impose on components.
+    Its hint (``monitor_component_hint``) spares the query for components no monitor speaks
+    for, which is most of them."""
+    rows = (
+        _contributing()
+        .filter(component_id__in=component_ids)
+        .values_list("component_id", "state", "down_status")
+    )
     imposed: dict[str, list[str]] = defaultdict(list)
     for component_id, state, down_status in rows:
         imposed[component_id].append(
             down_status if state == MonitorState.DOWN else ComponentStatus.DEGRADED_PERFORMANCE
         )
     return imposed
+
+
+def monitor_component_hint() -> Exists:
+    """Whether a monitor speaks for the component, evaluated in the query of its rows."""
+    return Exists(_contributing().filter(component_id=OuterRef("pk")))
 
 
 def components_around(
