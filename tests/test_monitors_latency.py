@@ -62,6 +62,12 @@ def test_a_monitor_publishing_latency_shows_a_response_time_chart_on_its_page(ma
     assert chart["summary"]["minimum"] == 80 and chart["summary"]["maximum"] == 120
     # Only the successes with a latency are points.
     assert sorted(MetricPoint.objects.values_list("value", flat=True)) == [80.0, 120.0]
+    for period in ("week", "month"):
+        (chart,) = (
+            Client().get("/pages/acme/api/v2/metrics.json", {"period": period}).json()["metrics"]
+        )
+        assert (chart["summary"]["minimum"], chart["summary"]["maximum"]) == (80, 120)
+        assert chart["summary"]["average"] == pytest.approx(100.0)
 
 
 def test_each_location_s_response_time_is_a_point_of_the_same_metric(make_monitor, record):
