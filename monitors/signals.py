@@ -4,9 +4,10 @@
 commits (never for results that were rolled back), once per location and batch, with
 
 - ``location`` (str): the location the results came from;
-- ``results`` (list of ``(Monitor, monitors.states.CheckedResult)``): the results as stored,
-  each with its monitor (which has at least ``id, page_id, name, publish_latency,
-  component_id`` loaded; read nothing else from it without loading it).
+- ``results`` (list of ``(monitor, monitors.states.CheckedResult)``): the results as stored,
+  each with its monitor: a ``Monitor``, or on the scheduler's bulk path the light record
+  ``monitors.states.Watched``; rely on ``id, page_id, name, publish_latency, component_id``
+  only.
 
 ``sender`` is ``MonitorResult``. A receiver runs outside the recording transaction, in the
 process that recorded the results (a worker's recorder, or a request for the API); it must do

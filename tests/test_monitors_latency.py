@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from metrics.models import Metric, MetricPoint
 from monitors.models import MonitorResult
+from monitors.scheduling import monitor_check_now
 from monitors.services import monitor_create, monitor_results_record, monitor_update
 from monitors.signals import results_recorded
 from monitors.states import CheckedResult
+from tests.notifications_support import allow_private, eager_celery  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +169,33 @@ def test_one_batch_of_results_is_published_in_a_fixed_number_of_queries(
     charts = _charts()
     assert len(charts) == monitors
     assert charts[-1]["summary"]["average"] == 100 + monitors - 1
+
+
+@pytest.mark.usefixtures("allow_private", "eager_celery")
+def test_a_scheduled_check_publishes_its_response_time_and_its_schedule_lag(
+    client,
+    settings,
+    page,
+    httpserver,
+    django_capture_on_commit_callbacks,
+):
+    httpserver.expect_request("/health").respond_with_data("ok")
+    monitor = make_monitor_on(page, target=httpserver.url_for("/health"), publish_latency=True)
+    settings.METRICS_TOKEN = "scrape-me"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert monitor_check_now(monitor) == 1
+
+    (result,) = MonitorResult.objects.filter(monitor=monitor)
+    assert result.lag_ms is not None and result.latency_ms is not None
+    (chart,) = _charts()
+    assert chart["name"] == "API response time"
+    assert chart["summary"]["last"] == result.latency_ms
+    scrape = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-me").content.decode()
+    assert "statuspage_monitor_schedule_lag_seconds_count 1" in scrape.splitlines()
+    assert 'statuspage_monitor_checks{location="default",outcome="ok"} 1' in scrape.splitlines()
+
+
+def make_monitor_on(page, **fields):
+    monitor, _ = monitor_create(page=page, name="API", kind="http", **fields)
+    return monitor

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('metrics', '0001_initial'),
-        ('monitors', '0001_initial'),
+        ('monitors', '0003_result_lag_and_degraded'),
     ]
 
     operations = [
