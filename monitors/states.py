@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.actors import Actor
@@ -30,6 +31,7 @@ from monitors.models import (
     MonitorResult,
     MonitorState,
 )
+from monitors.signals import results_recorded
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus, StatusPage
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
@@ -52,19 +54,32 @@ def contribution(monitor: Monitor) -> str | None:
     return None
 
 
+def _contributing():
+    return Monitor.objects.filter(
+        paused=False, state__in=[MonitorState.DOWN, MonitorState.DEGRADED]
+    )
+
+
 def monitor_component_statuses(component_ids: list[str]) -> dict[str, list[str]]:
-    """Status source (registered in apps.ready): the statuses monitors impose on components."""
-    rows = Monitor.objects.filter(
-        component_id__in=component_ids,
-        paused=False,
-        state__in=[MonitorState.DOWN, MonitorState.DEGRADED],
-    ).values_list("component_id", "state", "down_status")
+    """Status source (registered in apps.ready): the statuses monitors impose on components.
+    Its hint (``monitor_component_hint``) spares the query for components no monitor speaks
+    for, which is most of them."""
+    rows = (
+        _contributing()
+        .filter(component_id__in=component_ids)
+        .values_list("component_id", "state", "down_status")
+    )
     imposed: dict[str, list[str]] = defaultdict(list)
     for component_id, state, down_status in rows:
         imposed[component_id].append(
             down_status if state == MonitorState.DOWN else ComponentStatus.DEGRADED_PERFORMANCE
         )
     return imposed
+
+
+def monitor_component_hint() -> Exists:
+    """Whether a monitor speaks for the component, evaluated in the query of its rows."""
+    return Exists(_contributing().filter(component_id=OuterRef("pk")))
 
 
 def components_around(
@@ -289,6 +304,19 @@ def derived_state(monitor: Monitor, streaks: dict) -> str:
     return MonitorState.DEGRADED if slow >= needed else MonitorState.UP
 
 
+def _results_recorded_on_commit(results: Iterable[tuple[Monitor, CheckedResult]]) -> None:
+    """``monitors.signals.results_recorded`` once per location, after the commit."""
+    by_location: dict[str, list[tuple[Monitor, CheckedResult]]] = defaultdict(list)
+    for monitor, result in results:
+        by_location[result.location].append((monitor, result))
+    for location, results in by_location.items():
+        transaction.on_commit(
+            lambda location=location, results=results: results_recorded.send(
+                sender=MonitorResult, location=location, results=results
+            )
+        )
+
+
 def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | None:
     """Record a batch of check results for one monitor (in bulk) and move its state: each
     result has ``location, ok, status_code, latency_ms, error, checked_at`` and ``degraded``
@@ -307,12 +335,15 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
                 location=r.location,
                 checked_at=r.checked_at,
                 ok=r.ok,
+                degraded=r.ok and r.degraded,
                 status_code=r.status_code,
                 latency_ms=r.latency_ms,
+                lag_ms=r.lag_ms,
                 error=r.error,
             )
             for r in checked
         )
+        _results_recorded_on_commit((monitor, r) for r in checked)
         latest = max(r.checked_at for r in checked)
         if monitor.last_checked_at is None or latest > monitor.last_checked_at:
             monitor.last_checked_at = latest
@@ -412,10 +443,13 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
                 ok=r.ok,
                 status_code=r.status_code,
                 latency_ms=r.latency_ms,
+                degraded=r.ok and r.degraded,
+                lag_ms=r.lag_ms,
                 error=r.error[:ERROR_MAX_LENGTH],
             )
             for monitor, r in results
         )
+        _results_recorded_on_commit(results)
         active = {m.id for m, _ in results if not m.paused and m.kind != MonitorKind.HEARTBEAT}
         streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)
         for streak in MonitorLocationStreak.objects.filter(monitor_id__in=active):
