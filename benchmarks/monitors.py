@@ -291,16 +291,19 @@ def _results_recorded(start: float, end: float) -> int:
 
 
 def _recorded_wait(start: float, end: float, receiver: Receiver, most: float = 60):
-    """MonitorResult rows checked in the window, once they match the probes the receiver saw
-    in it (the recorder writes about once a second) or after ``most`` seconds: (rows, seconds
-    after the window)."""
+    """MonitorResult rows checked in the window, once the recorder has caught up (the count
+    stops growing, or reaches the probes the receiver saw in it: the two clocks differ by the
+    time a request takes, so the edges of the window may differ by a few) or after ``most``
+    seconds: (rows, seconds after the window)."""
     received = sum(start <= at < end for times in receiver.records().values() for at in times)
+    previous = -1
     while True:
         time.sleep(5)
         recorded = _results_recorded(start, end)
         waited = time.time() - end
-        if recorded >= received or waited >= most:
+        if recorded >= received or recorded == previous or waited >= most:
             return recorded, waited
+        previous = recorded
 
 
 def _heartbeat_rates(env: dict, workdir: Path, page, seconds: int = 3, rounds: int = 3):
