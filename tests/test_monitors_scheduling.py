@@ -19,7 +19,6 @@ from monitors.scheduling import (
 from monitors.services import monitor_create, monitor_update
 from monitors.states import CheckedResult, results_record_many
 from tests.factories import ComponentFactory
-from tests.notifications_support import allow_private, eager_celery  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_paused_monitors_and_heartbeats_are_not_dispatched(page):
 
 
 @pytest.fixture
-def target(httpserver, allow_private):  # noqa: F811
+def target(httpserver, allow_private):
     httpserver.expect_request("/health").respond_with_data("ok")
     return httpserver.url_for("/health")
 
@@ -98,7 +97,7 @@ def _scheduled(page, target, **fields):
     return monitor
 
 
-def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eager_celery):  # noqa: F811
+def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eager_celery):
     monitor = _scheduled(page, target, interval_seconds=60, locations=["default", "eu"])
 
     sent = [monitors_dispatch(at_ms=T0 + n * MINUTE_MS - 500) for n in range(2)]
@@ -112,7 +111,7 @@ def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eag
     assert monitor.last_checked_at is not None
 
 
-def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery):  # noqa: F811
+def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery):
     monitor = _scheduled(page, target, interval_seconds=60)
 
     sent = [monitors_dispatch(at_ms=T0 - 1000 + n * 500) for n in range(4)]
@@ -121,7 +120,7 @@ def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery
     assert MonitorResult.objects.filter(monitor=monitor).count() == 1
 
 
-def test_check_now_checks_once_from_every_location(page, target, eager_celery):  # noqa: F811
+def test_check_now_checks_once_from_every_location(page, target, eager_celery):
     monitor = _scheduled(page, target, locations=["default", "eu", "us"])
 
     assert monitor_check_now(monitor) == 3
@@ -139,8 +138,8 @@ def test_a_failing_target_found_by_the_scheduler_takes_the_component_down(
     api,
     page,
     httpserver,
-    allow_private,  # noqa: F811
-    eager_celery,  # noqa: F811
+    allow_private,
+    eager_celery,
 ):
     component = ComponentFactory(page=page, name="API")
     httpserver.expect_request("/down").respond_with_data("no", status=503)
