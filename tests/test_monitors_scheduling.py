@@ -223,3 +223,36 @@ def test_a_fleet_coming_up_is_settled_in_bulk_each_change_in_the_activity_log(pa
     assert {(e.action, str(e.changes)) for e in events} == {
         ("monitor.updated", str({"state": ["pending", "up"]}))
     }
+
+
+@pytest.mark.redis
+def test_a_location_nobody_serves_holds_a_minute_of_tasks_on_the_broker_not_more(page, caplog):
+    from config.celery import app
+    from monitors.scheduling import BACKLOG_CAP, queue_for
+    from monitors.tasks import monitors_check_task
+
+    monitor = _scheduled(page, "https://api.example.com/", locations=["nowhere"])
+    queue = queue_for("nowhere")
+
+    def waiting():
+        with app.connection_for_write() as connection:
+            try:
+                return connection.default_channel.queue_declare(queue, passive=True).message_count
+            except connection.channel_errors:
+                return 0
+
+    app.control.purge()
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+    try:
+        for _ in range(BACKLOG_CAP + 1):
+            monitors_check_task.apply_async(args=("nowhere", []), queue=queue)
+
+        assert monitors_dispatch(at_ms=T0 - 500) == 0
+
+        assert waiting() == BACKLOG_CAP + 1
+        assert f"{BACKLOG_CAP + 1} check tasks wait on monitors.nowhere" in caplog.text
+        assert not MonitorResult.objects.filter(monitor=monitor).exists()
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(queue)
