@@ -21,10 +21,11 @@ from channels import outbound
 
 
 class TcpListener:
-    """Accepts connections on 127.0.0.1 and counts them."""
+    """Accepts connections on 127.0.0.1 and counts them; ``port`` listens again where a closed
+    listener was."""
 
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, port: int = 0):
+        self.sock = socket.create_server(("127.0.0.1", port))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
