@@ -84,11 +84,12 @@ ZONE = {
 
 
 class DnsResponder:
-    """Answers UDP queries on 127.0.0.1 from ZONE (unknown names: NXDOMAIN); with
-    ``silent`` it answers nothing."""
+    """Answers UDP queries on 127.0.0.1 from ``zone`` (ZONE unless given; unknown names:
+    NXDOMAIN); with ``silent`` it answers nothing."""
 
-    def __init__(self, silent=False):
+    def __init__(self, silent=False, zone=None):
         self.silent = silent
+        self.zone = ZONE if zone is None else zone
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
@@ -111,10 +112,11 @@ class DnsResponder:
             response = dns.message.make_response(query)
             question = query.question[0]
             name, kind = question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
-            if name not in ZONE:
+            zone = self.zone
+            if name not in zone:
                 response.set_rcode(dns.rcode.NXDOMAIN)
-            elif kind in ZONE[name]:
-                response.answer.append(dns.rrset.from_text(name, 60, "IN", kind, *ZONE[name][kind]))
+            elif kind in zone[name]:
+                response.answer.append(dns.rrset.from_text(name, 60, "IN", kind, *zone[name][kind]))
             self.sock.sendto(response.to_wire(), peer)
 
     def close(self):
