@@ -396,8 +396,11 @@ def test_a_target_flipping_between_200_and_500_is_down_once_with_one_incident(
         monitoring,
     )
 
-    # Each check saw the next answer: one probe per interval, none twice.
-    assert [r.status_code for r in _results(monitor_id)][: len(flips)] == flips
+    # Each check saw the next answer, one check per interval (never two within half of one).
+    checks = _results(monitor_id)[: len(flips)]
+    assert [r.status_code for r in checks] == flips
+    gaps = [(b.checked_at - a.checked_at).total_seconds() for a, b in pairwise(checks)]
+    assert min(gaps) >= TICK / 2, gaps
     _assert_one_outage(api, page, component, sink)
     _wait_for_more_checks(monitoring, monitor_id, 1)
     assert len(sink.said()) == 2 and Incident.objects.filter(page=page).count() == 1
