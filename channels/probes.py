@@ -43,7 +43,7 @@ USER_AGENT = "StatusPageMonitor/1.0 (+https://github.com/statuspage-service)"
 class ProbeSpec:
     """What to check. ``target``: a URL (http), ``host:port`` (tcp, ``[v6]:port``) or a host
     name (dns). ``expected_statuses``: codes and ranges, ``"200,204,300-399"``.
-    ``keyword_absent``: the body must not hold ``keyword`` (else it must). ``json_expected``
+    ``keyword``: the body must hold it; ``keyword_absent``: the body must not. ``json_expected``
     is compared as a string with the value ``json_path`` (RFC 9535) selects; empty: any value.
     ``latency_degraded_ms`` / ``tls_expiry_days``: 0 turns the check off. ``nameservers``:
     ``"host"`` or ``"host:port"`` (empty: ``MONITOR_DNS_NAMESERVERS``, then the system's)."""
@@ -56,7 +56,7 @@ class ProbeSpec:
     body: str = ""
     expected_statuses: str = "200-399"
     keyword: str = ""
-    keyword_absent: bool = False
+    keyword_absent: str = ""
     json_path: str = ""
     json_expected: str = ""
     latency_degraded_ms: int = 0
@@ -119,12 +119,10 @@ def _ms(seconds: float) -> int:
 
 def _body_failure(spec: ProbeSpec, body: bytes) -> str:
     """Why the body fails the spec's keyword and JSON checks ("" when it passes)."""
-    if spec.keyword:
-        found = spec.keyword.encode() in body
-        if found and spec.keyword_absent:
-            return f"The keyword {spec.keyword!r} is in the body."
-        if not found and not spec.keyword_absent:
-            return f"The keyword {spec.keyword!r} is not in the body."
+    if spec.keyword and spec.keyword.encode() not in body:
+        return f"The keyword {spec.keyword!r} is not in the body."
+    if spec.keyword_absent and spec.keyword_absent.encode() in body:
+        return f"The keyword {spec.keyword_absent!r} is in the body."
     if spec.json_path:
         try:
             document = json.loads(body)

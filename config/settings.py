@@ -10,7 +10,7 @@ from kombu import Queue
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
@@ -43,6 +43,11 @@ MONITOR_ALLOW_PRIVATE_NETWORKS = (
 )
 # DNS monitors ask these resolvers ("host" or "host:port", comma-separated); empty: the system's.
 MONITOR_DNS_NAMESERVERS = env_list("MONITOR_DNS_NAMESERVERS", [])
+# How often beat hands out the checks due next (monitors.scheduling), in seconds.
+MONITORS_DISPATCH_SECONDS = env_float("MONITORS_DISPATCH_SECONDS", 1.0)
+# Multiplies every check interval, heartbeat period and grace: a test clock (0.05 runs a 30 s
+# interval every 1.5 s). Leave it at 1 in production.
+MONITORS_TIME_SCALE = env_float("MONITORS_TIME_SCALE", 1.0)
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
@@ -176,7 +181,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 CELERY_TIMEZONE = "UTC"
-# Three queues, and every worker consumes all of them (a worker without -Q takes all
+# Four queues, and every worker consumes all of them (a worker without -Q takes all
 # task_queues; Redis is polled in turn across them): "celery" for everything by default,
 # NOTIFICATIONS_BULK_QUEUE for the fan-out and first sends of events with more than
 # NOTIFICATIONS_BULK_SUBSCRIBERS subscribers, so a huge page never delays a small one's, and
@@ -190,7 +195,13 @@ CELERY_TASK_QUEUES = (
     Queue("celery", routing_key="celery"),
     Queue(NOTIFICATIONS_BULK_QUEUE, routing_key=NOTIFICATIONS_BULK_QUEUE),
     Queue(NOTIFICATIONS_FANOUT_QUEUE, routing_key=NOTIFICATIONS_FANOUT_QUEUE),
+    # Checks of location "default" (monitors.scheduling); a checker elsewhere is a worker
+    # started with -Q monitors.<location>, its queue made when first used.
+    Queue("monitors.default", routing_key="monitors.default"),
 )
+# The dispatcher goes on the default location's queue, so a notification backlog on "celery"
+# never delays the checks.
+CELERY_TASK_ROUTES = {"monitors.tasks.monitors_dispatch": {"queue": "monitors.default"}}
 CELERY_BEAT_SCHEDULE = {
     # Metric points and roll-ups older than 400 days go; Prometheus-fed metrics are pulled.
     "metrics-purge": {"task": "metrics.tasks.metrics_purge", "schedule": 3600.0},
@@ -221,7 +232,12 @@ CELERY_BEAT_SCHEDULE = {
     # Heartbeats silent past period + grace go down; results older than 90 days go.
     "monitors-heartbeats-overdue": {
         "task": "monitors.tasks.heartbeats_overdue_mark",
-        "schedule": 10.0,
+        "schedule": max(0.2, 10.0 * MONITORS_TIME_SCALE),
+    },
+    # Hands out the checks due in the next window to each location's queue.
+    "monitors-dispatch": {
+        "task": "monitors.tasks.monitors_dispatch",
+        "schedule": MONITORS_DISPATCH_SECONDS,
     },
     "monitors-results-purge": {
         "task": "monitors.tasks.monitor_results_purge",

@@ -3,6 +3,7 @@ not apply), ``/fail`` down at once, and silence past period + grace down (period
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +18,8 @@ FAIL_PING = "The job reported a failure (/fail)."
 def heartbeat_due_at(monitor: Monitor, last_ping_at: datetime | None) -> datetime | None:
     if last_ping_at is None:
         return None
-    return last_ping_at + timedelta(seconds=monitor.period_seconds + monitor.grace_seconds)
+    seconds = (monitor.period_seconds + monitor.grace_seconds) * settings.MONITORS_TIME_SCALE
+    return last_ping_at + timedelta(seconds=seconds)
 
 
 PING_SIGNALS = ("ping", "start", "fail")

@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 
 from core.models import id_field
@@ -19,6 +21,16 @@ class MonitorState(models.TextChoices):
     PAUSED = "paused"
 
 
+def schedule_slot() -> int:
+    """A monitor's place in every interval: its checks fall at ``slot mod interval`` (in ms), so
+    a fleet's checks spread evenly over the interval instead of meeting at :00."""
+    return secrets.randbelow(2**31)
+
+
+def default_locations() -> list[str]:
+    return ["default"]
+
+
 class Monitor(models.Model):
     """A check the service runs itself (or, for a heartbeat, waits for). Its state is a status
     source of its component; only a keyed hash of a heartbeat's ping token is kept."""
@@ -31,6 +43,7 @@ class Monitor(models.Model):
     kind = models.CharField(max_length=16, choices=MonitorKind.choices)
     target = models.CharField(max_length=2048, blank=True, default="")
     interval_seconds = models.PositiveIntegerField(default=60)
+    schedule_slot = models.PositiveIntegerField(default=schedule_slot, editable=False)
     timeout_seconds = models.PositiveIntegerField(default=10)
     # {method, headers, body, expected_statuses, keyword, keyword_absent, json_path,
     #  json_expected, latency_degraded_ms, tls_expiry_days}, normalised by the services.
@@ -46,7 +59,7 @@ class Monitor(models.Model):
     last_start_at = models.DateTimeField(null=True, blank=True)
     # last_ping_at + period + grace: the periodic task marks it down once this has passed.
     heartbeat_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    locations = models.JSONField(default=list)
+    locations = models.JSONField(default=default_locations)
     failure_threshold = models.PositiveSmallIntegerField(default=2)
     recovery_threshold = models.PositiveSmallIntegerField(default=2)
     component = models.ForeignKey(
@@ -108,6 +121,17 @@ class MonitorResult(models.Model):
 
     def __str__(self):
         return f"{self.monitor_id} {self.location}: {'ok' if self.ok else 'failed'}"
+
+
+class MonitorScheduleCursor(models.Model):
+    """One row: the end (epoch ms) of the last window of time the dispatcher handed out. The
+    dispatcher claims the next window under this row's lock, so no window goes out twice."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    until_ms = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"dispatched until {self.until_ms}"
 
 
 class MonitorLocationStreak(models.Model):

@@ -22,7 +22,13 @@ from core.validation import flag_checked, refused, text_checked
 from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_create, incident_update_publish
 from monitors.checks import LOCATION
-from monitors.models import Monitor, MonitorLocationStreak, MonitorResult, MonitorState
+from monitors.models import (
+    Monitor,
+    MonitorKind,
+    MonitorLocationStreak,
+    MonitorResult,
+    MonitorState,
+)
 from statuspages.cache import page_invalidate_on_commit
 from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
@@ -188,6 +194,8 @@ class CheckedResult:
     error: str
     checked_at: datetime
     degraded: bool
+    # How late the probe started after its due time (scheduled checks only).
+    lag_ms: int | None = None
 
 
 def _read(result, name: str, default=None):
@@ -236,13 +244,16 @@ def _advance(streaks: dict, monitor: Monitor, result: CheckedResult) -> MonitorL
     streak = streaks.get(result.location)
     if streak is None:
         streak = streaks[result.location] = MonitorLocationStreak(
-            monitor=monitor, location=result.location
+            monitor_id=monitor.id, location=result.location
         )
+    # Counted up to the monitor's larger threshold and no further: beyond it the count changes
+    # no state, and a streak that stays there is never written again.
+    cap = max(monitor.failure_threshold, monitor.recovery_threshold)
     if result.ok:
-        streak.consecutive_successes += 1
+        streak.consecutive_successes = min(streak.consecutive_successes + 1, cap)
         streak.consecutive_failures = 0
     else:
-        streak.consecutive_failures += 1
+        streak.consecutive_failures = min(streak.consecutive_failures + 1, cap)
         streak.consecutive_successes = 0
     streak.degraded = result.ok and result.degraded
     streak.last_checked_at = result.checked_at
@@ -250,18 +261,23 @@ def _advance(streaks: dict, monitor: Monitor, result: CheckedResult) -> MonitorL
 
 
 def _streaks_save(touched: dict) -> None:
-    MonitorLocationStreak.objects.bulk_create([s for s in touched.values() if s.pk is None])
-    MonitorLocationStreak.objects.bulk_update(
-        [s for s in touched.values() if s.pk is not None],
-        ["consecutive_failures", "consecutive_successes", "degraded", "last_checked_at"],
-    )
+    """New and changed streaks in one INSERT .. ON CONFLICT DO UPDATE (a check-now and a
+    scheduled check may both make a location's first one)."""
+    if touched:
+        MonitorLocationStreak.objects.bulk_create(
+            list(touched.values()),
+            update_conflicts=True,
+            unique_fields=["monitor", "location"],
+            update_fields=STREAK_FIELDS,
+        )
 
 
 def derived_state(monitor: Monitor, streaks: dict) -> str:
     """The state by quorum: more than half of the monitor's locations must agree; a location
     that has not reported counts as neither failing nor passing."""
-    needed = len(monitor.locations) // 2 + 1
-    reported = [streaks[location] for location in monitor.locations if location in streaks]
+    locations = monitor.locations or ["default"]
+    needed = len(locations) // 2 + 1
+    reported = [streaks[location] for location in locations if location in streaks]
     failing = sum(s.consecutive_failures >= monitor.failure_threshold for s in reported)
     if failing >= needed:
         return MonitorState.DOWN
@@ -313,6 +329,119 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
                 transition(monitor, state, at=result.checked_at, error=result.error)
         _streaks_save(touched)
     return monitor
+
+
+def _last_checked_mark(monitor_ids: list[str], at: datetime) -> None:
+    """Bookkeeping, one statement for a batch (its results are at most a flush apart), after
+    the batch's transaction: it skips monitors another writer holds rather than wait for them
+    (or deadlock with a batch of another location locking the same rows in another order)."""
+    free = Monitor.objects.filter(id__in=monitor_ids).select_for_update(skip_locked=True)
+    with transaction.atomic():
+        Monitor.objects.filter(id__in=free.values("id")).update(last_checked_at=at)
+
+
+def monitor_state_settle(*, monitor_id: str, at: datetime, error: str = "") -> bool:
+    """Under the monitor's lock, move it to the state its streaks now say (the slow path of
+    ``results_record_many``: a batch saw the state change). False if it was there already."""
+    with transaction.atomic():
+        monitor = Monitor.objects.select_for_update().filter(id=monitor_id).first()
+        if monitor is None or monitor.paused or monitor.kind == MonitorKind.HEARTBEAT:
+            return False
+        streaks = {s.location: s for s in MonitorLocationStreak.objects.filter(monitor=monitor)}
+        with acting_as_monitor(monitor):
+            return transition(monitor, derived_state(monitor, streaks), at=at, error=error)
+
+
+@dataclass
+class Watched:
+    """What recording a batch needs of a monitor, read as values: a batch of hundreds loads
+    no model instances (nor their activity-log snapshots)."""
+
+    FIELDS = (
+        "id",
+        "page_id",
+        "name",
+        "kind",
+        "state",
+        "paused",
+        "locations",
+        "failure_threshold",
+        "recovery_threshold",
+        "component_id",
+        "publish_latency",
+    )
+    id: str
+    page_id: str
+    name: str
+    kind: str
+    state: str
+    paused: bool
+    locations: list
+    failure_threshold: int
+    recovery_threshold: int
+    component_id: str | None
+    publish_latency: bool
+
+
+STREAK_FIELDS = ["consecutive_failures", "consecutive_successes", "degraded", "last_checked_at"]
+
+
+def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
+    """The scheduler's path: results of many monitors (``(monitor_id, result)`` pairs, any
+    locations) recorded with a fixed number of queries however many there are. Results of
+    monitors that are gone are dropped. A streak row is written only when it changes, and a
+    monitor whose state the batch changes is settled under its own lock
+    (``monitor_state_settle``). Returns how many results were kept."""
+    results = sorted(results, key=lambda pair: pair[1].checked_at)
+    ids = {monitor_id for monitor_id, _ in results}
+    monitors = {
+        row[0]: Watched(*row)
+        for row in Monitor.objects.filter(id__in=ids).values_list(*Watched.FIELDS)
+    }
+    results = [(monitors[mid], result) for mid, result in results if mid in monitors]
+    if not results:
+        return 0
+    settle: dict[str, CheckedResult] = {}
+    with transaction.atomic():
+        MonitorResult.objects.bulk_create(
+            MonitorResult(
+                monitor_id=monitor.id,
+                location=r.location,
+                checked_at=r.checked_at,
+                ok=r.ok,
+                status_code=r.status_code,
+                latency_ms=r.latency_ms,
+                error=r.error[:ERROR_MAX_LENGTH],
+            )
+            for monitor, r in results
+        )
+        active = {m.id for m, _ in results if not m.paused and m.kind != MonitorKind.HEARTBEAT}
+        streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)
+        for streak in MonitorLocationStreak.objects.filter(monitor_id__in=active):
+            streaks[streak.monitor_id][streak.location] = streak
+        before = {
+            (mid, loc): (s.consecutive_failures, s.consecutive_successes, s.degraded)
+            for mid, by_location in streaks.items()
+            for loc, s in by_location.items()
+        }
+        touched: dict[tuple[str, str], MonitorLocationStreak] = {}
+        for monitor, result in results:
+            if monitor.id not in active:
+                continue
+            streak = _advance(streaks[monitor.id], monitor, result)
+            touched[monitor.id, result.location] = streak
+            if derived_state(monitor, streaks[monitor.id]) != monitor.state:
+                settle[monitor.id] = result
+        changed = {
+            key: s
+            for key, s in touched.items()
+            if before.get(key) != (s.consecutive_failures, s.consecutive_successes, s.degraded)
+        }
+        _streaks_save(changed)
+    _last_checked_mark(list(monitors), results[-1][1].checked_at)
+    for monitor_id, result in settle.items():
+        monitor_state_settle(monitor_id=monitor_id, at=result.checked_at, error=result.error)
+    return len(results)
 
 
 RESULTS_KEPT_DAYS = 90

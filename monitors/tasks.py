@@ -1,7 +1,23 @@
 from celery import shared_task
 
 from monitors.heartbeats import heartbeats_overdue_mark
+from monitors.scheduling import checks_run, checks_start, monitors_dispatch
 from monitors.states import monitor_results_purge
+
+
+@shared_task(name="monitors.tasks.monitors_dispatch", ignore_result=True)
+def monitors_dispatch_task() -> int:
+    return monitors_dispatch()
+
+
+@shared_task(bind=True, name="monitors.tasks.monitors_check", ignore_result=True)
+def monitors_check_task(self, location: str, due: list) -> int:
+    """``due``: ``[[monitor_id, due_epoch_ms], ...]`` for ``location`` (sent to its queue).
+    On a worker the probes run on the process's loop and this returns at once; run eagerly
+    (no broker) it probes and records before returning."""
+    if self.request.is_eager:
+        return checks_run(location, due)
+    return checks_start(location, due)
 
 
 @shared_task(name="monitors.tasks.heartbeats_overdue_mark", ignore_result=True)
