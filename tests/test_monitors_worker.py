@@ -355,12 +355,15 @@ def _wait_for_more_checks(cluster, monitor_id: str, count: int):
 def _assert_one_outage(api, page, component, sink, *, down_status="major_outage"):
     """Exactly one incident, resolved; one notification when it opened and one when it was
     resolved (each delivered once); the outage recorded in uptime, and over."""
-    _wait_for(lambda: len(sink.said()) >= 2, "the outage's two notifications")
+    sent = Delivery.objects.filter(page=page, status="sent")
+    _wait_for(
+        lambda: len(sink.said()) >= 2 and sent.count() >= 2,
+        "the outage's two notifications, received and recorded as sent",
+    )
     assert sink.said() == OUTAGE
     incidents = list(Incident.objects.filter(page=page))
     assert len(incidents) == 1
     assert incidents[0].status == "resolved"
-    sent = Delivery.objects.filter(page=page, status="sent")
     assert sorted(sent.values_list("id", flat=True)) == sorted(id_ for id_, *_ in sink.received)
     assert _uptime(component) == [(down_status, True)]
     assert _component_status(api, page, component) == "operational"
