@@ -352,6 +352,25 @@ def _wait_for_more_checks(cluster, monitor_id: str, count: int):
     )
 
 
+def _failing_since(monitor_id: str, location: str, threshold: int):
+    """When the location's last run of failures reached ``threshold``."""
+    run, reached = 0, None
+    for result in _results(monitor_id, location):
+        run = 0 if result.ok else run + 1
+        if run == threshold:
+            reached = result.checked_at
+    return reached
+
+
+def _timeline(monitor_id: str) -> str:
+    monitor = Monitor.objects.get(id=monitor_id)
+    rows = [
+        f"{r.checked_at:%H:%M:%S.%f} {r.location} {'ok' if r.ok else 'failed'}"
+        for r in _results(monitor_id)
+    ]
+    return f"state {monitor.state} since {monitor.state_changed_at:%H:%M:%S.%f}; " + "; ".join(rows)
+
+
 def _assert_one_outage(api, page, component, sink, *, down_status="major_outage"):
     """Exactly one incident, resolved; one notification when it opened and one when it was
     resolved (each delivered once); the outage recorded in uptime, and over."""
@@ -576,7 +595,12 @@ def test_a_location_alone_does_not_take_a_monitor_down_but_two_of_three_do(
         "two checks from each live location",
         monitoring,
     )
-    assert _state(monitor_id) == "up"  # the silent location holds nothing back
+    # The silent location holds nothing back: up at the check that made two of three.
+    first_ok = [_results(monitor_id, where)[0] for where in live]
+    assert all(r.ok for r in first_ok)
+    _wait_for_state(monitoring, monitor_id, "up", "a success in two locations of three")
+    up_at = Monitor.objects.get(id=monitor_id).state_changed_at
+    assert up_at == max(r.checked_at for r in first_ok), _timeline(monitor_id)
 
     # The eu resolver goes wrong: one failing location (and a silent one) is no quorum.
     monitoring.resolvers["eu"].zone = ELSEWHERE
@@ -595,6 +619,11 @@ def test_a_location_alone_does_not_take_a_monitor_down_but_two_of_three_do(
     assert _component_status(api, page, component) == "major_outage"
     for where in live:
         assert [r.ok for r in _results(monitor_id, where)][-2:] == [False, False], where
+    # Down at the check that made the second location's second failure in a row.
+    down_at = Monitor.objects.get(id=monitor_id).state_changed_at
+    assert down_at == max(_failing_since(monitor_id, where, 2) for where in live), _timeline(
+        monitor_id
+    )
     assert not _results(monitor_id, "us")
     _wait_for(lambda: len(sink.said()) >= 1, "the outage's notification", monitoring)
     _wait_for_more_checks(monitoring, monitor_id, 2)  # a round from each location
