@@ -3,9 +3,9 @@ PostgreSQL with a real Redis broker, against loopback targets, time scaled by
 MONITORS_TIME_SCALE (a 30 s interval is 1.5 s here): a target flipping between 200 and 500, a
 slow one, one that loses its keyword, a TCP port that closes, a heartbeat that stops. Each
 moves the monitor, its component, uptime and (``open_incident``) exactly one incident per
-outage, notified once as it opens and once as it is resolved. Two workers on two location queues, each asking its own DNS resolver,
-keep quorum; a worker killed mid-round skips no monitor for more than one interval after its
-restart.
+outage, notified once as it opens and once as it is resolved. Two workers on two location
+queues, each asking its own DNS resolver, keep quorum; a worker killed mid-round skips no
+monitor for more than one interval after its restart.
 
 Private-network targets refused unless allowed: tests/test_monitors_api.py (creating the
 monitor) and tests/test_probes.py, tests/test_probes_tcp_dns.py (the probe's failed result)."""
