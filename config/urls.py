@@ -8,9 +8,9 @@ from drf_spectacular.views import (
 
 from accounts.api import MeView
 from core import views as core_views
+from core.prometheus import metrics_view
 from integrations.urls import inbound_urlpatterns
 from monitors.urls import ping_urlpatterns
-from notifications.metrics import metrics_view
 from public import urls as public_urls
 
 api_v1 = [

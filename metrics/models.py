@@ -23,6 +23,16 @@ class Metric(TimestampedModel):
     prometheus_url = models.URLField(max_length=2048, blank=True, default="")
     last_pulled_at = models.DateTimeField(null=True, blank=True)
     last_pull_error = models.CharField(max_length=500, blank=True, default="")
+    # Set: the monitor whose response times this metric publishes (``publish_latency``); the
+    # metric outlives the monitor as an ordinary one.
+    monitor = models.OneToOneField(
+        "monitors.Monitor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="latency_metric",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["position", "id"]

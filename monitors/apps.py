@@ -8,12 +8,18 @@ class MonitorsConfig(AppConfig):
         # Imported here: these modules load models, which exist only once apps are ready.
         from audit.recording import register
         from core.admin import scope_choices
+        from core.prometheus import register_metrics_source
         from monitors import states
+        from monitors.metrics import monitor_metric_lines
         from monitors.models import Monitor
         from statuspages.selectors import page_organization_id
         from statuspages.status import register_component_source
 
-        register_component_source(states.monitor_component_statuses)
+        register_component_source(
+            states.monitor_component_statuses,
+            hint=("monitor_speaks", states.monitor_component_hint),
+        )
+        register_metrics_source(monitor_metric_lines)
         scope_choices(Monitor, "page__organization__in")
         register(
             Monitor,

@@ -107,8 +107,12 @@ class MonitorResult(models.Model):
     location = models.CharField(max_length=64)
     checked_at = models.DateTimeField()
     ok = models.BooleanField()
+    # A success that was too slow (latency_degraded_ms) or whose certificate expires soon.
+    degraded = models.BooleanField(default=False)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    # How late the probe started after its due time (null: not from the scheduler).
+    lag_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=1000, blank=True, default="")
 
     class Meta:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from audit.actors import Actor
 from audit.context import acting, current
 from audit.models import ActorType
+from audit.recording import record_many
 from core.validation import flag_checked, refused, text_checked
 from incidents.models import Incident, IncidentStatus
 from incidents.services import incident_create, incident_update_publish
@@ -29,8 +31,9 @@ from monitors.models import (
     MonitorResult,
     MonitorState,
 )
+from monitors.signals import results_recorded
 from statuspages.cache import page_invalidate_on_commit
-from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus
+from statuspages.models import MESSAGE_MAX_LENGTH, Component, ComponentStatus, StatusPage
 from statuspages.publishing import ComponentChange, component_change_publish, status_changes_report
 from statuspages.status import effective_statuses
 
@@ -51,19 +54,32 @@ def contribution(monitor: Monitor) -> str | None:
     return None
 
 
+def _contributing():
+    return Monitor.objects.filter(
+        paused=False, state__in=[MonitorState.DOWN, MonitorState.DEGRADED]
+    )
+
+
 def monitor_component_statuses(component_ids: list[str]) -> dict[str, list[str]]:
-    """Status source (registered in apps.ready): the statuses monitors impose on components."""
-    rows = Monitor.objects.filter(
-        component_id__in=component_ids,
-        paused=False,
-        state__in=[MonitorState.DOWN, MonitorState.DEGRADED],
-    ).values_list("component_id", "state", "down_status")
+    """Status source (registered in apps.ready): the statuses monitors impose on components.
+    Its hint (``monitor_component_hint``) spares the query for components no monitor speaks
+    for, which is most of them."""
+    rows = (
+        _contributing()
+        .filter(component_id__in=component_ids)
+        .values_list("component_id", "state", "down_status")
+    )
     imposed: dict[str, list[str]] = defaultdict(list)
     for component_id, state, down_status in rows:
         imposed[component_id].append(
             down_status if state == MonitorState.DOWN else ComponentStatus.DEGRADED_PERFORMANCE
         )
     return imposed
+
+
+def monitor_component_hint() -> Exists:
+    """Whether a monitor speaks for the component, evaluated in the query of its rows."""
+    return Exists(_contributing().filter(component_id=OuterRef("pk")))
 
 
 def components_around(
@@ -288,6 +304,19 @@ def derived_state(monitor: Monitor, streaks: dict) -> str:
     return MonitorState.DEGRADED if slow >= needed else MonitorState.UP
 
 
+def _results_recorded_on_commit(results: Iterable[tuple[Monitor, CheckedResult]]) -> None:
+    """``monitors.signals.results_recorded`` once per location, after the commit."""
+    by_location: dict[str, list[tuple[Monitor, CheckedResult]]] = defaultdict(list)
+    for monitor, result in results:
+        by_location[result.location].append((monitor, result))
+    for location, results in by_location.items():
+        transaction.on_commit(
+            lambda location=location, results=results: results_recorded.send(
+                sender=MonitorResult, location=location, results=results
+            )
+        )
+
+
 def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | None:
     """Record a batch of check results for one monitor (in bulk) and move its state: each
     result has ``location, ok, status_code, latency_ms, error, checked_at`` and ``degraded``
@@ -306,12 +335,15 @@ def monitor_results_record(*, monitor_id: str, results: Iterable) -> Monitor | N
                 location=r.location,
                 checked_at=r.checked_at,
                 ok=r.ok,
+                degraded=r.ok and r.degraded,
                 status_code=r.status_code,
                 latency_ms=r.latency_ms,
+                lag_ms=r.lag_ms,
                 error=r.error,
             )
             for r in checked
         )
+        _results_recorded_on_commit((monitor, r) for r in checked)
         latest = max(r.checked_at for r in checked)
         if monitor.last_checked_at is None or latest > monitor.last_checked_at:
             monitor.last_checked_at = latest
@@ -401,7 +433,7 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
     results = [(monitors[mid], result) for mid, result in results if mid in monitors]
     if not results:
         return 0
-    settle: dict[str, CheckedResult] = {}
+    settle: dict[str, tuple[Watched, str, CheckedResult]] = {}
     with transaction.atomic():
         MonitorResult.objects.bulk_create(
             MonitorResult(
@@ -411,10 +443,13 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
                 ok=r.ok,
                 status_code=r.status_code,
                 latency_ms=r.latency_ms,
+                degraded=r.ok and r.degraded,
+                lag_ms=r.lag_ms,
                 error=r.error[:ERROR_MAX_LENGTH],
             )
             for monitor, r in results
         )
+        _results_recorded_on_commit(results)
         active = {m.id for m, _ in results if not m.paused and m.kind != MonitorKind.HEARTBEAT}
         streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)
         for streak in MonitorLocationStreak.objects.filter(monitor_id__in=active):
@@ -430,8 +465,9 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
                 continue
             streak = _advance(streaks[monitor.id], monitor, result)
             touched[monitor.id, result.location] = streak
-            if derived_state(monitor, streaks[monitor.id]) != monitor.state:
-                settle[monitor.id] = result
+            state = derived_state(monitor, streaks[monitor.id])
+            if state != monitor.state:
+                settle[monitor.id] = (monitor, state, result)
         changed = {
             key: s
             for key, s in touched.items()
@@ -439,16 +475,75 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
         }
         _streaks_save(changed)
     _last_checked_mark(list(monitors), results[-1][1].checked_at)
-    for monitor_id, result in settle.items():
-        monitor_state_settle(monitor_id=monitor_id, at=result.checked_at, error=result.error)
+    quiet = [(m, state) for m, state, _ in settle.values() if _is_quiet(m, state)]
+    _quiet_transitions(quiet, at=results[-1][1].checked_at)
+    for monitor, state, result in settle.values():
+        if not _is_quiet(monitor, state):
+            monitor_state_settle(monitor_id=monitor.id, at=result.checked_at, error=result.error)
     return len(results)
+
+
+def _is_quiet(monitor: "Watched", state: str) -> bool:
+    """A change that moves nothing but the monitor: no component status (none, or neither
+    state says anything about it), no incident, no notification."""
+    moves = {monitor.state, state}
+    if MonitorState.DOWN in moves:
+        return False
+    return monitor.component_id is None or moves <= {MonitorState.PENDING, MonitorState.UP}
+
+
+def _quiet_transitions(moves: list[tuple["Watched", str]], *, at: datetime) -> None:
+    """Quiet changes (``_is_quiet``) of a batch in bulk: a fleet coming up after a deploy is
+    thousands of pending -> up at once. Each is in the activity log with its monitor as actor.
+    A monitor another writer holds is skipped: the next batch sees it again."""
+    if not moves:
+        return
+    organization_of = dict(
+        StatusPage.objects.filter(id__in={m.page_id for m, _ in moves}).values_list(
+            "id", "organization_id"
+        )
+    )
+    by_move = defaultdict(list)
+    for monitor, state in moves:
+        by_move[monitor.state, state].append(monitor)
+    with transaction.atomic():
+        for (old, new), monitors in by_move.items():
+            free = set(
+                Monitor.objects.select_for_update(skip_locked=True)
+                .filter(id__in=[m.id for m in monitors], state=old, paused=False)
+                .values_list("id", flat=True)
+            )
+            Monitor.objects.filter(id__in=free).update(state=new, state_changed_at=at)
+            record_many(
+                (
+                    Actor(type=ActorType.MONITOR, id=m.id, name=m.name),
+                    {
+                        "organization_id": organization_of[m.page_id],
+                        "page_id": m.page_id,
+                        "action": "monitor.updated",
+                        "object_type": "monitor",
+                        "object_id": m.id,
+                        "changes": {"state": [old, new]},
+                    },
+                )
+                for m in monitors
+                if m.id in free
+            )
 
 
 RESULTS_KEPT_DAYS = 90
 
 
-def monitor_results_purge() -> int:
-    """Periodic: results older than 90 days go."""
+PURGE_BATCH = 10_000
+
+
+def monitor_results_purge(*, batch: int = PURGE_BATCH) -> int:
+    """Periodic: results older than 90 days go, ``batch`` rows per statement (a day of 20,000
+    monitors every minute is 28.8 million rows: one statement would hold its locks and its
+    undo for all of them)."""
     cutoff = timezone.now() - timedelta(days=RESULTS_KEPT_DAYS)
-    deleted, _ = MonitorResult.objects.filter(checked_at__lt=cutoff).delete()
+    old = MonitorResult.objects.filter(checked_at__lt=cutoff)
+    deleted = 0
+    while ids := list(old.values_list("id", flat=True)[:batch]):
+        deleted += MonitorResult.objects.filter(id__in=ids).delete()[0]
     return deleted

@@ -1,37 +1,19 @@
-"""Prometheus metrics of the notification pipeline at ``GET /metrics``, read from the
-database (the source of truth every worker shares): deliveries by channel and status, the
-backlog, and how long the last hour's deliveries took from publish to send.
-
-Exists only when ``METRICS_TOKEN`` is set, and answers only a scraper that sends it as a
-bearer token.
+"""Prometheus metrics of the notification pipeline (a source of ``core.prometheus``'s
+``GET /metrics``, registered in ``NotificationsConfig.ready``): deliveries by channel and status,
+the backlog, and how long the last hour's deliveries took from publish to send.
 """
 
-import hmac
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.http import Http404, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
+from core.prometheus import histogram, label
 from notifications.models import Delivery, DeliveryStatus
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Publish-to-send latency buckets, in seconds.
 LATENCY_BUCKETS = (1, 5, 10, 30, 60, 120, 300, 900, 3600)
 LATENCY_WINDOW = timedelta(hours=1)
-
-
-def _authorized(request) -> bool:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        token.strip().encode(), settings.METRICS_TOKEN.encode()
-    )
-
-
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def _deliveries_by_channel_and_status() -> list[str]:
@@ -47,7 +29,7 @@ def _deliveries_by_channel_and_status() -> list[str]:
     for row in rows:
         channel = row["subscriber__channel"] or "removed"
         lines.append(
-            f'statuspage_deliveries{{channel="{_label(channel)}",status="{_label(row["status"])}"}}'
+            f'statuspage_deliveries{{channel="{label(channel)}",status="{label(row["status"])}"}}'
             f" {row['count']}"
         )
     return lines
@@ -75,26 +57,15 @@ def _latency_histogram() -> list[str]:
     }
     counts = recent.aggregate(count=Count("id"), total=Sum("latency"), **buckets)
     total = counts["total"].total_seconds() if counts["total"] else 0.0
-    name = "statuspage_delivery_latency_seconds"
-    lines = [
-        f"# HELP {name} Publish to send, for deliveries sent in the last hour.",
-        f"# TYPE {name} histogram",
-    ]
-    for bound in LATENCY_BUCKETS:
-        lines.append(f'{name}_bucket{{le="{bound}"}} {counts[f"le_{bound}"]}')
-    lines.append(f'{name}_bucket{{le="+Inf"}} {counts["count"]}')
-    lines.append(f"{name}_sum {total:.3f}")
-    lines.append(f"{name}_count {counts['count']}")
-    return lines
+    return histogram(
+        "statuspage_delivery_latency_seconds",
+        "Publish to send, for deliveries sent in the last hour.",
+        LATENCY_BUCKETS,
+        {bound: counts[f"le_{bound}"] for bound in LATENCY_BUCKETS},
+        counts["count"],
+        total,
+    )
 
 
-@require_GET
-def metrics_view(request):
-    if not settings.METRICS_TOKEN:
-        raise Http404("Metrics are off (METRICS_TOKEN is not set).")
-    if not _authorized(request):
-        response = HttpResponse("Send the metrics token as a bearer token.\n", status=401)
-        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
-        return response
-    lines = [*_deliveries_by_channel_and_status(), *_backlog(), *_latency_histogram()]
-    return HttpResponse("\n".join(lines) + "\n", content_type=CONTENT_TYPE)
+def notification_metric_lines() -> list[str]:
+    return [*_deliveries_by_channel_and_status(), *_backlog(), *_latency_histogram()]

@@ -15,7 +15,12 @@ from incidents.models import Incident, IncidentComponent, IncidentStatus, Incide
 from maintenances.models import ACTIVE_STATUSES, Maintenance, MaintenanceStatus, MaintenanceUpdate
 from statuspages.access import page_audience, visible_to
 from statuspages.models import Component, ComponentGroup, ComponentStatus, StatusPage
-from statuspages.status import effective_statuses, page_statuses, worst_status
+from statuspages.status import (
+    components_with_status_hints,
+    effective_statuses,
+    page_statuses,
+    worst_status,
+)
 
 RECENT_LIMIT = 50
 HISTORY_DAYS = 90
@@ -99,7 +104,7 @@ def page_state(page: StatusPage) -> PageState:
     groups = list(ComponentGroup.objects.filter(page=page).order_by("position", "id"))
     audience = page_audience(page)
     components = Component.objects.filter(page=page).order_by("position", "id")
-    components = list(visible_to(components, audience))
+    components = list(visible_to(components_with_status_hints(components), audience))
     hidden: frozenset[str] = frozenset()
     if not audience.everything:
         every = dict(Component.objects.filter(page=page).values_list("id", "group_id"))

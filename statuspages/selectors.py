@@ -7,7 +7,7 @@ from django.http import Http404
 
 from accounts.models import ApiKey
 from statuspages.models import Component, ComponentGroup, StatusPage
-from statuspages.status import effective_statuses, page_statuses
+from statuspages.status import components_with_status_hints, effective_statuses, page_statuses
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -82,8 +82,10 @@ def group_for_key(api_key: ApiKey, page_id: str, group_id: str) -> ComponentGrou
 
 def page_status_map(pages: list[StatusPage]) -> dict[str, dict]:
     """``{page_id: {"indicator", "description"}}``, in a fixed number of queries."""
-    components = Component.objects.filter(page__in=[page.id for page in pages]).only(
-        "id", "page_id", "manual_status"
+    components = components_with_status_hints(
+        Component.objects.filter(page__in=[page.id for page in pages]).only(
+            "id", "page_id", "manual_status"
+        )
     )
     statuses = effective_statuses(components)
     by_page: dict[str, list[str]] = defaultdict(list)
@@ -99,7 +101,9 @@ def page_components(page: StatusPage) -> list[Component]:
 def page_structure(page: StatusPage) -> tuple[list[ComponentGroup], list[Component], dict]:
     """Groups in order with ``group.ordered_components``, then ungrouped components."""
     groups = list(ComponentGroup.objects.filter(page=page).order_by("position", "id"))
-    components = page_components(page)
+    components = list(
+        components_with_status_hints(Component.objects.filter(page=page)).order_by("position", "id")
+    )
     statuses = effective_statuses(components)
     by_group: dict[str | None, list[Component]] = defaultdict(list)
     for component in components:

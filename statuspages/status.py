@@ -59,11 +59,35 @@ PageSource = Callable[[list[str], dict[str, PageSignals]], None]
 
 _component_sources: list[ComponentSource] = []
 _page_sources: list[PageSource] = []
+# A source's hint: (attribute, expression factory). ``components_with_status_hints`` annotates
+# a component query with it (a boolean: "this source may speak for the component"), read in
+# the same query as the rows, so it is never stale; the source is not asked about components
+# whose hint is false, nor at all when no component needs it. Rows loaded without the hint are
+# asked as usual.
+_hints: dict[ComponentSource, tuple[str, Callable[[], object]]] = {}
 
 
-def register_component_source(source: ComponentSource) -> None:
+def register_component_source(
+    source: ComponentSource, *, hint: tuple[str, Callable[[], object]] | None = None
+) -> None:
     if source not in _component_sources:
         _component_sources.append(source)
+    if hint is not None:
+        _hints[source] = hint
+
+
+def components_with_status_hints(components):
+    """The component queryset annotated with the sources' hints (see ``_hints``)."""
+    return components.annotate(
+        **{attribute: expression() for attribute, expression in _hints.values()}
+    )
+
+
+def _asked(source: ComponentSource, components: list) -> list[str]:
+    if source not in _hints:
+        return [component.id for component in components]
+    attribute = _hints[source][0]
+    return [component.id for component in components if getattr(component, attribute, True)]
 
 
 def register_page_source(source: PageSource) -> None:
@@ -75,9 +99,9 @@ def effective_statuses(components: Iterable) -> dict[str, str]:
     """``{component_id: effective status}`` for the given Component rows."""
     components = list(components)
     imposed: dict[str, list[str]] = defaultdict(list)
-    ids = [component.id for component in components]
-    if ids:
-        for source in _component_sources:
+    for source in _component_sources:
+        ids = _asked(source, components)
+        if ids:
             for component_id, statuses in source(ids).items():
                 imposed[component_id].extend(statuses)
     return {

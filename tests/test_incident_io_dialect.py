@@ -292,8 +292,7 @@ def test_list_endpoints_keep_a_fixed_query_budget(api, page, size, django_assert
         f"{BASE}/status_page_incidents?status_page_id={page.id}",
         f"{BASE}/status_page_maintenances?status_page_id={page.id}",
     ):
-        # Each status source costs one query where statuses are derived (monitors added one).
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(6):
             assert api.get(path).status_code == 200
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -106,6 +107,27 @@ def test_recovery_needs_the_recovery_threshold_and_clears_only_the_monitors_cont
     assert _status(api, page, component) == "partial_outage"
     record(monitor, OK, OK, OK)
     assert _status(api, page, component) == "degraded_performance"
+
+
+def test_the_public_page_shows_a_monitor_outage_and_forgets_it_on_recovery(
+    page, component, make_monitor, record, django_capture_on_commit_callbacks
+):
+    other = ComponentFactory(page=page, name="Web")
+    monitor = make_monitor(down_status="partial_outage")
+
+    def public():
+        summary = Client().get("/pages/acme/api/v2/summary.json").json()
+        statuses = {c["id"]: c["status"] for c in summary["components"]}
+        return summary["status"]["indicator"], statuses[component.id], statuses[other.id]
+
+    for results, expected in (
+        ((OK, OK), ("none", "operational", "operational")),
+        ((FAIL, FAIL), ("major", "partial_outage", "operational")),
+        ((OK, OK), ("none", "operational", "operational")),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            record(monitor, *results)
+        assert public() == expected
 
 
 def test_a_slow_success_makes_the_monitor_degraded_and_the_component_degraded(
@@ -278,3 +300,15 @@ def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor, e
     )
     monitor_results_purge_task.delay()
     assert list(monitor.results.values_list("checked_at", flat=True)) == [now - timedelta(days=89)]
+
+
+def test_the_purge_goes_through_many_old_results_a_batch_at_a_time(make_monitor):
+    from monitors.states import monitor_results_purge
+
+    monitor = make_monitor()
+    now = timezone.now()
+    old = [{**OK, "checked_at": now - timedelta(days=91, minutes=n)} for n in range(7)]
+    monitor_results_record(monitor_id=monitor.id, results=[*old, {**OK, "checked_at": now}])
+
+    assert monitor_results_purge(batch=3) == 7
+    assert list(monitor.results.values_list("checked_at", flat=True)) == [now]

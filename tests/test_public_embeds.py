@@ -169,8 +169,7 @@ def test_a_cached_badge_widget_or_card_costs_no_query_and_answers_304_to_its_eta
         return made
 
     path = path.format(id=grow(2, 1)[0].id)
-    # Each status source costs one query where statuses are derived (monitors added one).
-    with django_assert_max_num_queries(13) as small:
+    with django_assert_max_num_queries(12) as small:
         first = Client().get(path)
     assert first.status_code == 200
     with django_assert_num_queries(0):
