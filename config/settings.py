@@ -235,9 +235,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": max(0.2, 10.0 * MONITORS_TIME_SCALE),
     },
     # Hands out the checks due in the next window to each location's queue.
+    # (One that waited longer than a period is dropped: the next claims its window anyway, and
+    # a worker back from the dead should not work through a pile of them before the checks.)
     "monitors-dispatch": {
         "task": "monitors.tasks.monitors_dispatch",
         "schedule": MONITORS_DISPATCH_SECONDS,
+        "options": {"expires": MONITORS_DISPATCH_SECONDS},
     },
     "monitors-results-purge": {
         "task": "monitors.tasks.monitor_results_purge",

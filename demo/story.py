@@ -115,7 +115,10 @@ def demo_story(page) -> None:
                 incident=incident, status=step_status, message=message, notify_subscribers=False
             )
         incident.refresh_from_db()
-        _backdate(incident, now - timedelta(days=days_ago), [minutes for _, minutes, _ in steps])
+        # At 09:00 UTC of that day: an incident of the story never runs over midnight, so it
+        # colours one day of the uptime bars whatever the hour the demo is seeded.
+        started = (now - timedelta(days=days_ago)).replace(hour=9, minute=0, second=0)
+        _backdate(incident, started, [minutes for _, minutes, _ in steps])
 
     # The history above was backdated after publishing: its uptime intervals follow it.
     status_history_rebuild(page=page)

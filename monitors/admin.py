@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import PAGE_FILTER, OrganizationScopedAdmin, adopt_created, stored
 from monitors.models import Monitor, MonitorKind
+from monitors.scheduling import monitor_check_now
 from monitors.services import (
     monitor_create,
     monitor_delete,
@@ -75,6 +76,7 @@ class MonitorAdmin(OrganizationScopedAdmin):
     list_filter = (PAGE_FILTER, "kind", "state", "paused")
     list_select_related = ("page", "component")
     search_fields = ("name", "id", "target")
+    actions = ("check_now",)
     service_field_names = {
         "component_id": "component",
         "heartbeat.period_seconds": "period_seconds",
@@ -166,6 +168,22 @@ class MonitorAdmin(OrganizationScopedAdmin):
                 ),
             ),
         )
+
+    @admin.action(description="Check now (once from each location)", permissions=("change",))
+    def check_now(self, request, queryset):
+        sent = {monitor.name: monitor_check_now(monitor) for monitor in queryset}
+        checked = sum(1 for count in sent.values() if count)
+        if checked:
+            messages.success(
+                request,
+                f"{checked} monitor(s) checked from {sum(sent.values())} location(s); the "
+                "results appear under “last results” as each location's worker answers.",
+            )
+        skipped = sorted(name for name, count in sent.items() if not count)
+        if skipped:
+            messages.warning(
+                request, f"Heartbeats wait for their job's ping, not checked: {', '.join(skipped)}."
+            )
 
     def save_model(self, request, obj, form, change):
         if change:

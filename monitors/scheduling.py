@@ -31,6 +31,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.db.models import BigIntegerField, F, Value
@@ -45,7 +46,10 @@ logger = logging.getLogger(__name__)
 
 PROBED_KINDS = (MonitorKind.HTTP, MonitorKind.TCP, MonitorKind.DNS)
 CHUNK = 500  # checks per task
-CATCH_UP_MS = 60_000  # a dispatcher that was away longer does not replay what it missed
+CATCH_UP_MS = 60_000
+# Dispatches (about one a second) a location's queue may hold before the dispatcher stops
+# adding to it: a location nobody serves costs the broker a minute of tasks, not days.
+BACKLOG_CAP = 60  # a dispatcher that was away longer does not replay what it missed
 FLUSH_SECONDS = 1.0
 FLUSH_SIZE = 2_000
 
@@ -115,7 +119,19 @@ def monitors_dispatch(at_ms: int | None = None) -> int:
         for location in locations:
             by_location[location].append((monitor_id, due_ms, interval_ms))
     sent = 0
+    backlogs = _backlogs(by_location)
     for location, checks in by_location.items():
+        if backlogs.get(location, 0) > BACKLOG_CAP:
+            # No worker takes this location's checks (or it is far behind): tasks that would
+            # expire unread are not piled up on the broker.
+            logger.warning(
+                "location %r: %d check tasks wait on %s; %d checks not sent",
+                location,
+                backlogs[location],
+                queue_for(location),
+                len(checks),
+            )
+            continue
         checks.sort(key=lambda check: check[1])
         for first in range(0, len(checks), CHUNK):
             chunk = checks[first : first + CHUNK]
@@ -128,6 +144,24 @@ def monitors_dispatch(at_ms: int | None = None) -> int:
             )
             sent += len(chunk)
     return sent
+
+
+def _backlogs(locations) -> dict[str, int]:
+    """Tasks waiting on each location's queue (none asked without a broker)."""
+    app = current_app
+    if app.conf.task_always_eager or not locations:
+        return {}
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        backlogs = {}
+        for location in locations:
+            try:
+                backlogs[location] = channel.queue_declare(
+                    queue_for(location), passive=True
+                ).message_count
+            except connection.channel_errors:
+                backlogs[location] = 0  # not declared yet: nothing waits
+        return backlogs
 
 
 def monitor_check_now(monitor: Monitor) -> int:

@@ -21,10 +21,11 @@ from channels import outbound
 
 
 class TcpListener:
-    """Accepts connections on 127.0.0.1 and counts them."""
+    """Accepts connections on 127.0.0.1 and counts them; ``port`` listens again where a closed
+    listener was."""
 
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
+    def __init__(self, port: int = 0):
+        self.sock = socket.create_server(("127.0.0.1", port))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
@@ -83,11 +84,12 @@ ZONE = {
 
 
 class DnsResponder:
-    """Answers UDP queries on 127.0.0.1 from ZONE (unknown names: NXDOMAIN); with
-    ``silent`` it answers nothing."""
+    """Answers UDP queries on 127.0.0.1 from ``zone`` (ZONE unless given; unknown names:
+    NXDOMAIN); with ``silent`` it answers nothing."""
 
-    def __init__(self, silent=False):
+    def __init__(self, silent=False, zone=None):
         self.silent = silent
+        self.zone = ZONE if zone is None else zone
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
@@ -110,10 +112,11 @@ class DnsResponder:
             response = dns.message.make_response(query)
             question = query.question[0]
             name, kind = question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
-            if name not in ZONE:
+            zone = self.zone
+            if name not in zone:
                 response.set_rcode(dns.rcode.NXDOMAIN)
-            elif kind in ZONE[name]:
-                response.answer.append(dns.rrset.from_text(name, 60, "IN", kind, *ZONE[name][kind]))
+            elif kind in zone[name]:
+                response.answer.append(dns.rrset.from_text(name, 60, "IN", kind, *zone[name][kind]))
             self.sock.sendto(response.to_wire(), peer)
 
     def close(self):

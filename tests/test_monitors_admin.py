@@ -9,7 +9,7 @@ from django.test import Client
 
 from monitors.models import Monitor
 from monitors.services import monitor_create, monitor_results_record
-from tests.factories import ComponentFactory
+from tests.factories import ComponentFactory, StatusPageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,45 @@ def test_the_change_page_shows_state_and_last_results_and_saves_through_the_serv
     assert monitor.name == "API v2"
     assert monitor.component_id == component.id
     assert monitor.http["keyword"] == "ok" and monitor.http["method"] == "GET"
+
+
+def test_check_now_checks_the_chosen_monitors_from_each_location_and_skips_heartbeats(
+    operator, page, httpserver, allow_private, eager_celery
+):
+    httpserver.expect_request("/health").respond_with_data("ok")
+    web, _ = monitor_create(
+        page=page,
+        name="Web",
+        kind="http",
+        target=httpserver.url_for("/health"),
+        locations=["default", "eu"],
+    )
+    cron, _ = monitor_create(page=page, name="Nightly", kind="heartbeat")
+
+    response = operator.post(
+        "/admin/monitors/monitor/",
+        {"action": "check_now", "_selected_action": [web.id, cron.id]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert sorted(web.results.values_list("location", "ok")) == [("default", True), ("eu", True)]
+    assert not cron.results.exists()
+    text = response.content.decode()
+    assert "1 monitor(s) checked from 2 location(s)" in text
+    assert "not checked: Nightly" in text
+    change = operator.get(f"/admin/monitors/monitor/{web.id}/change/")
+    assert change.content.count(b"<li>") >= 2 and b" ok " in change.content
+
+
+def test_check_now_reaches_only_the_operators_own_monitors(operator, page, eager_celery):
+    other_page = StatusPageFactory()
+    theirs, _ = monitor_create(
+        page=other_page, name="Theirs", kind="http", target="https://theirs.example/"
+    )
+
+    operator.post(
+        "/admin/monitors/monitor/", {"action": "check_now", "_selected_action": [theirs.id]}
+    )
+
+    assert not theirs.results.exists()

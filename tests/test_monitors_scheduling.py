@@ -19,7 +19,6 @@ from monitors.scheduling import (
 from monitors.services import monitor_create, monitor_update
 from monitors.states import CheckedResult, results_record_many
 from tests.factories import ComponentFactory
-from tests.notifications_support import allow_private, eager_celery  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_paused_monitors_and_heartbeats_are_not_dispatched(page):
 
 
 @pytest.fixture
-def target(httpserver, allow_private):  # noqa: F811
+def target(httpserver, allow_private):
     httpserver.expect_request("/health").respond_with_data("ok")
     return httpserver.url_for("/health")
 
@@ -98,7 +97,7 @@ def _scheduled(page, target, **fields):
     return monitor
 
 
-def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eager_celery):  # noqa: F811
+def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eager_celery):
     monitor = _scheduled(page, target, interval_seconds=60, locations=["default", "eu"])
 
     sent = [monitors_dispatch(at_ms=T0 + n * MINUTE_MS - 500) for n in range(2)]
@@ -112,7 +111,7 @@ def test_due_checks_are_probed_from_each_location_and_recorded(page, target, eag
     assert monitor.last_checked_at is not None
 
 
-def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery):  # noqa: F811
+def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery):
     monitor = _scheduled(page, target, interval_seconds=60)
 
     sent = [monitors_dispatch(at_ms=T0 - 1000 + n * 500) for n in range(4)]
@@ -121,7 +120,7 @@ def test_a_check_between_dispatches_is_not_sent_again(page, target, eager_celery
     assert MonitorResult.objects.filter(monitor=monitor).count() == 1
 
 
-def test_check_now_checks_once_from_every_location(page, target, eager_celery):  # noqa: F811
+def test_check_now_checks_once_from_every_location(page, target, eager_celery):
     monitor = _scheduled(page, target, locations=["default", "eu", "us"])
 
     assert monitor_check_now(monitor) == 3
@@ -139,8 +138,8 @@ def test_a_failing_target_found_by_the_scheduler_takes_the_component_down(
     api,
     page,
     httpserver,
-    allow_private,  # noqa: F811
-    eager_celery,  # noqa: F811
+    allow_private,
+    eager_celery,
 ):
     component = ComponentFactory(page=page, name="API")
     httpserver.expect_request("/down").respond_with_data("no", status=503)
@@ -224,3 +223,36 @@ def test_a_fleet_coming_up_is_settled_in_bulk_each_change_in_the_activity_log(pa
     assert {(e.action, str(e.changes)) for e in events} == {
         ("monitor.updated", str({"state": ["pending", "up"]}))
     }
+
+
+@pytest.mark.redis
+def test_a_location_nobody_serves_holds_a_minute_of_tasks_on_the_broker_not_more(page, caplog):
+    from config.celery import app
+    from monitors.scheduling import BACKLOG_CAP, queue_for
+    from monitors.tasks import monitors_check_task
+
+    monitor = _scheduled(page, "https://api.example.com/", locations=["nowhere"])
+    queue = queue_for("nowhere")
+
+    def waiting():
+        with app.connection_for_write() as connection:
+            try:
+                return connection.default_channel.queue_declare(queue, passive=True).message_count
+            except connection.channel_errors:
+                return 0
+
+    app.control.purge()
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+    try:
+        for _ in range(BACKLOG_CAP + 1):
+            monitors_check_task.apply_async(args=("nowhere", []), queue=queue)
+
+        assert monitors_dispatch(at_ms=T0 - 500) == 0
+
+        assert waiting() == BACKLOG_CAP + 1
+        assert f"{BACKLOG_CAP + 1} check tasks wait on monitors.nowhere" in caplog.text
+        assert not MonitorResult.objects.filter(monitor=monitor).exists()
+    finally:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(queue)

@@ -300,3 +300,15 @@ def test_results_older_than_90_days_are_purged_by_the_daily_task(make_monitor, e
     )
     monitor_results_purge_task.delay()
     assert list(monitor.results.values_list("checked_at", flat=True)) == [now - timedelta(days=89)]
+
+
+def test_the_purge_goes_through_many_old_results_a_batch_at_a_time(make_monitor):
+    from monitors.states import monitor_results_purge
+
+    monitor = make_monitor()
+    now = timezone.now()
+    old = [{**OK, "checked_at": now - timedelta(days=91, minutes=n)} for n in range(7)]
+    monitor_results_record(monitor_id=monitor.id, results=[*old, {**OK, "checked_at": now}])
+
+    assert monitor_results_purge(batch=3) == 7
+    assert list(monitor.results.values_list("checked_at", flat=True)) == [now]
