@@ -48,6 +48,11 @@ MONITORS_DISPATCH_SECONDS = env_float("MONITORS_DISPATCH_SECONDS", 1.0)
 # Multiplies every check interval, heartbeat period and grace: a test clock (0.05 runs a 30 s
 # interval every 1.5 s). Leave it at 1 in production.
 MONITORS_TIME_SCALE = env_float("MONITORS_TIME_SCALE", 1.0)
+# Heartbeat pings queued on Redis and applied by beat each MONITORS_DISPATCH_SECONDS (no commit
+# per ping); unset: queued with a Redis cache and a Celery broker, applied at once otherwise.
+MONITORS_PINGS_QUEUED = (
+    env_bool("MONITORS_PINGS_QUEUED") if env_str("MONITORS_PINGS_QUEUED") else None
+)
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
@@ -233,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
     "monitors-heartbeats-overdue": {
         "task": "monitors.tasks.heartbeats_overdue_mark",
         "schedule": max(0.2, 10.0 * MONITORS_TIME_SCALE),
+    },
+    # Applies the heartbeat pings queued on Redis (monitors.heartbeats).
+    "monitors-pings": {
+        "task": "monitors.tasks.pings_record",
+        "schedule": MONITORS_DISPATCH_SECONDS,
+        "options": {"queue": "monitors.default", "expires": 10 * MONITORS_DISPATCH_SECONDS},
     },
     # Hands out the checks due in the next window to each location's queue.
     # (One that waited longer than a period is dropped: the next claims its window anyway, and

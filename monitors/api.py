@@ -13,7 +13,7 @@ from core.errors import envelope
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from monitors import checks, selectors, services
-from monitors.heartbeats import monitor_ping
+from monitors.heartbeats import ping_accept
 from monitors.models import MonitorKind, MonitorState
 from statuspages.api_base import PageApiView
 
@@ -309,8 +309,7 @@ class MonitorResultListView(MonitorApiView):
 
 
 def _ping(request, token: str, signal: str):
-    monitor = monitor_ping(token_hash=services.ping_token_hash(token), signal=signal)
-    if monitor is None:
+    if not ping_accept(token_hash=services.ping_token_hash(token), signal=signal):
         request_id = getattr(request, "request_id", None)
         body = envelope("not_found", "Unknown ping URL.", {}, request_id)
         return JsonResponse(body, status=404)

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from monitors.heartbeats import heartbeats_overdue_mark
+from monitors.heartbeats import heartbeats_overdue_mark, pings_record
 from monitors.scheduling import checks_run, checks_start, monitors_dispatch
 from monitors.states import monitor_results_purge
 
@@ -18,6 +18,11 @@ def monitors_check_task(self, location: str, due: list) -> int:
     if self.request.is_eager:
         return checks_run(location, due)
     return checks_start(location, due)
+
+
+@shared_task(name="monitors.tasks.pings_record", ignore_result=True)
+def pings_record_task() -> int:
+    return pings_record()
 
 
 @shared_task(name="monitors.tasks.heartbeats_overdue_mark", ignore_result=True)

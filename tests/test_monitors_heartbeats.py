@@ -156,3 +156,37 @@ def test_the_periodic_task_is_in_the_beat_schedule():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "monitors.tasks.heartbeats_overdue_mark" in tasks
     assert "monitors.tasks.monitor_results_purge" in tasks
+
+
+@pytest.mark.redis
+def test_with_redis_and_a_worker_pings_are_queued_and_applied_in_order_by_the_periodic_task(
+    heartbeat, component, settings
+):
+    from celery import current_app
+
+    from monitors.heartbeats import PINGS_KEY, _pings_client
+    from monitors.models import MonitorResult
+    from monitors.tasks import pings_record_task
+
+    monitor_id, ping = heartbeat
+    current_app.conf.task_always_eager = False  # as with a worker: queued, not applied
+    try:
+        _pings_client().delete(PINGS_KEY)
+        assert [Client().get(path).status_code for path in (ping, ping, ping + "/fail")] == [
+            200,
+            200,
+            200,
+        ]
+        assert Client().get("/ping/not-a-token").status_code == 404
+        assert Monitor.objects.get(id=monitor_id).state == "pending"  # nothing applied yet
+
+        assert pings_record_task.apply().get() == 3
+    finally:
+        current_app.conf.task_always_eager = True
+
+    monitor = Monitor.objects.get(id=monitor_id)
+    results = list(MonitorResult.objects.filter(monitor_id=monitor_id).order_by("checked_at"))
+    assert [r.ok for r in results] == [True, True, False]
+    assert monitor.state == "down" and monitor.last_ping_at == results[-1].checked_at
+    assert Incident.objects.filter(page=component.page).count() == 1
+    assert pings_record_task.apply().get() == 0  # each ping applied once

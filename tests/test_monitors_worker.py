@@ -338,8 +338,13 @@ def _uptime(component) -> list[tuple[str, bool]]:
     ]
 
 
-def _wait_for_state(cluster, monitor_id: str, state: str, why: str):
-    _wait_for(lambda: _state(monitor_id) == state, f"the monitor to be {state} ({why})", cluster)
+def _wait_for_state(cluster, monitor_id: str, state: str, why: str, timeout: float = DEADLINE):
+    _wait_for(
+        lambda: _state(monitor_id) == state,
+        f"the monitor to be {state} ({why})",
+        cluster,
+        timeout=timeout,
+    )
 
 
 def _wait_for_more_checks(cluster, monitor_id: str, count: int):
@@ -548,7 +553,8 @@ def test_a_heartbeat_that_stops_pinging_is_down_until_its_next_ping(
     job = Client()
 
     assert job.get(ping).content == b"OK"
-    assert _state(monitor_id) == "up"  # at once
+    # Queued on Redis and applied by beat within a dispatch period (0.2 s here).
+    _wait_for_state(monitoring, monitor_id, "up", "the ping applied", timeout=2)
 
     _wait_for_state(monitoring, monitor_id, "down", "no ping within period + grace")
     assert _component_status(api, page, component) == "major_outage"
@@ -557,7 +563,7 @@ def test_a_heartbeat_that_stops_pinging_is_down_until_its_next_ping(
     assert silence >= timedelta(seconds=(period + grace) * SCALE)  # not before its deadline
 
     assert job.get(ping).status_code == 200
-    assert _state(monitor_id) == "up"  # at once
+    _wait_for_state(monitoring, monitor_id, "up", "the ping applied", timeout=2)
     assert _component_status(api, page, component) == "operational"
 
     pinged = [time.monotonic()]
