@@ -49,7 +49,11 @@ class HeartbeatSettingsOut(serializers.Serializer):
     grace_seconds = serializers.IntegerField()
     ping_url = serializers.CharField(
         help_text="`{PUBLIC_BASE_URL}/ping/{token}`: in full only in the answers to create and "
-        "rotate-ping-url; elsewhere the token's first characters and `…`."
+        "rotate-ping-url; elsewhere the token's first characters and `…`. `GET|POST` it (200 "
+        "`OK`; `/start`, `/fail`): a ping makes the monitor up with no threshold. With Redis "
+        "and a worker the ping is queued and applied by beat within MONITORS_DISPATCH_SECONDS "
+        "(1 s), each at the time it came (the contract's 'at once', read as 'without "
+        "thresholds'); without them it is applied before the answer."
     )
 
 
