@@ -166,7 +166,8 @@ def ping_accept(*, token_hash: str, signal: str = "ping") -> bool:
     at once; a broker that cannot take it gets it applied at once."""
     if signal not in PING_SIGNALS:
         raise refused("signal", f"Use one of: {', '.join(PING_SIGNALS)}.")
-    if not pings_queued():
+    client = _pings_client() if pings_queued() else None
+    if client is None:  # not queued, or queued by setting with no Redis to queue on
         return monitor_ping(token_hash=token_hash, signal=signal) is not None
     monitor_id = (
         Monitor.objects.filter(ping_token_hash=token_hash, kind=MonitorKind.HEARTBEAT)
@@ -177,7 +178,7 @@ def ping_accept(*, token_hash: str, signal: str = "ping") -> bool:
         return False
     at = timezone.now()
     try:
-        _pings_client().rpush(PINGS_KEY, f"{monitor_id} {signal} {at.isoformat()}")
+        client.rpush(PINGS_KEY, f"{monitor_id} {signal} {at.isoformat()}")
     except RedisError:
         logger.warning("Redis refused a ping of %s: applied at once", monitor_id)
         monitor_ping(monitor_id=monitor_id, signal=signal, at=at)

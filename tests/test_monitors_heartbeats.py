@@ -190,3 +190,12 @@ def test_with_redis_and_a_worker_pings_are_queued_and_applied_in_order_by_the_pe
     assert monitor.state == "down" and monitor.last_ping_at == results[-1].checked_at
     assert Incident.objects.filter(page=component.page).count() == 1
     assert pings_record_task.apply().get() == 0  # each ping applied once
+
+
+def test_pings_asked_to_queue_with_no_redis_to_queue_on_are_applied_at_once(heartbeat, settings):
+    settings.MONITORS_PINGS_QUEUED = True  # eager here (the fixture): nothing would drain them
+    monitor_id, ping = heartbeat
+
+    assert Client().get(ping).status_code == 200
+
+    assert Monitor.objects.get(id=monitor_id).state == "up"
