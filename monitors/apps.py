@@ -9,7 +9,7 @@ class MonitorsConfig(AppConfig):
         from audit.recording import register
         from core.admin import scope_choices
         from core.prometheus import register_metrics_source
-        from monitors import states
+        from monitors import states, tasks  # noqa: F401 - tasks: registered for scheduling
         from monitors.metrics import monitor_metric_lines
         from monitors.models import Monitor
         from statuspages.selectors import page_organization_id

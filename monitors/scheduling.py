@@ -15,7 +15,7 @@ workers probe what falls in them, and results are recorded in bulk.
   a slow target never holds a worker process. The probes share the process's keep-alive
   session and the outbound rules (``channels.probes``).
 - **Recording**: finished probes are buffered on the loop and written about every
-  ``FLUSH_SECONDS`` by one recorder thread per process (``states.results_record_many``: a
+  ``FLUSH_SECONDS`` by one recorder thread per process (``recording.results_record_many``: a
   fixed number of queries per batch). A process that dies loses the probes it had in flight;
   those monitors skip one interval.
 
@@ -40,7 +40,8 @@ from django.db.models.functions import Mod
 from channels import outbound
 from channels.probes import ProbeResult, ProbeSpec, probe
 from monitors.models import Monitor, MonitorKind, MonitorScheduleCursor
-from monitors.states import CheckedResult, results_record_many
+from monitors.recording import results_record_many
+from monitors.states import CheckedResult
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,15 @@ FLUSH_SIZE = 2_000
 def interval_unit_ms() -> int:
     """Milliseconds in one second of a monitor's interval (1000, less under a time scale)."""
     return max(1, round(1000 * settings.MONITORS_TIME_SCALE))
+
+
+CHECK_TASK = "monitors.tasks.monitors_check"
+
+
+def _check_send(*, args, queue: str, expires=None) -> None:
+    """Send the check task, found by name in the app's registry (``monitors.tasks`` calls this
+    module, not the reverse); run in place when Celery is eager."""
+    current_app.tasks[CHECK_TASK].apply_async(args=args, queue=queue, expires=expires)
 
 
 def queue_for(location: str) -> str:
@@ -108,8 +118,6 @@ def monitors_dispatch(at_ms: int | None = None) -> int:
     """Hand out the checks due in the next window, a task per location and chunk; returns how
     many. Looks a little ahead (one dispatch period and a half), so the tasks are on their
     queues before their first check is due."""
-    from monitors.tasks import monitors_check_task
-
     at_ms = at_ms or now_ms()
     window = window_claim(at_ms, at_ms + round(settings.MONITORS_DISPATCH_SECONDS * 1500))
     if window is None:
@@ -137,7 +145,7 @@ def monitors_dispatch(at_ms: int | None = None) -> int:
             chunk = checks[first : first + CHUNK]
             # A task that waited half an interval is dropped: the next window has the check.
             expires_ms = chunk[-1][1] + min(c[2] for c in chunk) // 2
-            monitors_check_task.apply_async(
+            _check_send(
                 args=(location, [[monitor_id, due_ms] for monitor_id, due_ms, _ in chunk]),
                 queue=queue_for(location),
                 expires=datetime.fromtimestamp(expires_ms / 1000, UTC),
@@ -167,15 +175,11 @@ def _backlogs(locations) -> dict[str, int]:
 def monitor_check_now(monitor: Monitor) -> int:
     """One check of ``monitor`` from each of its locations, now (the admin's "check now");
     returns how many were sent. Heartbeats are not checked: their job pings."""
-    from monitors.tasks import monitors_check_task
-
     if monitor.kind not in PROBED_KINDS:
         return 0
     locations = monitor.locations or ["default"]
     for location in locations:
-        monitors_check_task.apply_async(
-            args=(location, [[monitor.id, now_ms()]]), queue=queue_for(location)
-        )
+        _check_send(args=(location, [[monitor.id, now_ms()]]), queue=queue_for(location))
     return len(locations)
 
 

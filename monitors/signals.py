@@ -6,7 +6,7 @@ commits (never for results that were rolled back), once per location and batch, 
 - ``location`` (str): the location the results came from;
 - ``results`` (list of ``(monitor, monitors.states.CheckedResult)``): the results as stored,
   each with its monitor: a ``Monitor``, or on the scheduler's bulk path the light record
-  ``monitors.states.Watched``; rely on ``id, page_id, name, publish_latency, component_id``
+  ``monitors.recording.Watched``; rely on ``id, page_id, name, publish_latency, component_id``
   only.
 
 ``sender`` is ``MonitorResult``. A receiver runs outside the recording transaction, in the

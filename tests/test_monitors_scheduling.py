@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from monitors.models import Monitor, MonitorResult, MonitorState
+from monitors.recording import results_record_many
 from monitors.scheduling import (
     CATCH_UP_MS,
     due_in,
@@ -17,7 +18,7 @@ from monitors.scheduling import (
     window_claim,
 )
 from monitors.services import monitor_create, monitor_update
-from monitors.states import CheckedResult, results_record_many
+from monitors.states import CheckedResult
 from tests.factories import ComponentFactory
 
 pytestmark = pytest.mark.django_db
