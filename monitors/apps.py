@@ -6,10 +6,13 @@ class MonitorsConfig(AppConfig):
 
     def ready(self):
         # Imported here: these modules load models, which exist only once apps are ready.
+        from django.db.models.signals import post_delete
+
         from audit.recording import register
         from core.admin import scope_choices
         from core.prometheus import register_metrics_source
         from monitors import states, tasks  # noqa: F401 - tasks: registered for scheduling
+        from monitors.heartbeats import monitor_deleted
         from monitors.metrics import monitor_metric_lines
         from monitors.models import Monitor
         from statuspages.selectors import page_organization_id
@@ -20,6 +23,7 @@ class MonitorsConfig(AppConfig):
             hint=("monitor_speaks", states.monitor_component_hint),
         )
         register_metrics_source(monitor_metric_lines)
+        post_delete.connect(monitor_deleted, sender=Monitor, dispatch_uid="monitor_deleted")
         scope_choices(Monitor, "page__organization__in")
         register(
             Monitor,

@@ -134,10 +134,10 @@ def heartbeats_overdue_mark() -> int:
 
 # ---- pings queued on Redis ---------------------------------------------------------------------
 #
-# With Redis and a worker and beat, a ping is a read of the token and a push onto a Redis list,
-# and ``pings_record`` (beat, every MONITORS_DISPATCH_SECONDS) applies the pings of the last
-# second in order: a fleet of cron jobs pinging at :00 costs no commit (a disk flush) per ping.
-# Without them (the embedded default) a ping is applied at once.
+# With Redis and a worker and beat, a ping is one round trip to Redis (its token's monitor, cached
+# there, and a push onto a list) and ``pings_record`` (beat, every MONITORS_DISPATCH_SECONDS)
+# applies the pings of the last second in order: a fleet of cron jobs pinging at :00 costs no
+# commit (a disk flush) per ping. Without them (the embedded default) a ping is applied at once.
 
 PINGS_KEY = "monitors:pings"
 PINGS_PER_RUN = 10_000
@@ -161,6 +161,58 @@ def pings_queued() -> bool:
     return queued
 
 
+# A ping URL's monitor, kept on Redis beside the list, so a queued ping is one round trip to
+# Redis and none to the database: ``monitors:ping-token:{hash}`` holds the monitor's id, or ""
+# for a token that is unknown, rotated away or deleted (so a stale lookup racing a rotation
+# cannot bring the old URL back: it is written only where nothing is).
+TOKEN_KEY = "monitors:ping-token:"
+TOKEN_SECONDS = 600
+UNKNOWN = ""
+
+# One round trip: the token's monitor, and the ping pushed when there is one.
+_PING_SCRIPT = """
+local id = redis.call('GET', KEYS[1])
+if id and id ~= '' then
+  redis.call('RPUSH', KEYS[2], id .. ' ' .. ARGV[1] .. ' ' .. ARGV[2])
+end
+return id
+"""
+_scripts: dict[int, object] = {}
+
+
+def _ping_script(client):
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_PING_SCRIPT)
+    return script
+
+
+def ping_tokens_forget(token_hashes: list[str]) -> None:
+    """The ping URLs of these hashes answer 404 from now on (a rotation, a deletion): their
+    cached monitor is replaced by "unknown". Call after the commit."""
+    client = _pings_client()
+    hashes = [token_hash for token_hash in token_hashes if token_hash]
+    if client is None or not hashes:
+        return
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for token_hash in hashes:
+                pipe.set(TOKEN_KEY + token_hash, UNKNOWN, ex=TOKEN_SECONDS)
+            pipe.execute()
+    except RedisError:
+        # Not forgotten here: the cached monitor lives TOKEN_SECONDS at most. Its pings are
+        # answered and then ignored by ``pings_record`` for a deleted monitor.
+        logger.warning("Redis could not forget %d ping URLs", len(hashes))
+
+
+def monitor_deleted(sender, instance: Monitor, using: str, **kwargs) -> None:
+    """``post_delete`` of Monitor (a page or an organization deleted with it too): its ping URL
+    answers 404 once the deletion is committed."""
+    if instance.ping_token_hash:
+        token_hash = instance.ping_token_hash
+        transaction.on_commit(lambda: ping_tokens_forget([token_hash]), using=using)
+
+
 def ping_accept(*, token_hash: str, signal: str = "ping") -> bool:
     """A ping from the job: False for an unknown token. Queued (``pings_queued``) or applied
     at once; a broker that cannot take it gets it applied at once."""
@@ -169,20 +221,27 @@ def ping_accept(*, token_hash: str, signal: str = "ping") -> bool:
     client = _pings_client() if pings_queued() else None
     if client is None:  # not queued, or queued by setting with no Redis to queue on
         return monitor_ping(token_hash=token_hash, signal=signal) is not None
-    monitor_id = (
-        Monitor.objects.filter(ping_token_hash=token_hash, kind=MonitorKind.HEARTBEAT)
-        .values_list("id", flat=True)
-        .first()
-    )
-    if monitor_id is None:
-        return False
-    at = timezone.now()
+    at = timezone.now().isoformat()
+    key = TOKEN_KEY + token_hash
     try:
-        client.rpush(PINGS_KEY, f"{monitor_id} {signal} {at.isoformat()}")
+        cached = _ping_script(client)(keys=[key, PINGS_KEY], args=[signal, at])
+        if cached is not None:
+            return bool(cached)  # "" (unknown) or the monitor's id
+        monitor_id = (
+            Monitor.objects.filter(ping_token_hash=token_hash, kind=MonitorKind.HEARTBEAT)
+            .values_list("id", flat=True)
+            .first()
+        )
+        with client.pipeline(transaction=False) as pipe:
+            pipe.set(key, monitor_id or UNKNOWN, ex=TOKEN_SECONDS, nx=True)
+            if monitor_id is not None:
+                pipe.rpush(PINGS_KEY, f"{monitor_id} {signal} {at}")
+            pipe.execute()
+        return monitor_id is not None
     except RedisError:
-        logger.warning("Redis refused a ping of %s: applied at once", monitor_id)
-        monitor_ping(monitor_id=monitor_id, signal=signal, at=at)
-    return True
+        logger.warning("Redis refused a ping: applied at once")
+        applied = monitor_ping(token_hash=token_hash, signal=signal, at=datetime.fromisoformat(at))
+        return applied is not None
 
 
 def pings_record() -> int:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.validation import UNSET, choice_checked, name_checked, refused
 from monitors import checks
-from monitors.heartbeats import heartbeat_due_at
+from monitors.heartbeats import heartbeat_due_at, ping_tokens_forget
 from monitors.models import Monitor, MonitorKind, MonitorState
 from monitors.states import components_around, monitor_results_record, transition
 from statuspages.selectors import page_components_checked
@@ -181,8 +181,10 @@ def monitor_rotate_ping_url(*, monitor: Monitor) -> tuple[Monitor, str]:
     monitor = Monitor.objects.select_for_update().get(pk=monitor.pk)
     if monitor.kind != MonitorKind.HEARTBEAT:
         raise refused("kind", "Only a heartbeat monitor has a ping URL.")
+    old_hash = monitor.ping_token_hash
     token = _new_ping_token(monitor)
     monitor.save(update_fields=["ping_token_hash", "ping_token_hint", "updated_at"])
+    transaction.on_commit(lambda: ping_tokens_forget([old_hash]))
     return monitor, token
 
 

@@ -199,3 +199,64 @@ def test_pings_asked_to_queue_with_no_redis_to_queue_on_are_applied_at_once(hear
     assert Client().get(ping).status_code == 200
 
     assert Monitor.objects.get(id=monitor_id).state == "up"
+
+
+@pytest.fixture
+def queued():
+    """As with Redis and a worker: pings wait on Redis for ``pings_record``."""
+    from celery import current_app
+
+    from monitors.heartbeats import PINGS_KEY, _pings_client
+
+    current_app.conf.task_always_eager = False
+    _pings_client().delete(PINGS_KEY)
+    yield _pings_client()
+    current_app.conf.task_always_eager = True
+
+
+@pytest.mark.redis
+def test_a_queued_ping_of_a_known_url_asks_the_database_nothing(
+    heartbeat, queued, django_assert_num_queries
+):
+    from monitors.heartbeats import PINGS_KEY
+
+    monitor_id, ping = heartbeat
+    assert Client().get(ping).status_code == 200  # the first one looks the URL up
+    with django_assert_num_queries(0):
+        assert Client().get(ping).status_code == 200
+        assert Client().get(ping + "/fail").status_code == 200
+    with django_assert_num_queries(1):  # an unknown URL: looked up once, then remembered
+        assert Client().get("/ping/not-a-token").status_code == 404
+    with django_assert_num_queries(0):
+        assert Client().get("/ping/not-a-token").status_code == 404
+    assert [entry.split()[:2] for entry in map(bytes.decode, queued.lrange(PINGS_KEY, 0, -1))] == [
+        [monitor_id, "ping"],
+        [monitor_id, "ping"],
+        [monitor_id, "fail"],
+    ]
+
+
+@pytest.mark.redis
+def test_a_queued_ping_url_answers_404_as_soon_as_it_is_rotated(
+    api, page, heartbeat, queued, django_capture_on_commit_callbacks
+):
+    monitor_id, ping = heartbeat
+    assert Client().get(ping).status_code == 200  # its monitor is now remembered on Redis
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/status-pages/{page.id}/monitors/{monitor_id}/rotate-ping-url")
+    new_ping = response.json()["heartbeat"]["ping_url"].removeprefix(settings.PUBLIC_BASE_URL)
+
+    assert Client().get(ping).status_code == 404
+    assert Client().get(new_ping).status_code == 200
+
+
+@pytest.mark.redis
+def test_a_queued_ping_url_answers_404_as_soon_as_its_page_is_deleted(
+    page, heartbeat, queued, django_capture_on_commit_callbacks
+):
+    monitor_id, ping = heartbeat
+    assert Client().get(ping).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        page.delete()  # the monitor goes with it, not through the monitors' service
+
+    assert Client().get(ping).status_code == 404
