@@ -205,6 +205,9 @@ class HttpSession:
             ),
             headers={"User-Agent": USER_AGENT},
             auto_decompress=False,
+            # No cookies kept: one session serves every organization's webhooks and monitors,
+            # so a cookie one target set must never ride along with another's request.
+            cookie_jar=aiohttp.DummyCookieJar(),
             response_class=_Response,
             skip_auto_headers=("Accept-Encoding",),
         )

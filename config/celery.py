@@ -2,7 +2,7 @@ import gc
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import task_postrun, task_prerun, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,3 +24,28 @@ def _pool_shares_what_is_loaded(**kwargs) -> None:
 
     gc.collect()
     gc.freeze()
+
+
+@task_prerun.connect
+def _connections_checked(task=None, **kwargs) -> None:
+    """Before a task, as before a request: a connection past CONN_MAX_AGE or that failed is
+    closed, and the one kept is checked (CONN_HEALTH_CHECKS) at its first use. Not for a task
+    run eagerly, inside its caller's transaction."""
+    if not _eager(task):
+        from django.db import close_old_connections
+
+        close_old_connections()
+
+
+@task_postrun.connect
+def _connections_closed_after_a_failure(task=None, state=None, **kwargs) -> None:
+    """A task that failed (or was interrupted by its time limit, perhaps inside a query)
+    leaves no connection behind for the next one."""
+    if state != "SUCCESS" and not _eager(task):
+        from django.db import connections
+
+        connections.close_all()
+
+
+def _eager(task) -> bool:
+    return task is None or bool(getattr(task.request, "is_eager", False))

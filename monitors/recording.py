@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from psycopg import sql
 
 from audit.actors import Actor
 from audit.models import ActorType
@@ -34,6 +35,61 @@ def _last_checked_mark(monitor_ids: list[str], at: datetime) -> None:
     free = Monitor.objects.filter(id__in=monitor_ids).select_for_update(skip_locked=True)
     with transaction.atomic():
         Monitor.objects.filter(id__in=free.values("id")).update(last_checked_at=at)
+
+
+RESULT_COLUMNS = (
+    "id",
+    "monitor_id",
+    "location",
+    "checked_at",
+    "ok",
+    "degraded",
+    "status_code",
+    "latency_ms",
+    "lag_ms",
+    "error",
+)
+
+
+def _results_insert(*, monitors_results: list[tuple["Watched", CheckedResult]]) -> None:
+    """The batch's result rows in one statement. On PostgreSQL a ``COPY``: a second's results
+    of 20,000 monitors are some 330 rows, which ``bulk_create`` would first make model
+    instances of and then quote, value by value, into one statement (a third of the
+    recording's time); ``COPY`` streams the rows as they are. Elsewhere ``bulk_create``."""
+    new_id = MonitorResult._meta.pk.default
+    rows = [
+        (
+            new_id(),
+            monitor.id,
+            r.location,
+            r.checked_at,
+            r.ok,
+            r.ok and r.degraded,
+            _whole(r.status_code),
+            _whole(r.latency_ms),
+            _whole(r.lag_ms),  # a scaled clock (MONITORS_TIME_SCALE) makes floats
+            r.error[:ERROR_MAX_LENGTH],
+        )
+        for monitor, r in monitors_results
+    ]
+    connection = connections[router.db_for_write(MonitorResult)]
+    if connection.vendor != "postgresql":
+        MonitorResult.objects.bulk_create(
+            MonitorResult(**dict(zip(RESULT_COLUMNS, row, strict=True))) for row in rows
+        )
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(MonitorResult._meta.db_table),
+        sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS)),
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _whole(number: float | None) -> int | None:
+    """An integer column's value, as the field would have saved it (``COPY`` does not cast)."""
+    return None if number is None else int(number)
 
 
 def monitor_state_settle(*, monitor_id: str, at: datetime, error: str = "") -> bool:
@@ -96,20 +152,7 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
         return 0
     settle: dict[str, tuple[Watched, str, CheckedResult]] = {}
     with transaction.atomic():
-        MonitorResult.objects.bulk_create(
-            MonitorResult(
-                monitor_id=monitor.id,
-                location=r.location,
-                checked_at=r.checked_at,
-                ok=r.ok,
-                status_code=r.status_code,
-                latency_ms=r.latency_ms,
-                degraded=r.ok and r.degraded,
-                lag_ms=r.lag_ms,
-                error=r.error[:ERROR_MAX_LENGTH],
-            )
-            for monitor, r in results
-        )
+        _results_insert(monitors_results=results)
         results_recorded_on_commit(results)
         active = {m.id for m, _ in results if not m.paused and m.kind != MonitorKind.HEARTBEAT}
         streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)

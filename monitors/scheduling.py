@@ -159,7 +159,7 @@ def _backlogs(locations) -> dict[str, int]:
     app = current_app
     if app.conf.task_always_eager or not locations:
         return {}
-    with app.connection_for_write() as connection:
+    with app.pool.acquire(block=True) as connection:  # the producers' pool: no connect each time
         channel = connection.default_channel
         backlogs = {}
         for location in locations:

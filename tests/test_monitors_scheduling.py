@@ -187,6 +187,17 @@ def test_a_batch_of_results_is_recorded_with_the_same_queries_however_many_monit
     assert counts == [8, 8]
 
 
+def test_figures_of_a_scaled_clock_are_recorded_as_whole_milliseconds(page):
+    from django.utils import timezone
+
+    (monitor,) = _fleet(page, 1, interval_seconds=60)
+    result = CheckedResult("default", True, 200, 12.7, "", timezone.now(), False, lag_ms=2.5)
+
+    assert results_record_many([(monitor.id, result)]) == 1
+    recorded = MonitorResult.objects.get(monitor=monitor)
+    assert (recorded.status_code, recorded.latency_ms, recorded.lag_ms) == (200, 12, 2)
+
+
 def test_a_monitor_deleted_while_its_check_ran_loses_only_its_result(page):
     first, second = _fleet(page, 2, interval_seconds=60)
     results = _results([first, second])

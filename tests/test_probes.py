@@ -335,3 +335,20 @@ def test_the_json_in_a_spec_is_the_body_sent(allow_private, httpserver):
     httpserver.expect_request("/", method="PUT", json=payload).respond_with_data("ok")
 
     assert check(http(httpserver.url_for("/"), method="put", body=json.dumps(payload))).ok
+
+
+def test_a_cookie_one_target_sets_never_rides_along_with_another_probe(allow_private, httpserver):
+    """One session serves every organization's monitors: a cookie kept from one monitor's
+    target would be sent with another monitor's probe of the same host."""
+    assert httpserver.url_for("/").startswith("http://localhost:")  # a name: cookies stick to it
+    httpserver.expect_request("/login").respond_with_data(
+        "ok", headers={"Set-Cookie": "session=tenant-a-secret; Path=/"}
+    )
+    httpserver.expect_request("/health").respond_with_data("ok")
+
+    check(http(httpserver.url_for("/login")))
+    check(http(httpserver.url_for("/health")))
+
+    health = [request for request, _ in httpserver.log if request.path == "/health"]
+    assert len(health) == 1
+    assert "Cookie" not in health[0].headers
