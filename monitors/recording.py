@@ -135,6 +135,40 @@ class Watched:
     publish_latency: bool
 
 
+STREAK_COLUMNS = (
+    "streaks__id",
+    "streaks__location",
+    "streaks__consecutive_failures",
+    "streaks__consecutive_successes",
+    "streaks__degraded",
+    "streaks__last_checked_at",
+)
+
+
+def _watched_with_streaks(ids: set[str]) -> tuple[dict[str, Watched], dict[str, dict]]:
+    """The batch's monitors and their locations' streaks, in one query (a row per streak)."""
+    monitors: dict[str, Watched] = {}
+    streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)
+    width = len(Watched.FIELDS)
+    rows = Monitor.objects.filter(id__in=ids).values_list(*Watched.FIELDS, *STREAK_COLUMNS)
+    for row in rows:
+        monitor_id = row[0]
+        if monitor_id not in monitors:
+            monitors[monitor_id] = Watched(*row[:width])
+        streak_id, location, failures, successes, degraded, checked_at = row[width:]
+        if streak_id is not None:
+            streaks[monitor_id][location] = MonitorLocationStreak(
+                id=streak_id,
+                monitor_id=monitor_id,
+                location=location,
+                consecutive_failures=failures,
+                consecutive_successes=successes,
+                degraded=degraded,
+                last_checked_at=checked_at,
+            )
+    return monitors, streaks
+
+
 def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
     """The scheduler's path: results of many monitors (``(monitor_id, result)`` pairs, any
     locations) recorded with a fixed number of queries however many there are. Results of
@@ -142,11 +176,7 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
     monitor whose state the batch changes is settled under its own lock
     (``monitor_state_settle``). Returns how many results were kept."""
     results = sorted(results, key=lambda pair: pair[1].checked_at)
-    ids = {monitor_id for monitor_id, _ in results}
-    monitors = {
-        row[0]: Watched(*row)
-        for row in Monitor.objects.filter(id__in=ids).values_list(*Watched.FIELDS)
-    }
+    monitors, streaks = _watched_with_streaks({monitor_id for monitor_id, _ in results})
     results = [(monitors[mid], result) for mid, result in results if mid in monitors]
     if not results:
         return 0
@@ -155,9 +185,6 @@ def results_record_many(results: Iterable[tuple[str, CheckedResult]]) -> int:
         _results_insert(monitors_results=results)
         results_recorded_on_commit(results)
         active = {m.id for m, _ in results if not m.paused and m.kind != MonitorKind.HEARTBEAT}
-        streaks: dict[str, dict[str, MonitorLocationStreak]] = defaultdict(dict)
-        for streak in MonitorLocationStreak.objects.filter(monitor_id__in=active):
-            streaks[streak.monitor_id][streak.location] = streak
         before = {
             (mid, loc): (s.consecutive_failures, s.consecutive_successes, s.degraded)
             for mid, by_location in streaks.items()

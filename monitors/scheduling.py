@@ -84,8 +84,10 @@ def window_claim(at_ms: int, until_ms: int) -> tuple[int, int] | None:
     """Claim the window from the last claimed end (at most ``CATCH_UP_MS`` before ``at_ms``;
     ``at_ms`` the first time) to ``until_ms``; None if there is none left."""
     with transaction.atomic():
-        MonitorScheduleCursor.objects.get_or_create(id=1)
-        cursor = MonitorScheduleCursor.objects.select_for_update().get(id=1)
+        cursor = MonitorScheduleCursor.objects.select_for_update().filter(id=1).first()
+        if cursor is None:  # the first dispatch ever; two at once: one creates, both lock
+            MonitorScheduleCursor.objects.get_or_create(id=1)
+            cursor = MonitorScheduleCursor.objects.select_for_update().get(id=1)
         start = max(cursor.until_ms, at_ms - CATCH_UP_MS) if cursor.until_ms else at_ms
         if until_ms <= start:
             return None
@@ -282,7 +284,7 @@ class _Recorder:
     async def _flush_soon(self) -> None:
         deadline = time.monotonic() + FLUSH_SECONDS
         while self.buffer and time.monotonic() < deadline and len(self.buffer) < FLUSH_SIZE:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(FLUSH_SECONDS / 4)
         while self.buffer:
             batch, self.buffer = self.buffer, []
             try:

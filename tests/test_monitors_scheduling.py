@@ -182,9 +182,9 @@ def test_a_batch_of_results_is_recorded_with_the_same_queries_however_many_monit
             assert results_record_many(_results(fleet)) == len(fleet)
         counts.append(len(queries))
 
-    # Monitors, results, streaks, last checked; and the test's savepoints for the two
-    # transactions.
-    assert counts == [8, 8]
+    # Monitors with their streaks, results, last checked; and the test's savepoints for the
+    # two transactions.
+    assert counts == [7, 7]
 
 
 def test_figures_of_a_scaled_clock_are_recorded_as_whole_milliseconds(page):
