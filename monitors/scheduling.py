@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
 from celery import current_app
@@ -53,6 +53,9 @@ CATCH_UP_MS = 60_000
 BACKLOG_CAP = 60  # a dispatcher that was away longer does not replay what it missed
 FLUSH_SECONDS = 1.0
 FLUSH_SIZE = 2_000
+# How long a stopping pool process waits for its probes in flight (a container's stop grants
+# 10 s before SIGKILL): a probe due later than that is the next window's.
+SHUTDOWN_SECONDS = 5.0
 
 
 def interval_unit_ms() -> int:
@@ -268,6 +271,24 @@ class _Recorder:
         self.buffer: list[tuple[str, CheckedResult]] = []
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-recorder")
         self.flushing: asyncio.Task | None = None
+        self.windows: set[Future] = set()  # the probe windows started and not yet done
+
+    def window_started(self, window: Future) -> None:
+        self.windows.add(window)
+        window.add_done_callback(self.windows.discard)
+
+    async def _take(self) -> list[tuple[str, CheckedResult]]:
+        batch, self.buffer = self.buffer, []
+        return batch
+
+    def drain(self, seconds: float) -> int:
+        """Let the probes in flight finish (``seconds`` at most) and write every result held,
+        from another thread than the loop's; returns how many results were written."""
+        wait(list(self.windows), timeout=seconds)
+        batch = outbound.run(self._take())
+        if batch:  # after any write in progress: the executor has one thread
+            self.executor.submit(_write, batch).result(timeout=seconds)
+        return len(batch)
 
     @classmethod
     def get(cls) -> "_Recorder":
@@ -303,8 +324,18 @@ def checks_start(location: str, due: list) -> int:
     return at once; the recorder writes their results. Returns how many were started."""
     specs = _specs(due)
     if specs:
-        outbound.submit(_probe_window(location, specs))
+        _Recorder.get().window_started(outbound.submit(_probe_window(location, specs)))
     return len(specs)
+
+
+def recorder_drain(seconds: float = SHUTDOWN_SECONDS) -> int:
+    """A pool process stopping (a warm shutdown, a deploy): the probes it started finish and
+    their results are written before it exits, rather than lost with it. Returns how many
+    results were written."""
+    instance = _Recorder._instance
+    if instance is None or instance[0] != os.getpid():
+        return 0
+    return instance[1].drain(seconds)
 
 
 async def _probe_window(location: str, specs: list[tuple[str, ProbeSpec, int]]) -> None:

@@ -1,7 +1,8 @@
 from celery import shared_task
+from celery.signals import worker_process_shutdown
 
 from monitors.heartbeats import heartbeats_overdue_mark, pings_record
-from monitors.scheduling import checks_run, checks_start, monitors_dispatch
+from monitors.scheduling import checks_run, checks_start, monitors_dispatch, recorder_drain
 from monitors.states import monitor_results_purge
 
 
@@ -33,3 +34,9 @@ def heartbeats_overdue_mark_task() -> int:
 @shared_task(name="monitors.tasks.monitor_results_purge", ignore_result=True)
 def monitor_results_purge_task() -> int:
     return monitor_results_purge()
+
+
+@worker_process_shutdown.connect
+def _probes_in_flight_recorded(**kwargs) -> None:
+    """A pool process about to exit writes what its probes found (``recorder_drain``)."""
+    recorder_drain()

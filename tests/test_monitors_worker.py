@@ -228,6 +228,7 @@ class Target:
         self.answers: dict[str, list[Answer]] = {}
         self.lock = threading.Lock()
         self.in_flight = 0
+        self.started: list[tuple[str, float]] = []  # (path, when a request came)
         self.server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
     def url(self, path: str) -> str:
@@ -245,6 +246,7 @@ class Target:
             script = self.answers.get(request.path) or [Answer(404, "no such path")]
             answer = script.pop(0) if len(script) > 1 else script[0]
             self.in_flight += 1
+            self.started.append((request.path, time.time()))
         try:
             time.sleep(answer.delay)
             return Response(answer.body, status=answer.status)
@@ -683,3 +685,24 @@ def test_a_worker_killed_mid_round_skips_no_monitor_for_more_than_one_interval(
         f"restart took {(ready_at - killed_at).total_seconds():.1f} s; longest wait for a "
         f"check after it: {longest.total_seconds():.2f} s (interval {TICK} s)"
     )
+
+
+def test_a_worker_stopped_gracefully_records_the_probe_it_had_in_flight(
+    monitoring, api, page, target
+):
+    target.answer("/slow", delay=1.0)  # a check takes 1 s of its 1.5 s interval
+    monitor_id = _create(api, page, name="Slow service", kind="http", target=target.url("/slow"))
+    _wait_for(lambda: len(_results(monitor_id)) >= 1, "a first check", monitoring)
+    _wait_for(lambda: target.in_flight > 0, "a probe in flight", monitoring)
+    in_flight_since = max(when for path, when in target.started if path == "/slow")
+
+    worker = monitoring.default
+    worker.send_signal(signal.SIGTERM)  # a deploy's stop: Celery's warm shutdown
+    worker.wait(timeout=DEADLINE)
+
+    assert target.in_flight == 0
+    latest = _results(monitor_id)[-1]
+    # The probe that was in flight, not the one before it (an interval, 1.5 s, earlier).
+    assert latest.checked_at.timestamp() >= in_flight_since - 0.5, (latest, in_flight_since)
+    assert latest.ok and latest.latency_ms >= 1000
+    monitoring.default_worker()  # started again for the tests after this one
