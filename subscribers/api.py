@@ -259,7 +259,8 @@ class SubscribersCsvExportView(PageApiView):
         tags=SUBSCRIBER_TAGS,
         description="The page's subscribers as a CSV file, oldest first, streamed (a page "
         "of any size is exported in constant memory). " + CSV_DESCRIPTION + " Every state is "
-        "exported (unconfirmed and quarantined subscribers too); subscribers following a "
+        "exported (unconfirmed and quarantined subscribers too; no column says quarantined, "
+        "so an imported one starts afresh); subscribers following a "
         "single incident are not (the file cannot say which, and they end with it). Secrets "
         "are never exported: a webhook's signing secret is not in the file. Chat and webhook "
         "URLs are, as the subscriber list shows them to this scope: they post to their "
