@@ -9,6 +9,7 @@ from django.urls import path
 
 from audit.models import AuditEvent
 from core.admin import ORGANIZATION_FILTER, OrganizationScopedAdmin
+from core.spreadsheets import cell_written
 
 CSV_COLUMNS = (
     "id",
@@ -30,12 +31,6 @@ class _Echo:
         return value
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # A spreadsheet runs a cell starting with = + - @ as a formula: keep it text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_response(events, filename: str = "audit-events.csv") -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
@@ -47,7 +42,7 @@ def csv_response(events, filename: str = "audit-events.csv") -> StreamingHttpRes
                 "occurred_at": event.occurred_at.isoformat(),
                 "changes": json.dumps(event.changes, sort_keys=True),
             }
-            yield writer.writerow([_csv_cell(values[column]) for column in CSV_COLUMNS])
+            yield writer.writerow([cell_written(values[column]) for column in CSV_COLUMNS])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -25,7 +25,12 @@ class AuditEventOut(serializers.Serializer):
     id = serializers.CharField()
     occurred_at = TimestampField()
     actor = ActorOut(source="*")
-    action = serializers.CharField(help_text="`<object type>.created|updated|deleted`.")
+    action = serializers.CharField(
+        help_text="`<object type>.created|updated|deleted`, or what was done to the object "
+        "(`status_page.subscribers_imported`: a subscriber CSV import, whose `changes` say "
+        "how many were created and skipped, how many lines refused, and whether the caller "
+        "attested `confirmed` rows)."
+    )
     object = AuditObjectOut(source="*")
     changes = serializers.DictField(
         child=serializers.ListField(min_length=2, max_length=2, allow_null=True),

@@ -4,7 +4,8 @@ same transaction, with the fields that changed as ``{field: [old, new]}``.
 
 Old values come from the row as it was loaded (a snapshot taken when the instance is built),
 so recording costs one INSERT and no read. Writes that bypass model signals (queryset
-``update()``, ``bulk_create``) are bookkeeping (delivery claims, last-used stamps) by design.
+``update()``, ``bulk_create``) are bookkeeping (delivery claims, last-used stamps) by design,
+or are recorded by their service with ``record_created`` (a subscriber import).
 """
 
 import contextvars
@@ -196,6 +197,31 @@ def record_many(events: Iterable[tuple[Actor, dict]]) -> None:
         )
         for actor, fields in events
     )
+
+
+def record_created(instances: Iterable[models.Model]) -> None:
+    """The ``<type>.created`` events that saving each of ``instances`` would have written, in
+    one statement, for rows a service wrote with ``bulk_create`` (an import): bulk writes of
+    what users see are recorded like any other (secret fields masked alike)."""
+    events = []
+    for instance in instances:
+        registration = _registry[type(instance)]
+        organization_id = registration.organization_id(instance)
+        if organization_id is None:
+            continue
+        changes = _changes(registration, {}, _values(instance, registration))
+        fields = {
+            "organization_id": organization_id,
+            "action": f"{registration.object_type}.created",
+            "object_type": registration.object_type,
+            "object_id": instance.pk,
+            "changes": {
+                name: change for name, change in changes.items() if change[1] not in ("", None)
+            },
+            "page_id": registration.page_id(instance),
+        }
+        events.append((context.current().actor_for(organization_id), fields))
+    record_many(events)
 
 
 def _record_for(instance, registration: Registration, action: str, changes: dict) -> None:

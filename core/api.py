@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,6 +42,14 @@ def _without_fields(body: dict, names: tuple[str, ...]) -> dict:
         elif isinstance(body.get(head), dict):
             body[head] = _without_fields(body[head], (rest,))
     return body
+
+
+class FileResponseNegotiation(DefaultContentNegotiation):
+    """For a view that answers with a file of its own (a CSV export): whatever ``Accept``
+    asks for (``text/csv``), it is never a 406, and an error is the JSON envelope."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class _NotStored(Exception):

@@ -1,10 +1,16 @@
 """Request bodies every API view reads: JSON (and, for Statuspage-style public endpoints, form
-fields), refused with a 400 in the envelope when they could never be stored or walked safely."""
+fields; for file uploads, CSV text), refused with a 400 in the envelope when they could never be
+stored or walked safely."""
 
+import codecs
 import json
 
+from django.conf import settings
+from django.utils.http import parse_header_parameters
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
+
+from core.errors import body_too_large
 
 # Deeper documents are refused before any code recurses over them; no real body nests past 5.
 MAX_JSON_DEPTH = 32
@@ -88,3 +94,32 @@ class MultiPartParser(parsers.MultiPartParser):
         result = super().parse(stream, media_type, parser_context)
         check_json_document(_form_document(result.data))
         return result
+
+
+class CsvParser(parsers.BaseParser):
+    """A ``text/csv`` body as text: decoded from its ``charset`` (UTF-8 when none is given),
+    without a leading byte-order mark (spreadsheets write one). Bodies of any other media type
+    are a 415. Text that cannot be decoded is a 400; what the rows say is the view's business."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        _, parameters = parse_header_parameters(media_type or self.media_type)
+        charset = parameters.get("charset") or "utf-8"
+        try:
+            codec = codecs.lookup(charset)
+        except LookupError as exc:
+            raise ParseError(f"Unknown charset {charset!r}.") from exc
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # Bounded even without a Content-Length for the middleware to check.
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise body_too_large()
+        try:
+            text = raw.decode(codec.name)
+        except UnicodeDecodeError as exc:
+            raise ParseError(
+                f"The body is not {charset} text (byte {exc.start + 1}); send the file as "
+                "UTF-8 or name its charset in the Content-Type."
+            ) from exc
+        return text.removeprefix("\ufeff")

@@ -67,7 +67,6 @@ _ERROR_DESCRIPTIONS = {
     "409": "`conflict` or `idempotency_key_in_use`",
     "413": "`payload_too_large`: the body is over the limit (`details.max_body_bytes`, "
     "1 MiB by default)",
-    "415": "`unsupported_media_type`: send `application/json`",
     "422": "`idempotency_key_reused`: same key, different request",
     "429": "`rate_limited`, with `Retry-After`",
 }
@@ -227,8 +226,14 @@ class ApiAutoSchema(AutoSchema):
         ):
             codes.append("409")
         for code in sorted(set(codes)):
-            responses.setdefault(code, _error_response(_ERROR_DESCRIPTIONS[code]))
+            responses.setdefault(code, _error_response(self._error_description(code)))
         return operation
+
+    def _error_description(self, code: str) -> str:
+        if code == "415":  # the media types this operation's parsers take
+            accepted = " or ".join(f"`{parser.media_type}`" for parser in self.view.parser_classes)
+            return f"`unsupported_media_type`: send {accepted}"
+        return _ERROR_DESCRIPTIONS[code]
 
 
 _PAGINATION = inline_serializer(

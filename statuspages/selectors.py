@@ -156,9 +156,21 @@ def page_components_checked(
     if lock:
         components = components.select_for_update()
     found = {component.id: component for component in components}
-    unknown = [cid for cid in dict.fromkeys(component_ids) if cid not in found]
+    component_ids_known(component_ids, page_component_ids=found, field=field)
+    return {cid: found[cid] for cid in component_ids}
+
+
+def page_component_ids(page_id: str) -> frozenset[str]:
+    """Every component id of the page, for checking many lists at once
+    (``component_ids_known``)."""
+    return frozenset(Component.objects.filter(page_id=page_id).values_list("id", flat=True))
+
+
+def component_ids_known(component_ids, *, page_component_ids, field: str = "component_ids"):
+    """``page_components_checked``'s refusal, against ids loaded once (``page_component_ids``)
+    for many checks: a ValidationError on ``field`` names the ids that are not the page's."""
+    unknown = [cid for cid in dict.fromkeys(component_ids) if cid not in page_component_ids]
     if unknown:
         raise ValidationError(
             {field: [f"Unknown component(s) on this page: {', '.join(map(str, unknown))}."]}
         )
-    return {cid: found[cid] for cid in component_ids}

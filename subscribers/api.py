@@ -1,16 +1,21 @@
 """Management endpoints for subscribers (personal data: own scopes)."""
 
+from django.http import StreamingHttpResponse
+from django.utils.http import parse_header_parameters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Scope
+from core.api import FileResponseNegotiation
 from core.errors import Conflict
 from core.languages import Language
+from core.parsers import CsvParser
 from core.schema import list_response, paginated_parameters
 from core.serializers import StrictInputSerializer, TimestampField
 from statuspages.api_base import PageApiView
-from subscribers import selectors, services
+from subscribers import csvfile, imports, selectors, services
 from subscribers.models import Channel
 
 SUBSCRIBER_TAGS = ["Subscribers"]
@@ -223,3 +228,133 @@ class ResendConfirmationView(PageApiView):
                 "This subscriber needs no confirmation.", {"subscriber_id": subscriber.id}
             )
         return Response(status=status.HTTP_202_ACCEPTED)
+
+
+# ---- the CSV file: export and import (README, "Subscribers CSV") -----------------------------
+
+# Rows fetched at a time while the export streams (a server-side cursor on PostgreSQL): the
+# export's memory is this many rows, however many subscribers the page has.
+EXPORT_CHUNK_SIZE = 2000
+CSV_COLUMNS_TEXT = ",".join(csvfile.COLUMNS)
+CSV_DESCRIPTION = (
+    f"Columns `{CSV_COLUMNS_TEXT}`, comma-separated, UTF-8, one subscriber a record. "
+    "`email` is the address of an `email` subscriber and the (optional) contact of a webhook; "
+    "`phone_number` (E.164) and `phone_country` (ISO 3166-1 alpha-2) are an `sms` "
+    "subscriber's; `endpoint` is the URL a `webhook`, `slack`, `teams`, `discord` or "
+    "`google_chat` subscriber is posted to. `component_ids` are space-separated (empty: every "
+    "component); `confirmed` is `true` or `false`. A cell a spreadsheet would run as a formula "
+    "(starting with `=`, `+`, `-`, `@`, a tab or a carriage return: every E.164 number) is "
+    "written behind an apostrophe (`'+14155550100`), as is one starting with an apostrophe, "
+    "and the import removes that apostrophe, so an exported file imports unchanged."
+)
+
+
+class SubscribersCsvExportView(PageApiView):
+    required_scopes = {"GET": READ}
+    # Whatever the client accepts (``text/csv``), an error is the JSON envelope.
+    content_negotiation_class = FileResponseNegotiation
+
+    @extend_schema(
+        operation_id="subscribers_export_csv",
+        tags=SUBSCRIBER_TAGS,
+        description="The page's subscribers as a CSV file, oldest first, streamed (a page "
+        "of any size is exported in constant memory). " + CSV_DESCRIPTION + " Every state is "
+        "exported (unconfirmed and quarantined subscribers too; no column says quarantined, "
+        "so an imported one starts afresh); subscribers following a "
+        "single incident are not (the file cannot say which, and they end with it). Secrets "
+        "are never exported: a webhook's signing secret is not in the file. Chat and webhook "
+        "URLs are, as the subscriber list shows them to this scope: they post to their "
+        "channel, so keep the file as you would a credential.",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request, page_id):
+        page = self.page
+        subscribers = selectors.subscribers_for_export(page)
+        response = StreamingHttpResponse(
+            csvfile.export_lines(subscribers.iterator(chunk_size=EXPORT_CHUNK_SIZE)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="subscribers-{page.slug}.csv"'
+        response["Cache-Control"] = "private, no-store"  # personal data
+        return response
+
+
+class ImportRefusalOut(serializers.Serializer):
+    line = serializers.IntegerField(
+        help_text="The physical line of the file the record starts on (the header is 1; a "
+        "quoted field may hold line breaks, so a record may span lines)."
+    )
+    message = serializers.CharField(help_text="`field: why` for each refused field.")
+
+
+class SubscribersImportedOut(serializers.Serializer):
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField(
+        help_text="Rows whose channel and address the page already has (or an earlier line "
+        "of the file): the existing subscription is left as it is."
+    )
+    errors = ImportRefusalOut(many=True, help_text="One per refused line, in file order.")
+
+
+class SubscribersCsvImportView(PageApiView):
+    required_scopes = {"POST": WRITE}
+    parser_classes = [CsvParser]
+
+    @extend_schema(
+        operation_id="subscribers_import_csv",
+        tags=SUBSCRIBER_TAGS,
+        description="Subscribes each record of a CSV file (`Content-Type: text/csv`; other "
+        "types: 415) to the page. "
+        + CSV_DESCRIPTION
+        + " Line 1 names the columns (any order; only `channel` is required, a missing "
+        "column is empty; an unknown one is a 400 naming it). Each record passes the rules of "
+        "`POST .../subscribers` (channel, email address, phone number, endpoint URL with its "
+        "address checks, components of this page); a refused record is reported in `errors` "
+        "with its line and never stops the others. A record whose channel and address the "
+        "page already has is `skipped`, so importing a file again creates nothing twice. "
+        "Nobody is sent anything: unconfirmed email and SMS subscribers get no confirmation "
+        "link (an import must not message a whole list; `POST "
+        ".../subscribers/{id}/resend-confirmation` sends one) and receive nothing until they "
+        "confirm. `confirmed=true` on an email or SMS record is accepted only with "
+        "`?attest_confirmed=true`, by which the caller attests that the owners opted in; "
+        "without it each such record is an error line and nothing is imported from it (send "
+        "the file again with the attestation: the rest is skipped). Webhook and chat "
+        "subscribers need no opt-in and are active either way, as when created one by one. "
+        "Each import is one entry `status_page.subscribers_imported` in the activity log, "
+        "naming the key that made it and whether it attested, beside one `subscriber.created` "
+        "per subscriber. An imported webhook gets a new signing secret, which is never shown "
+        "(create the subscriber with `POST .../subscribers` when its receiver verifies "
+        "signatures); the language of imported subscribers is the page's. A file is at most "
+        "`MAX_REQUEST_BODY_BYTES` (1 MiB by default, some 15,000 email subscribers): larger "
+        "is a 413 `payload_too_large` (split the file).",
+        parameters=[
+            OpenApiParameter(
+                "attest_confirmed",
+                str,
+                enum=["true", "false"],
+                description="`true`: import `confirmed=true` email and SMS records as "
+                "confirmed; you attest that their owners opted in (recorded in the activity "
+                "log with your key). Default `false`.",
+            )
+        ],
+        request={"text/csv": OpenApiTypes.STR},
+        responses={200: SubscribersImportedOut},
+    )
+    def post(self, request, page_id):
+        page = self.page
+        imported = imports.subscribers_import(
+            page=page,
+            rows=csvfile.rows_read(_csv_text(request)),
+            attest_confirmed=request.query_params.get("attest_confirmed") == "true",
+        )
+        return Response(SubscribersImportedOut(imported).data)
+
+
+def _csv_text(request) -> str:
+    """The uploaded file's text; an empty body has no parser to refuse its media type."""
+    data = request.data
+    if isinstance(data, str):
+        return data
+    if parse_header_parameters(request.content_type or "")[0] != CsvParser.media_type:
+        raise exceptions.UnsupportedMediaType(request.content_type)
+    return ""

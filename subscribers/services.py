@@ -11,7 +11,7 @@ from core.languages import Language
 from core.validation import text_checked
 from incidents.models import Incident, IncidentStatus
 from statuspages.models import StatusPage
-from statuspages.selectors import page_components_checked
+from statuspages.selectors import component_ids_known, page_components_checked
 from subscribers.models import (
     OPT_IN_CHANNELS,
     Channel,
@@ -24,9 +24,13 @@ from subscribers.validators import endpoint_validate, phone_normalize
 logger = logging.getLogger(__name__)
 
 
-def _component_ids_check(page: StatusPage, component_ids) -> list[str]:
+def _component_ids_check(page: StatusPage, component_ids, *, page_component_ids=None) -> list[str]:
+    """The ids without repeats; ``page_component_ids``: the page's, loaded once for many."""
     ids = list(dict.fromkeys(component_ids or []))
-    page_components_checked(page.id, ids)
+    if page_component_ids is None:
+        page_components_checked(page.id, ids)
+    else:
+        component_ids_known(ids, page_component_ids=page_component_ids)
     return ids
 
 
@@ -68,6 +72,11 @@ def _address_fields(channel, *, email, phone_number, phone_country, endpoint) ->
         endpoint_validate(endpoint)
     except ValidationError as exc:
         raise ValidationError({"endpoint": exc.messages}) from exc
+    if email:  # a contact for the endpoint's owner
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise ValidationError({"email": exc.messages}) from exc
     return {"email": email or "", "phone_number": "", "phone_country": "", "endpoint": endpoint}
 
 
@@ -88,6 +97,41 @@ def subscriber_create(
     """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
     URL channels are active at once. Webhooks get a signing secret. ``language``: of the
     subscriber's messages; empty, the page's default language."""
+    subscriber = subscriber_checked(
+        page=page,
+        channel=channel,
+        email=email,
+        phone_number=phone_number,
+        phone_country=phone_country,
+        endpoint=endpoint,
+        component_ids=component_ids,
+        incident=incident,
+        confirmed=confirmed,
+        language=language,
+    )
+    subscriber.save()
+    if subscriber.confirmed_at is None:
+        _confirmation_enqueue_on_commit(subscriber.id)
+    return subscriber
+
+
+def subscriber_checked(
+    *,
+    page: StatusPage,
+    channel: str,
+    email: str = "",
+    phone_number: str = "",
+    phone_country: str = "",
+    endpoint: str = "",
+    component_ids=(),
+    incident: Incident | None = None,
+    confirmed: bool = False,
+    language: str = "",
+    page_component_ids: frozenset[str] | None = None,
+) -> Subscriber:
+    """The subscriber ``subscriber_create`` would save, checked by every rule and normalised,
+    not yet saved: the one gate of every way a subscriber is made (one by one, or many at once
+    with ``page_component_ids`` loaded once). Writes nothing; refuses with a ValidationError."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
     if language and language not in Language.values:
@@ -105,19 +149,22 @@ def subscriber_create(
         endpoint=endpoint,
     )
     needs_opt_in = channel in OPT_IN_CHANNELS and not confirmed
-    subscriber = Subscriber.objects.create(
+    if incident:
+        component_ids = []
+    else:
+        component_ids = _component_ids_check(
+            page, component_ids, page_component_ids=page_component_ids
+        )
+    return Subscriber(
         page=page,
         channel=channel,
         incident=incident,
-        component_ids=[] if incident else _component_ids_check(page, component_ids),
+        component_ids=component_ids,
         signing_secret=new_signing_secret() if channel == Channel.WEBHOOK else "",
         confirmed_at=None if needs_opt_in else timezone.now(),
         language=language,
         **fields,
     )
-    if needs_opt_in:
-        _confirmation_enqueue_on_commit(subscriber.id)
-    return subscriber
 
 
 @transaction.atomic

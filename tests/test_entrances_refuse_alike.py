@@ -427,6 +427,25 @@ class InboundIntegration:
         return w.operator.post(w.inbound_path, raw, content_type="application/json"), "status"
 
 
+class SubscriberCsvImport:
+    """``POST /api/v1/.../subscribers/import``: a file is never refused for one bad line; each
+    refused line is a ``{line, message}`` in a 200's ``errors``, the message naming the field."""
+
+    name = "subscribers_csv"
+
+    def refused(self, response, field: str) -> None:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert (body["created"], body["skipped"]) == (0, 0), body
+        (error,) = body["errors"]
+        assert error["line"] == 2 and error["message"].startswith(f"{field}: "), error
+
+    def subscriber_component_of_another_page(self, w: World):
+        text = f"channel,email,component_ids\nemail,ann@example.com,{w.foreign_component.id}\n"
+        url = f"/api/v1/status-pages/{w.page.id}/subscribers/import"
+        return w.api.post(url, text.encode(), content_type="text/csv"), "component_ids"
+
+
 ENTRANCES = [
     ManagementApi(),
     OperatorAdmin(),
@@ -434,6 +453,7 @@ ENTRANCES = [
     IncidentIo(),
     Instatus(),
     InboundIntegration(),
+    SubscriberCsvImport(),
 ]
 CASES = [
     "bad_time_zone",
