@@ -84,10 +84,12 @@ def subscriber_create(
     incident: Incident | None = None,
     confirmed: bool = False,
     language: str = "",
+    send_confirmation: bool = True,
 ) -> Subscriber:
     """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
     URL channels are active at once. Webhooks get a signing secret. ``language``: of the
-    subscriber's messages; empty, the page's default language."""
+    subscriber's messages; empty, the page's default language. ``send_confirmation`` False
+    (an import): the link is not sent now; the subscriber may ask for it again."""
     if channel not in Channel.values:
         raise ValidationError({"channel": [f"Unknown channel {channel!r}."]})
     if language and language not in Language.values:
@@ -115,7 +117,7 @@ def subscriber_create(
         language=language,
         **fields,
     )
-    if needs_opt_in:
+    if needs_opt_in and send_confirmation:
         _confirmation_enqueue_on_commit(subscriber.id)
     return subscriber
 
