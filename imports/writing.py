@@ -86,6 +86,12 @@ def refusal_text(refusal: Exception) -> str:
     return f"{type(refusal).__name__}: {refusal}"
 
 
+def changed_values(obj, values: dict) -> dict:
+    """The ``values`` that differ from ``obj``'s: a re-import writes only what changed at the
+    source (and skips the service when nothing did)."""
+    return {name: value for name, value in values.items() if getattr(obj, name) != value}
+
+
 def objects_total(snapshot: Snapshot) -> int:
     """How many objects an import of ``snapshot`` writes (the page included)."""
     return 1 + sum(
@@ -215,6 +221,8 @@ class PageWriter:
             if not ids or object_type.endswith("_update"):
                 continue  # updates are looked up by their incident or maintenance
             rows = model.objects.filter(pk__in=list(ids))
+            if model is Component:
+                rows = rows.select_related("group")  # compared on a re-import
             if object_type != "page":
                 rows = rows.filter(page__organization=self.organization)
             else:
@@ -332,7 +340,9 @@ class PageWriter:
             "position": source.position,
         }
         if existing is not None:
-            group = component_group_update(group=existing, **values)
+            group = existing
+            if changes := changed_values(existing, values):
+                group = component_group_update(group=existing, **changes)
         else:
             group = component_group_create(page=self.page, **values)
         self._remember("group", source.source_id, group)
@@ -383,7 +393,11 @@ class PageWriter:
             "start_date": source.start_date,
         }
         if existing is not None:
-            component = component_update(component=existing, notify_subscribers=False, **values)
+            component = existing
+            if changes := changed_values(existing, values):
+                component = component_update(
+                    component=existing, notify_subscribers=False, **changes
+                )
         else:
             component = component_create(page=self.page, **values)
         self._remember("component", source.source_id, component)
@@ -485,7 +499,9 @@ class PageWriter:
             model = MaintenanceTemplate
             values["component_ids"] = [r["component_id"] for r in records]
         if existing is not None:
-            template = template_update(template=existing, **values)
+            template = existing
+            if changes := changed_values(existing, values):
+                template = template_update(template=existing, **changes)
         else:
             template = template_create(model=model, page=self.page, **values)
         self._remember(object_type, source.source_id, template)
@@ -514,10 +530,12 @@ class PageWriter:
             subscriber = existing
             if source.confirmed and subscriber.confirmed_at is None:
                 subscriber = subscriber_confirm(subscriber=subscriber)
-        subscriber = subscriber_update(
-            subscriber=subscriber,
-            component_ids=None if subscriber.incident_id else component_ids,
-            quarantined=source.quarantined,
-        )
+        changes = {}
+        if not subscriber.incident_id and subscriber.component_ids != component_ids:
+            changes["component_ids"] = component_ids
+        if source.quarantined != (subscriber.quarantined_at is not None):
+            changes["quarantined"] = source.quarantined
+        if changes:
+            subscriber = subscriber_update(subscriber=subscriber, **changes)
         self._remember("subscriber", source.source_id, subscriber)
         return existing is None

@@ -187,18 +187,22 @@ def _updates_written(incident, timeline, existing, found) -> list[IncidentUpdate
     rows, changed, new = [], [], []
     for update in timeline:
         row = existing.pop(update["id"], None) if update["id"] else None
+        values = {
+            "status": update["status"],
+            "message": update["message"],
+            "created_at": update["published_at"],
+            "component_statuses": [
+                {"component_id": r["component_id"], "name": found[r["component_id"]].name, **r}
+                for r in update["component_statuses"]
+            ],
+        }
         if row is None:
-            row = IncidentUpdate(incident=incident, notify_subscribers=False)
+            row = IncidentUpdate(incident=incident, notify_subscribers=False, **values)
             new.append(row)
-        else:
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
             changed.append(row)
-        row.status = update["status"]
-        row.message = update["message"]
-        row.created_at = update["published_at"]
-        row.component_statuses = [
-            {"component_id": r["component_id"], "name": found[r["component_id"]].name, **r}
-            for r in update["component_statuses"]
-        ]
         rows.append(row)
     IncidentUpdate.objects.bulk_create(new)
     IncidentUpdate.objects.bulk_update(
