@@ -8,7 +8,7 @@ LINE_EVERY = 100
 
 
 class ProgressLines:
-    """``imported 100/1501 objects`` every ``LINE_EVERY`` objects, and at the end."""
+    """``written 100/1501 objects`` every ``LINE_EVERY`` objects, and at the end."""
 
     def __init__(self, write):
         self.write = write
