@@ -15,7 +15,7 @@ READER_VENV := .venv-instatus
 READER_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) \
 	$(wildcard /usr/bin/python3.10 /usr/local/bin/python3.10))
 
-.PHONY: run test lint format schema messages bench bench-notify bench-monitors worker beat migrate install clean
+.PHONY: run test lint format schema messages bench bench-notify bench-monitors bench-import worker beat migrate install clean
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ bench: install
 # REDIS_URL measures real Celery workers (README "Performance").
 bench-notify: install
 	$(PY) -m benchmarks.notify $(BENCH_ARGS)
+
+# A 500-component, 1,000-incident page imported through one dialect served by gunicorn on
+# loopback: wall time, requests and queries (needs DATABASE_URL on PostgreSQL). BENCH_ARGS=
+# "--components 500 --incidents 1000 --dialect statuspage|instatus|incident-io|statuspage-public"
+bench-import: install
+	$(PY) -m benchmarks.imports $(BENCH_ARGS)
 
 # 20,000 HTTP monitors every 60 s on one worker tree and beat (as docker-compose runs them),
 # against a receiver on 1,000 loopback addresses; needs DATABASE_URL (PostgreSQL) and REDIS_URL.

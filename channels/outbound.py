@@ -373,3 +373,24 @@ def get(url: str, *, headers: dict[str, str] | None = None) -> Fetched:
     """One GET to a URL an operator gave us (a metric's Prometheus query), on its own session,
     through the same address checks as every send."""
     return run(_get_once(url, headers or {}))
+
+
+async def _fetch_shared(url: str, headers: Mapping[str, str], **options) -> Response:
+    session = await shared_session()
+    return await session.request("GET", url, headers=headers, **options)
+
+
+def fetch(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    limit: int = RESPONSE_BYTES,
+    deadline: float = REQUEST_DEADLINE,
+    redirects: int = 0,
+) -> Response:
+    """One GET whose whole answer the caller reads (code, headers, at most ``limit`` bytes of
+    body): an importer reading another service's API, its pages and rate limits. The same
+    address checks as every send, on the shared session's keep-alive connections."""
+    return run(
+        _fetch_shared(url, headers or {}, limit=limit, deadline=deadline, redirects=redirects)
+    )

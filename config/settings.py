@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "dialects.statuspage_v1",
     "dialects.incident_io",
     "dialects.instatus",
+    "imports",
     "demo",
 ]
 

@@ -351,7 +351,7 @@ def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -
         statuses.update(changes)
         _follow_status(incident, update["status"], update["published_at"])
         _derive_impact(incident, statuses.values())
-        row = IncidentUpdate.objects.create(
+        IncidentUpdate.objects.create(
             incident=incident,
             status=update["status"],
             message=update.get("message") or "",
@@ -361,8 +361,8 @@ def incident_create_retrospective(*, page, name: str, updates: Iterable[dict]) -
                 for cid, status in changes.items()
             ],
             notify_subscribers=False,
+            created_at=update["published_at"],
         )
-        IncidentUpdate.objects.filter(pk=row.pk).update(created_at=update["published_at"])
     IncidentComponent.objects.bulk_create(
         IncidentComponent(incident=incident, component_id=cid, status=status)
         for cid, status in statuses.items()

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from core.languages import Language
 from core.models import TimestampedModel, id_field
@@ -217,7 +218,9 @@ class PublishedUpdate(models.Model):
     # (effective statuses), plus ``status`` where the publisher asked for one.
     component_statuses = models.JSONField(default=list, blank=True)
     notify_subscribers = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When it was published: now, or the time an imported or retrospective update was first
+    # published elsewhere (a default, not auto_now_add, so a given time is kept).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         abstract = True

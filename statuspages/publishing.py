@@ -313,11 +313,16 @@ def publish_update(
 
 
 def component_change_publish(
-    *, component: Component, old_status: str, publish_key: str | None = None
+    *,
+    component: Component,
+    old_status: str,
+    publish_key: str | None = None,
+    notify_subscribers: bool = True,
 ) -> PublishedEvent | None:
     """A ``component_updated`` event when a manual change (or a status source, naming its own
     ``publish_key``) moved the effective status. The publish key is derived from the change
-    itself, so one write never yields two events."""
+    itself, so one write never yields two events. ``notify_subscribers`` False: the change
+    is reported (uptime) and no event is emitted."""
     new_status = effective_statuses([component])[component.id]
     if new_status == old_status:
         return None
@@ -326,6 +331,8 @@ def component_change_publish(
         id=component.id, name=component.name, old_status=old_status, new_status=new_status
     )
     status_changes_report(page.id, [change])
+    if not notify_subscribers:
+        return None
     event = PublishedEvent(
         kind=EventKind.COMPONENT_UPDATED,
         publish_key=publish_key or f"cmpu:{component.id}:{component.updated_at.isoformat()}",

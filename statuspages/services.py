@@ -349,8 +349,13 @@ def component_create(
 
 @transaction.atomic
 def component_update(
-    *, component: Component, audience_group_ids: list[str] | None = None, **changes
+    *,
+    component: Component,
+    audience_group_ids: list[str] | None = None,
+    notify_subscribers: bool = True,
+    **changes,
 ) -> Component:
+    """``notify_subscribers`` False (an import): a manual status change tells nobody."""
     unknown = set(changes) - COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
@@ -370,7 +375,9 @@ def component_update(
     component.save()
     if old_status is not None:
         # Webhook subscribers hear about manual status changes (a component_updated event).
-        component_change_publish(component=component, old_status=old_status)
+        component_change_publish(
+            component=component, old_status=old_status, notify_subscribers=notify_subscribers
+        )
     if audience_group_ids is not None:
         audience_groups_set(item=component, group_ids=audience_group_ids)
     page_invalidate_on_commit(component.page_id)

@@ -93,10 +93,12 @@ def subscriber_create(
     incident: Incident | None = None,
     confirmed: bool = False,
     language: str = "",
+    send_confirmation: bool = True,
 ) -> Subscriber:
     """Email and SMS wait for their confirmation link unless ``confirmed`` (operators only);
     URL channels are active at once. Webhooks get a signing secret. ``language``: of the
-    subscriber's messages; empty, the page's default language."""
+    subscriber's messages; empty, the page's default language. ``send_confirmation`` False
+    (an import): the link is not sent now; the subscriber may ask for it again."""
     subscriber = subscriber_checked(
         page=page,
         channel=channel,
@@ -110,7 +112,7 @@ def subscriber_create(
         language=language,
     )
     subscriber.save()
-    if subscriber.confirmed_at is None:
+    if subscriber.confirmed_at is None and send_confirmation:
         _confirmation_enqueue_on_commit(subscriber.id)
     return subscriber
 
