@@ -54,7 +54,7 @@ MONITORS_PINGS_QUEUED = (
     env_bool("MONITORS_PINGS_QUEUED") if env_str("MONITORS_PINGS_QUEUED") else None
 )
 # How long a poll of an upstream page (a component's `upstream`) may take before it counts as
-# failed, in seconds (each redirect hop gets as long).
+# failed, in seconds (redirects included).
 UPSTREAM_TIMEOUT_SECONDS = env_float("UPSTREAM_TIMEOUT_SECONDS", 10.0)
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""

@@ -87,6 +87,8 @@ class VendorPage:
             return Response("<html>Service Unavailable</html>", content_type="text/html")
         if self.mode == "error":
             return Response("down", status=503)
+        if self.mode == "throttled":
+            return Response("slow down", status=429, headers={"Retry-After": "300"})
         body = json.dumps(self.document()).encode()
         etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
         if request.headers.get("If-None-Match") == etag:
@@ -326,6 +328,24 @@ def test_an_upstream_answering_garbage_or_an_error_keeps_the_last_status_and_bac
     assert (shown["upstream_error"], shown["status"]) == (None, "operational")
 
 
+def test_a_throttling_upstream_is_asked_again_only_after_its_retry_after(
+    api, page, vendor, mirror, poll, clock
+):
+    component_id = mirror({"url": vendor.url, "component_id": "api"})
+    vendor.mode = "throttled"
+    clock.shift(timedelta(seconds=61))
+    poll()
+    assert _component(api, page, component_id)["upstream_error"] == "The page answered HTTP 429."
+    vendor.mode = "ok"
+    clock.shift(timedelta(seconds=200))
+    poll()
+    assert len(vendor.requests) == 2
+    clock.shift(timedelta(seconds=101))
+    poll()
+    assert len(vendor.requests) == 3
+    assert _component(api, page, component_id)["upstream_error"] is None
+
+
 def test_a_component_the_upstream_does_not_list_says_so_and_keeps_its_status(
     api, page, vendor, mirror, poll, clock
 ):
@@ -470,6 +490,17 @@ def test_the_helper_lists_the_upstream_pages_components_with_their_groups(api, p
         ("api", "API", "operational", False, "Platform"),
         ("web", "WEB", "degraded_performance", False, "Platform"),
     ]
+
+
+def test_the_helpers_reading_is_the_first_poll_of_a_component_made_within_the_minute(
+    api, page, vendor, mirror, clock
+):
+    vendor.components["api"] = "major_outage"
+    helper = api.get(f"/api/v1/status-pages/{page.id}/upstream-components", {"url": vendor.url})
+    assert helper.status_code == 200
+    component_id = mirror({"url": vendor.url, "component_id": "api"})
+    assert len(vendor.requests) == 1
+    assert _component(api, page, component_id)["status"] == "major_outage"
 
 
 def test_the_helper_says_why_a_page_cannot_be_read(api, page, vendor):

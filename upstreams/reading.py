@@ -101,20 +101,22 @@ def _retry_after(value: str | None) -> float | None:
 
 
 async def fetch(session: outbound.HttpSession, url: str, *, etag: str, timeout: float) -> Fetched:
-    """GET ``{url}/api/v2/summary.json`` once."""
+    """GET ``{url}/api/v2/summary.json`` once, within ``timeout`` seconds in all."""
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if etag:
         headers["If-None-Match"] = etag
     try:
-        response = await session.request(
-            "GET",
-            url + SUMMARY_PATH,
-            headers=headers,
-            deadline=timeout,
-            limit=BODY_BYTES + 1,
-            redirects=MAX_REDIRECTS,
-        )
-    except outbound.OutboundTimeout:
+        # One deadline for the whole fetch, redirects included (the helper waits for it).
+        async with asyncio.timeout(timeout):
+            response = await session.request(
+                "GET",
+                url + SUMMARY_PATH,
+                headers=headers,
+                deadline=timeout,
+                limit=BODY_BYTES + 1,
+                redirects=MAX_REDIRECTS,
+            )
+    except (outbound.OutboundTimeout, TimeoutError):
         return Fetched(error=f"No answer within {timeout:g} s.")
     except outbound.UnsafeURL as exc:
         return Fetched(error=f"Refused by the outbound rules: {exc}")
