@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from werkzeug import Response
@@ -28,6 +29,7 @@ from tests.factories import (
     SubscriberFactory,
 )
 from upstreams.models import Upstream
+from upstreams.services import upstreams_poll
 from upstreams.tasks import upstreams_poll_due_task
 from uptime.models import StatusInterval
 
@@ -220,6 +222,15 @@ def test_the_component_shows_the_worst_of_its_manual_status_and_the_upstream(
     assert _component(api, page, component_id)["status"] == "major_outage"
 
 
+def test_beats_round_polls_a_url_whose_first_poll_was_never_queued(api, page, vendor, poll):
+    # As after a write whose first poll found no broker: the round finds the new URL itself.
+    component = ComponentFactory(page=page, upstream_url=vendor.url, upstream_component_id="web")
+    vendor.components["web"] = "under_maintenance"
+    assert poll() == 1
+    assert _component(api, page, component.id)["status"] == "under_maintenance"
+    assert poll() == 0
+
+
 def test_a_304_keeps_the_reading_and_the_server_sees_if_none_match(
     api, page, vendor, mirror, poll, clock
 ):
@@ -400,6 +411,32 @@ def test_pointing_at_another_component_drops_the_old_reading_and_reads_the_new_o
     shown = _component(api, page, component_id)
     assert (shown["upstream_status"], shown["status"]) == ("degraded_performance",) * 2
     assert len(vendor.requests) == 1  # the reading of this minute served both
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_polls_racing_for_one_url_fetch_it_once(on_postgres, page, vendor, eager_celery):
+    component_create(page=page, name="X", upstream={"url": vendor.url, "component_id": "api"})
+    assert len(vendor.requests) == 1  # its first poll, on commit
+    vendor.components["api"] = "partial_outage"
+    Upstream.objects.update(next_poll_at=timezone.now())
+    start, fetched = threading.Barrier(4), []
+
+    def racer():
+        try:
+            start.wait()
+            fetched.append(upstreams_poll([vendor.url]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=racer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(fetched) == [0, 0, 0, 1]
+    assert len(vendor.requests) == 2
+    assert Component.objects.get().upstream_status == "partial_outage"
 
 
 # ---- uptime, notifications, the activity log ------------------------------------------------

@@ -69,18 +69,10 @@ def _mirrored():
     return Component.objects.filter(upstream_url=OuterRef("url"))
 
 
-def upstreams_ensure(urls: Iterable[str] = ()) -> None:
-    """A row for each of ``urls`` and for every URL a component mirrors (one INSERT, or none)."""
-    known = Upstream.objects.values("url")
-    missing = set(urls) - set(
-        Upstream.objects.filter(url__in=list(urls)).values_list("url", flat=True)
-    )
-    missing |= set(
-        Component.objects.exclude(upstream_url="")
-        .exclude(upstream_url__in=known)
-        .values_list("upstream_url", flat=True)
-        .distinct()
-    )
+def upstreams_ensure(urls: Iterable[str]) -> None:
+    """A row for each of ``urls`` (one INSERT of those missing, or none)."""
+    urls = set(urls)
+    missing = urls - set(Upstream.objects.filter(url__in=urls).values_list("url", flat=True))
     if missing:
         Upstream.objects.bulk_create(
             [Upstream(url=url) for url in sorted(missing)], ignore_conflicts=True
@@ -89,7 +81,12 @@ def upstreams_ensure(urls: Iterable[str] = ()) -> None:
 
 def upstream_urls_due(*, now: datetime | None = None) -> list[str]:
     """The mirrored URLs whose next poll is due (beat's round), after making rows for new ones."""
-    upstreams_ensure()
+    upstreams_ensure(
+        Component.objects.exclude(upstream_url="")
+        .exclude(upstream_url__in=Upstream.objects.values("url"))
+        .values_list("upstream_url", flat=True)
+        .distinct()
+    )
     now = now or timezone.now()
     due = Upstream.objects.filter(Exists(_mirrored()), next_poll_at__lte=now)
     return list(due.order_by("next_poll_at", "url").values_list("url", flat=True))
@@ -207,13 +204,15 @@ def _components_mirror(ids: list[str], *, url: str) -> int:
         transaction.atomic(),
         acting(actor=actor, request_id=context.request_id, client_ip=context.client_ip),
     ):
-        upstream = Upstream.objects.filter(url=url).first()
         components = list(
             Component.objects.select_for_update()
             .filter(id__in=ids, upstream_url=url)
             .select_related("page")
             .order_by("id")
         )
+        # Read once the rows are held: a reconcile that held them first, with a newer reading,
+        # has committed by now, and this one does not put the older reading back.
+        upstream = Upstream.objects.filter(url=url).first()
         before = effective_statuses(components)
         events, moved_ids = [], set()
         for component in components:
