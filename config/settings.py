@@ -53,6 +53,9 @@ MONITORS_TIME_SCALE = env_float("MONITORS_TIME_SCALE", 1.0)
 MONITORS_PINGS_QUEUED = (
     env_bool("MONITORS_PINGS_QUEUED") if env_str("MONITORS_PINGS_QUEUED") else None
 )
+# How long a poll of an upstream page (a component's `upstream`) may take before it counts as
+# failed, in seconds (redirects included).
+UPSTREAM_TIMEOUT_SECONDS = env_float("UPSTREAM_TIMEOUT_SECONDS", 10.0)
 # Bearer token a Prometheus scraper sends to GET /metrics; unset, /metrics does not exist.
 METRICS_TOKEN = env_str("METRICS_TOKEN") or ""
 API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "1200/min"
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "metrics",
     "integrations",
     "monitors",
+    "upstreams",
     "public",
     "dialects.statuspage_v1",
     "dialects.incident_io",
@@ -259,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitors.tasks.monitors_dispatch",
         "schedule": MONITORS_DISPATCH_SECONDS,
         "options": {"expires": MONITORS_DISPATCH_SECONDS},
+    },
+    # Polls the upstream pages components mirror that are due (each at most once a minute).
+    "upstreams-poll": {
+        "task": "upstreams.tasks.upstreams_poll_due",
+        "schedule": 10.0,
+        "options": {"expires": 10.0},
     },
     "monitors-results-purge": {
         "task": "monitors.tasks.monitor_results_purge",

@@ -4,7 +4,9 @@ from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.admin import (
@@ -26,6 +28,7 @@ from statuspages.models import (
 )
 from statuspages.reader_admin import DomainsField
 from statuspages.selectors import page_status_map
+from statuspages.upstreams import UpstreamUnavailable, upstream_page_read, upstream_url_checked
 
 
 def _in_model_order(model, names) -> tuple[str, ...]:
@@ -53,6 +56,12 @@ class StatusPageForm(forms.ModelForm):
         required=False,
         help_text="Non-public pages: addresses at these email domains may sign in, e.g. acme.com.",
     )
+    notify_on_upstream = forms.BooleanField(
+        required=False,
+        label="Notify on upstream changes",
+        help_text="Subscribers hear of the status changes of components that mirror a vendor's "
+        "page (off: the page shows them, nobody is told).",
+    )
 
     class Meta:
         model = StatusPage
@@ -66,6 +75,7 @@ class StatusPageForm(forms.ModelForm):
             "url_override",
             "visibility",
             "reader_domains",
+            "notify_on_upstream",
         )
 
     def clean_visibility(self):
@@ -167,6 +177,7 @@ class StatusPageAdmin(OrganizationScopedAdmin):
                 url_override=data["url_override"],
                 visibility=data["visibility"],
                 reader_domains=data["reader_domains"],
+                notify_on_upstream=data["notify_on_upstream"],
             )
             adopt_created(obj, created)
 
@@ -198,10 +209,28 @@ class StatusPageAdmin(OrganizationScopedAdmin):
         return None
 
 
+UPSTREAM_FIELDS = ("upstream_url", "upstream_component_id")
+
+
 class ComponentForm(forms.ModelForm):
+    upstream_url = forms.CharField(
+        label="Upstream page",
+        required=False,
+        max_length=1024,
+        help_text="Mirror a vendor's Statuspage page, e.g. https://www.githubstatus.com (polled "
+        "once a minute); empty: mirror nothing.",
+    )
+    upstream_component_id = forms.CharField(
+        label="Upstream component id",
+        required=False,
+        max_length=255,
+        help_text="The vendor's component to mirror (see “Pick from this page”); empty: the "
+        "page's overall status.",
+    )
+
     class Meta:
         model = Component
-        fields = COMPONENT_FIELDS
+        fields = (*COMPONENT_FIELDS, *UPSTREAM_FIELDS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,6 +238,20 @@ class ComponentForm(forms.ModelForm):
             self.fields["group"].queryset = self.fields["group"].queryset.filter(
                 page_id=self.instance.page_id
             )
+
+
+def upstream_changed(form) -> dict:
+    """``upstream`` for the service when the operator changed either of its fields."""
+    if not set(UPSTREAM_FIELDS) & set(form.changed_data):
+        return {}
+    url = form.cleaned_data["upstream_url"].strip()
+    component_id = form.cleaned_data["upstream_component_id"].strip() or None
+    return {"upstream": {"url": url, "component_id": component_id} if url else None}
+
+
+class UpstreamChoiceForm(forms.Form):
+    url = forms.CharField(max_length=1024)
+    component_id = forms.CharField(max_length=255, required=False)
 
 
 class ComponentStatusForm(forms.Form):
@@ -221,14 +264,40 @@ class ComponentAdmin(OrganizationScopedAdmin):
 
     organization_field = "page__organization"
     form = ComponentForm
-    service_field_names = {"group_id": "group"}
+    service_field_names = {
+        "group_id": "group",
+        "upstream": "upstream_url",
+        "upstream.url": "upstream_url",
+        "upstream.component_id": "upstream_component_id",
+    }
     list_display = ("name", "page", "group", "manual_status", "showcase", "updated_at")
     list_filter = (PAGE_FILTER, "manual_status")
     search_fields = ("name",)
     list_select_related = ("page", "group")
     ordering = ("page__name", "group__position", "position", "id")
-    fields = ("id", "page", *COMPONENT_FIELDS)
-    readonly_fields = ("id", "page")
+    fieldsets = (
+        (None, {"fields": ("id", "page", *COMPONENT_FIELDS)}),
+        (
+            "Mirror a vendor's status",
+            {
+                "fields": (
+                    *UPSTREAM_FIELDS,
+                    "upstream_picker",
+                    "upstream_status",
+                    "upstream_checked_at",
+                    "upstream_error",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "id",
+        "page",
+        "upstream_picker",
+        "upstream_status",
+        "upstream_checked_at",
+        "upstream_error",
+    )
     actions = ["change_status"]
 
     def has_add_permission(self, request, obj=None):
@@ -239,7 +308,70 @@ class ComponentAdmin(OrganizationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         changed = changed_values(form, services.COMPONENT_FIELDS)
-        services.component_update(component=stored(obj), **changed)
+        services.component_update(component=stored(obj), **changed, **upstream_changed(form))
+
+    def get_urls(self):
+        return [
+            path(
+                "<str:object_id>/upstream/",
+                self.admin_site.admin_view(self.upstream_view),
+                name="statuspages_component_upstream",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="")
+    def upstream_picker(self, component):
+        url = reverse("admin:statuspages_component_upstream", args=[component.pk])
+        return format_html('<a class="button" href="{}">Pick from this page…</a>', url)
+
+    def upstream_view(self, request, object_id):
+        """ "Pick from this page": the upstream page's components, one to mirror."""
+        component = self.get_queryset(request).select_related("page").filter(pk=object_id).first()
+        if component is None:
+            raise Http404("No such component.")
+        if not self.has_change_permission(request, component):
+            raise PermissionDenied
+        form = UpstreamChoiceForm(request.POST if request.method == "POST" else None)
+        chosen = self.submit_to_service(
+            request,
+            form,
+            lambda data: services.component_update(
+                component=component,
+                upstream={"url": data["url"], "component_id": data["component_id"] or None},
+            ),
+        )
+        if chosen is not None:
+            self.log_change(request, component, f"Mirrors {chosen.upstream_url}.")
+            messages.success(request, f"“{component.name}” mirrors {chosen.upstream_url}.")
+            change = reverse("admin:statuspages_component_change", args=[component.pk])
+            return HttpResponseRedirect(change)
+        given = (request.POST if request.method == "POST" else request.GET).get("url")
+        url = (given if given is not None else component.upstream_url).strip()
+        upstream, error = None, ""
+        if url:
+            try:
+                upstream = upstream_page_read(upstream_url_checked(url, field="url"))
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+            except UpstreamUnavailable as unavailable:
+                error = str(unavailable)
+        mirrored = (
+            component.upstream_component_id
+            if upstream and (upstream.url == component.upstream_url)
+            else None
+        )
+        return self.render_page(
+            request,
+            "admin/statuspages/component/upstream.html",
+            title=f"Pick from this page: {component.name}",
+            original=component,
+            form=form,
+            url=url,
+            upstream=upstream,
+            error=error,
+            mirrored=mirrored,
+        )
 
     @admin.action(description="Change the status of the selected components")
     def change_status(self, request, queryset):

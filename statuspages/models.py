@@ -58,6 +58,9 @@ class StatusPage(TimestampedModel):
     )
     # Anyone with an email address at one of these domains may sign in to a non-public page.
     reader_domains = models.JSONField(default=list, blank=True)
+    # Subscribers hear of changes that components mirroring an upstream page make (off: the
+    # page shows them, uptime counts them, nobody is told).
+    notify_on_upstream = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -115,10 +118,30 @@ class Component(TimestampedModel):
     audience_groups = models.ManyToManyField(
         "statuspages.ReaderGroup", blank=True, related_name="components"
     )
+    # The Statuspage-v2 page this component mirrors (statuspages.upstreams): its base URL as
+    # normalised, and the component of it mirrored (empty: the page's overall indicator).
+    # Empty URL: it mirrors nothing.
+    upstream_url = models.CharField(max_length=1024, blank=True, default="")
+    upstream_component_id = models.CharField(max_length=255, blank=True, default="")
+    # What the upstream said at the last good reading ("": nothing read yet, or no upstream),
+    # when that reading was, and why the latest poll could not give one ("" when it could).
+    upstream_status = models.CharField(
+        max_length=32, choices=ComponentStatus.choices, blank=True, default=""
+    )
+    upstream_checked_at = models.DateTimeField(null=True, blank=True)
+    upstream_error = models.CharField(max_length=1000, blank=True, default="")
 
     class Meta:
         ordering = ["position", "id"]
-        indexes = [models.Index(fields=["page", "position", "id"])]
+        indexes = [
+            models.Index(fields=["page", "position", "id"]),
+            # The poller finds the components of one upstream page; most have none.
+            models.Index(
+                fields=["upstream_url"],
+                name="component_upstream_url",
+                condition=~models.Q(upstream_url=""),
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -84,7 +84,7 @@ def page_status_map(pages: list[StatusPage]) -> dict[str, dict]:
     """``{page_id: {"indicator", "description"}}``, in a fixed number of queries."""
     components = components_with_status_hints(
         Component.objects.filter(page__in=[page.id for page in pages]).only(
-            "id", "page_id", "manual_status"
+            "id", "page_id", "manual_status", "upstream_status"
         )
     )
     statuses = effective_statuses(components)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from core.languages import Language
-from core.validation import choice_checked, name_checked, refused, text_checked
+from core.validation import UNSET, choice_checked, flag_checked, name_checked, refused, text_checked
 from core.validators import SLUG_VALIDATOR, validate_hostname, validate_time_zone, validate_url
 from statuspages.access import email_domains
 from statuspages.cache import page_invalidate_on_commit, page_routes
@@ -23,6 +23,7 @@ from statuspages.publishing import ComponentChange, component_change_publish, st
 from statuspages.readers import audience_groups_set
 from statuspages.selectors import page_components_checked
 from statuspages.status import effective_statuses
+from statuspages.upstreams import upstream_checked, upstream_watch_on_commit
 
 # Checks that say why a component may not be deleted (e.g. "used by an unresolved incident").
 ComponentUsageCheck = Callable[[Component], str | None]
@@ -47,6 +48,7 @@ PAGE_FIELDS = {
     "custom_domain",
     "visibility",
     "reader_domains",
+    "notify_on_upstream",
 }
 GROUP_FIELDS = {"name", "description", "position"}
 COMPONENT_FIELDS = {
@@ -135,6 +137,7 @@ _PAGE_CHECKS = {
         value, field="visibility", choices=Visibility.values, what="a visibility"
     ),
     "reader_domains": _email_domains_checked,
+    "notify_on_upstream": lambda value: flag_checked(value, field="notify_on_upstream"),
 }
 
 
@@ -182,6 +185,7 @@ def status_page_create(
     url_override: str = "",
     visibility: str = Visibility.PUBLIC,
     reader_domains: list[str] | None = None,
+    notify_on_upstream: bool = False,
 ) -> StatusPage:
     values = _page_values_checked(
         {
@@ -193,6 +197,7 @@ def status_page_create(
             "url_override": url_override,
             "visibility": visibility,
             "reader_domains": reader_domains,
+            "notify_on_upstream": notify_on_upstream,
         }
     )
     return _save_page(StatusPage(organization=organization, **values))
@@ -311,10 +316,14 @@ def component_create(
     showcase: bool = True,
     start_date=None,
     audience_group_ids: list[str] | None = None,
+    upstream: dict | None = None,
 ) -> Component:
+    """``upstream``: null, or ``{"url", "component_id"}`` (statuspages.upstreams): the
+    component mirrors that Statuspage-v2 page's component (its indicator when null)."""
     name = name_checked(name)
     description = _description_checked(description)
     manual_status = _component_status_checked(manual_status)
+    mirrored = upstream_checked(upstream)
     _check_group(page, group)
     if position is None:
         position = _next_position(Component.objects.filter(page=page, group=group))
@@ -328,9 +337,13 @@ def component_create(
         only_show_if_degraded=only_show_if_degraded,
         showcase=showcase,
         start_date=start_date,
+        upstream_url=mirrored[0] if mirrored else "",
+        upstream_component_id=mirrored[1] if mirrored else "",
     )
     if audience_group_ids:
         audience_groups_set(item=component, group_ids=audience_group_ids)
+    if mirrored:
+        upstream_watch_on_commit(component.upstream_url)
     # A component born out of order starts its uptime history with that status.
     status_changes_report(
         page.id,
@@ -353,9 +366,14 @@ def component_update(
     component: Component,
     audience_group_ids: list[str] | None = None,
     notify_subscribers: bool = True,
+    upstream=UNSET,
     **changes,
 ) -> Component:
-    """``notify_subscribers`` False (an import): a manual status change tells nobody."""
+    """Changes the fields given. ``upstream`` (null or ``{"url", "component_id"}``): a new
+    upstream starts from no status until its first reading; null stops the mirroring and takes
+    the upstream's status back. Subscribers hear of a manual status change, and of what a
+    change of upstream did only when the page's ``notify_on_upstream`` is on;
+    ``notify_subscribers`` False (an import): nobody hears of either."""
     unknown = set(changes) - COMPONENT_FIELDS
     if unknown:
         raise TypeError(f"component_update got unknown fields: {sorted(unknown)}")
@@ -367,21 +385,57 @@ def component_update(
         changes["manual_status"] = _component_status_checked(changes["manual_status"])
     if "group" in changes:
         _check_group(component.page, changes["group"])
+    if upstream is not UNSET:
+        changes.update(_upstream_changes(component, upstream_checked(upstream)))
     old_status = None
-    if "manual_status" in changes:
+    if {"manual_status", "upstream_status"} & set(changes):
         old_status = effective_statuses([component])[component.id]
     for name, value in changes.items():
         setattr(component, name, value)
-    component.save()
+    # Only what changed: the poller writes the upstream fields of this row meanwhile.
+    component.save(update_fields=[*changes, "updated_at"])
     if old_status is not None:
-        # Webhook subscribers hear about manual status changes (a component_updated event).
+        page = component.page
+        # Webhook subscribers hear about manual status changes (a component_updated event);
+        # any change is reported (uptime).
         component_change_publish(
-            component=component, old_status=old_status, notify_subscribers=notify_subscribers
+            component=component,
+            old_status=old_status,
+            notify_subscribers=notify_subscribers
+            and ("manual_status" in changes or page.notify_on_upstream),
         )
+    if changes.get("upstream_url"):
+        upstream_watch_on_commit(changes["upstream_url"])
     if audience_group_ids is not None:
         audience_groups_set(item=component, group_ids=audience_group_ids)
     page_invalidate_on_commit(component.page_id)
     return component
+
+
+def _upstream_changes(component: Component, mirrored: tuple[str, str] | None) -> dict:
+    """The fields a new ``upstream`` changes: none when it names the same page and component;
+    otherwise what was read from the old one goes (under the row's lock, so a poll of the old
+    one committing meanwhile cannot write it back)."""
+    current = (
+        Component.objects.select_for_update()
+        .filter(id=component.id)
+        .values_list("upstream_url", "upstream_component_id", "upstream_status")
+        .first()
+    )
+    if current is None:
+        return {}
+    url, component_id, status = current
+    component.upstream_status = status  # the status the change starts from
+    if mirrored == ((url, component_id) if url else None):
+        return {}
+    new_url, new_component_id = mirrored or ("", "")
+    return {
+        "upstream_url": new_url,
+        "upstream_component_id": new_component_id,
+        "upstream_status": "",
+        "upstream_checked_at": None,
+        "upstream_error": "",
+    }
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
 """Derived status, in one place (README, "How status is derived").
 
-A component's effective status is the worst of its manual status and what every *status
-source* says about it. Incidents and maintenances register sources; each answers for many
-components at once in a fixed number of queries.
+A component's effective status is the worst of its manual status, its upstream's status while
+it mirrors one (``Component.upstream_status``, read with the row: no query), and what every
+*status source* says about it. Incidents, maintenances and monitors register sources; each
+answers for many components at once in a fixed number of queries.
 """
 
 from collections import defaultdict
@@ -105,9 +106,17 @@ def effective_statuses(components: Iterable) -> dict[str, str]:
             for component_id, statuses in source(ids).items():
                 imposed[component_id].extend(statuses)
     return {
-        component.id: worst_status([component.manual_status, *imposed[component.id]])
+        component.id: worst_status([*own_statuses(component), *imposed[component.id]])
         for component in components
     }
+
+
+def own_statuses(component) -> list[str]:
+    """The statuses the component's row carries: its manual status and, while it mirrors an
+    upstream page that was read, what that page says (clearing ``upstream`` clears it)."""
+    if component.upstream_status:
+        return [component.manual_status, component.upstream_status]
+    return [component.manual_status]
 
 
 def page_statuses(pages: Iterable, statuses_by_page: dict[str, list[str]]) -> dict[str, dict]:

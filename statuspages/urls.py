@@ -11,6 +11,7 @@ urlpatterns = [
         "status-pages/<str:page_id>/components/<str:component_id>",
         views.ComponentDetailView.as_view(),
     ),
+    path("status-pages/<str:page_id>/upstream-components", views.UpstreamComponentsView.as_view()),
     path("status-pages/<str:page_id>/component-groups", views.GroupListView.as_view()),
     path(
         "status-pages/<str:page_id>/component-groups/<str:group_id>",

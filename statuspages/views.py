@@ -1,7 +1,8 @@
 """HTTP for pages, groups, components and structure: validate, call a service or a selector,
 render. Serializers are in statuspages/serializers.py, querysets in statuspages/selectors.py."""
 
-from drf_spectacular.utils import extend_schema
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -20,8 +21,15 @@ from statuspages.serializers import (
     PageOut,
     StructureGroupOut,
     StructureOut,
+    UpstreamPageOut,
 )
 from statuspages.status import effective_statuses
+from statuspages.upstreams import (
+    URL_MAX_LENGTH,
+    UpstreamUnavailable,
+    upstream_page_read,
+    upstream_url_checked,
+)
 
 
 def _page_out(pages) -> dict:
@@ -308,3 +316,48 @@ class GroupDetailView(PageApiView):
             group=selectors.group_for_key(self.api_key, page_id, group_id)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UpstreamComponentsView(PageApiView):
+    """The "pick from this page" helper: an upstream page's components, so an operator sets
+    ``upstream.component_id`` without copying ids by hand."""
+
+    required_scopes = {"GET": Scope.PAGES_WRITE}
+
+    @extend_schema(
+        operation_id="upstream_components_list",
+        tags=["Components"],
+        parameters=[
+            OpenApiParameter(
+                "url",
+                {"type": "string", "maxLength": URL_MAX_LENGTH, "pattern": r"^[\x21-\x7e]+$"},
+                required=True,
+                description="A Statuspage-v2 page's URL, e.g. `https://www.githubstatus.com` "
+                "(normalised as `upstream.url` is; a pasted `.../api/v2/summary.json` names the "
+                "same page).",
+            )
+        ],
+        responses={200: UpstreamPageOut},
+        description=(
+            "Reads the page's `summary.json` (through the outbound rules: a URL whose host is "
+            "not public is a 400) and lists its components (groups included, `group: true`) "
+            "in the page's order, with the ids to put in a component's `upstream`. Each "
+            "distinct upstream URL is fetched at most once a minute, by this helper and the "
+            "poller together: within the minute the answer is the last reading (`read_at`). "
+            "A page that cannot be read (no answer within the timeout, an HTTP error, not a "
+            "Statuspage summary) and was never read is a 400 `validation_error` on `url` "
+            "saying why; one read before answers with that reading and `error`. Needs "
+            "`pages:write`: it is the helper of a component write and makes outbound requests."
+        ),
+    )
+    def get(self, request, page_id):
+        self.page  # noqa: B018 - the key must see the page: 404 otherwise
+        given = request.query_params.get("url")
+        if not given:
+            raise ValidationError({"url": ["This query parameter is required."]})
+        url = upstream_url_checked(given, field="url")
+        try:
+            upstream = upstream_page_read(url)
+        except UpstreamUnavailable as exc:
+            raise ValidationError({"url": [str(exc)]}) from exc
+        return Response(UpstreamPageOut(upstream).data)

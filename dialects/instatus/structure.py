@@ -19,7 +19,7 @@ def _pages_out(pages: list) -> list[dict]:
     """The pages with their derived status, in a fixed number of queries."""
     components = list(
         Component.objects.filter(page__in=[page.id for page in pages]).only(
-            "id", "page_id", "manual_status"
+            "id", "page_id", "manual_status", "upstream_status"
         )
     )
     statuses = effective_statuses(components)
