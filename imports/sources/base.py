@@ -6,6 +6,14 @@ from imports.http import SourceClient, SourceUnreadable, base_url_checked
 MAX_PAGES = 1000
 
 
+def mapped(value, names: dict, what: str) -> str:
+    """A source's enum value in our words; ValueError (the item is reported and skipped) for
+    one the source's API does not document."""
+    if value not in names:
+        raise ValueError(f"{value!r} is not {what}")
+    return names[value]
+
+
 class Source:
     """One dialect's reader. ``read()`` returns the page as a ``Snapshot``; it raises
     ``SourceUnreadable`` when the source cannot be read at all."""

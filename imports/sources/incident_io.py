@@ -20,7 +20,7 @@ from imports.snapshot import (
     text_read,
     time_read,
 )
-from imports.sources.base import MAX_PAGES, Source
+from imports.sources.base import MAX_PAGES, Source, mapped
 
 PAGE_SIZE = 100
 COMPONENT_STATUSES = {
@@ -41,12 +41,6 @@ NOTES = [
     "incident.io gives a maintenance window's times only through its components' periods: "
     "a window without components, or still running, takes its times from its updates.",
 ]
-
-
-def _mapped(value, names: dict, what: str) -> str:
-    if value not in names:
-        raise ValueError(f"{value!r} is not {what}")
-    return names[value]
 
 
 class IncidentIoSource(Source):
@@ -174,7 +168,7 @@ def _update(raw, status_key: str, statuses) -> SourceUpdate:
         components=[
             {
                 "component_id": str(entry["component_id"]),
-                "status": _mapped(entry["component_status"], COMPONENT_STATUSES, "a status"),
+                "status": mapped(entry["component_status"], COMPONENT_STATUSES, "a status"),
             }
             for entry in raw.get("component_statuses") or []
         ],
@@ -205,7 +199,7 @@ def _incident(raw) -> SourceIncident:
 
 def _maintenance(raw) -> SourceMaintenance:
     def status(value):
-        return _mapped(value, MAINTENANCE_STATUSES, "a maintenance status")
+        return mapped(value, MAINTENANCE_STATUSES, "a maintenance status")
 
     updates = [
         _update({**u, "component_statuses": []}, "maintenance_status", status)

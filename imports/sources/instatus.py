@@ -18,7 +18,7 @@ from imports.snapshot import (
     text_read,
     time_read,
 )
-from imports.sources.base import Source
+from imports.sources.base import Source, mapped
 
 PER_PAGE = 100
 COMPONENT_STATUSES = {
@@ -51,12 +51,6 @@ CHANNELS = {
     "GOOGLE_CHAT": "google_chat",
     "GOOGLECHAT": "google_chat",
 }
-
-
-def _mapped(value, names: dict, what: str) -> str:
-    if value not in names:
-        raise ValueError(f"{value!r} is not {what}")
-    return names[value]
 
 
 class InstatusSource(Source):
@@ -158,7 +152,7 @@ def _component(raw) -> SourceComponent:
         description=text_read(raw.get("description")),
         group_id=str(group["id"]) if isinstance(group, dict) else None,
         position=0,
-        status=_mapped(raw.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
+        status=mapped(raw.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
         showcase=bool(raw.get("showUptime", True)),
     )
 
@@ -167,7 +161,7 @@ def _updates(raw, statuses: dict) -> list[SourceUpdate]:
     updates = [
         SourceUpdate(
             source_id=str(update["id"]),
-            status=_mapped(update["status"], statuses, "a status"),
+            status=mapped(update["status"], statuses, "a status"),
             message=text_read(update.get("message")),
             published_at=time_read(update.get("started") or update["createdAt"]),
         )
@@ -180,7 +174,7 @@ def _affected(raw) -> list[dict]:
     return [
         {
             "component_id": str(c["id"]),
-            "status": _mapped(c.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
+            "status": mapped(c.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
         }
         for c in raw.get("components") or []
     ]
@@ -193,7 +187,7 @@ def _incident(raw) -> SourceIncident:
         source_id=str(raw["id"]),
         name=text_read(raw["name"]),
         updates=updates,
-        impact=_mapped(impact, IMPACTS, "an impact") if impact else None,
+        impact=mapped(impact, IMPACTS, "an impact") if impact else None,
         started_at=time_read(raw.get("started")),
         components=_affected(raw),
     )
@@ -203,7 +197,7 @@ def _maintenance(raw) -> SourceMaintenance:
     return SourceMaintenance(
         source_id=str(raw["id"]),
         name=text_read(raw["name"]),
-        status=_mapped(raw["status"], MAINTENANCE_STATUSES, "a maintenance status"),
+        status=mapped(raw["status"], MAINTENANCE_STATUSES, "a maintenance status"),
         start_at=time_read(raw["start"]),
         end_at=time_read(raw["end"]),
         updates=_updates(raw, MAINTENANCE_STATUSES),
@@ -213,7 +207,7 @@ def _maintenance(raw) -> SourceMaintenance:
 
 
 def _template(raw) -> SourceTemplate:
-    kind = _mapped(raw["type"], {"INCIDENT": "incident", "MAINTENANCE": "maintenance"}, "a type")
+    kind = mapped(raw["type"], {"INCIDENT": "incident", "MAINTENANCE": "maintenance"}, "a type")
     statuses = INCIDENT_STATUSES if kind == "incident" else MAINTENANCE_STATUSES
     status = raw.get("status")
     return SourceTemplate(
@@ -222,12 +216,12 @@ def _template(raw) -> SourceTemplate:
         name=text_read(raw["name"]),
         title=text_read(raw.get("title")),
         message=text_read(raw.get("message")),
-        status=_mapped(status, statuses, "a status") if status else "",
+        status=mapped(status, statuses, "a status") if status else "",
         notify_subscribers=bool(raw.get("notify", True)),
         components=[
             {
                 "component_id": str(c.get("componentId") or c["id"]),
-                "status": _mapped(c.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
+                "status": mapped(c.get("status", "OPERATIONAL"), COMPONENT_STATUSES, "a status"),
             }
             for c in raw.get("components") or []
         ],
@@ -240,7 +234,7 @@ def _subscriber(raw) -> SourceSubscriber:
         channel = "EMAIL" if raw.get("email") else "SMS" if raw.get("phone") else "WEBHOOK"
     return SourceSubscriber(
         source_id=str(raw["id"]),
-        channel=_mapped(channel, CHANNELS, "a channel"),
+        channel=mapped(channel, CHANNELS, "a channel"),
         email=text_read(raw.get("email")),
         phone_number=text_read(raw.get("phone")),
         endpoint=text_read(raw.get("webhook")),
